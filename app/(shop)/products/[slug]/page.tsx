@@ -1,0 +1,73 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { getLocale, getTranslations } from "next-intl/server";
+import { cache } from "react";
+import { Price } from "@/components/shop/price";
+import { getDb } from "@/db";
+import { findActiveProductBySlug } from "@/db/queries/products";
+import { pick, toLocale } from "@/i18n/locales";
+
+interface Props {
+  params: Promise<{ slug: string }>;
+}
+
+// Metadata and page share one query per request.
+const loadProduct = cache(async (slug: string) => {
+  // Slugs are short kebab-case; anything else cannot exist, so skip the query.
+  if (!/^[a-z0-9-]{1,80}$/.test(slug)) return undefined;
+  return findActiveProductBySlug(await getDb(), slug);
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const product = await loadProduct((await params).slug);
+  if (!product) return {};
+  const locale = toLocale(await getLocale());
+  return { title: pick(locale, product.nameZh, product.nameEn) };
+}
+
+export default async function ProductPage({ params }: Props) {
+  const product = await loadProduct((await params).slug);
+  if (!product) notFound();
+  const [t, locale] = await Promise.all([getTranslations("product"), getLocale().then(toLocale)]);
+
+  return (
+    <article className="mx-auto max-w-2xl space-y-6">
+      <Link href="/" className="text-sm text-stone-500 hover:text-brand-600">
+        {t("back")}
+      </Link>
+      <div className="space-y-2">
+        <p className="text-xs font-medium tracking-wide text-brand-600 uppercase">
+          {t(`kind.${product.kind}`)}
+        </p>
+        <h1 className="text-2xl font-bold sm:text-3xl">
+          {pick(locale, product.nameZh, product.nameEn)}
+        </h1>
+      </div>
+      <p className="leading-relaxed text-stone-700">
+        {pick(locale, product.descriptionZh, product.descriptionEn)}
+      </p>
+      <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 rounded-2xl border border-stone-200 bg-white p-5">
+        <dt className="text-stone-500">{t("price")}</dt>
+        <dd>
+          <Price product={product} className="text-lg" />
+        </dd>
+        {product.kind === "membership" && product.periodDays ? (
+          <>
+            <dt className="text-stone-500">{t("period")}</dt>
+            <dd data-testid="product-period">{t("periodDays", { days: product.periodDays })}</dd>
+          </>
+        ) : null}
+        {product.kind === "credit_pack" && product.credits ? (
+          <>
+            <dt className="text-stone-500">{t("credits")}</dt>
+            <dd>{t("creditsCount", { count: product.credits })}</dd>
+          </>
+        ) : null}
+      </dl>
+      <p className="text-sm text-stone-500">
+        {product.kind === "membership" ? t("autoRenew") : t("deliveredAfterPayment")}
+      </p>
+    </article>
+  );
+}

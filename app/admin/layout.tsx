@@ -1,0 +1,26 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import type { ReactNode } from "react";
+import { requireAdmin } from "@/lib/auth/guards";
+
+/** The role is checked here and again in every admin page, action and route. */
+export default async function AdminLayout({ children }: { children: ReactNode }) {
+  await requireAdmin("/admin");
+  const t = await getTranslations("admin");
+  return (
+    <div className="space-y-6" data-testid="admin-shell">
+      <div className="flex flex-wrap items-center gap-4 border-b border-stone-200 pb-3">
+        <span className="font-semibold">{t("title")}</span>
+        <nav className="flex gap-3 text-sm">
+          <Link href="/admin" className="text-stone-700 hover:text-brand-600">
+            {t("nav.dashboard")}
+          </Link>
+          <Link href="/admin/products" className="text-stone-700 hover:text-brand-600">
+            {t("nav.products")}
+          </Link>
+        </nav>
+      </div>
+      {children}
+    </div>
+  );
+}

@@ -1,0 +1,119 @@
+"use client";
+
+import Link from "next/link";
+import { useTranslations } from "next-intl";
+import { useActionState } from "react";
+import { Button } from "@/components/ui/button";
+import { Field } from "@/components/ui/field";
+import { signInAction, signUpAction, type AuthFormState } from "@/lib/auth/actions";
+
+function useFieldErrors(state: AuthFormState) {
+  const t = useTranslations("fieldErrors");
+  return (field: string) => state.fields?.[field]?.map((code) => t(code));
+}
+
+function FormError({ state }: { state: AuthFormState }) {
+  const t = useTranslations("auth.errors");
+  if (!state.error) return null;
+  return (
+    <p role="alert" className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-700">
+      {t(state.error)}
+    </p>
+  );
+}
+
+export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
+  const t = useTranslations("auth");
+  const [state, action, pending] = useActionState(signInAction, {});
+  const errors = useFieldErrors(state);
+  return (
+    <form action={action} className="space-y-4" noValidate>
+      <input type="hidden" name="callbackUrl" value={callbackUrl} />
+      <FormError state={state} />
+      <Field
+        id="email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        label={t("email")}
+        defaultValue={state.values?.email}
+        errors={errors("email")}
+      />
+      <Field
+        id="password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        label={t("password")}
+        errors={errors("password")}
+      />
+      <Button type="submit" disabled={pending} className="w-full">
+        {pending ? t("signIn.pending") : t("signIn.submit")}
+      </Button>
+      <p className="text-center text-sm text-stone-600">
+        {t("signIn.noAccount")}{" "}
+        <Link
+          href={`/signup?callbackUrl=${encodeURIComponent(callbackUrl)}`}
+          className="text-brand-600 hover:underline"
+        >
+          {t("signIn.signUpLink")}
+        </Link>
+      </p>
+    </form>
+  );
+}
+
+export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
+  const t = useTranslations("auth");
+  const [state, action, pending] = useActionState(signUpAction, {});
+  const errors = useFieldErrors(state);
+  return (
+    <form action={action} className="space-y-4" noValidate>
+      <input type="hidden" name="callbackUrl" value={callbackUrl} />
+      <FormError state={state} />
+      <Field
+        id="name"
+        name="name"
+        autoComplete="nickname"
+        label={t("name")}
+        defaultValue={state.values?.name}
+        errors={errors("name")}
+      />
+      <Field
+        id="email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        required
+        label={t("email")}
+        defaultValue={state.values?.email}
+        errors={errors("email")}
+      />
+      <Field
+        id="password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        minLength={8}
+        label={t("password")}
+        hint={t("passwordHint")}
+        errors={errors("password")}
+      />
+      <Button type="submit" disabled={pending} className="w-full">
+        {pending ? t("signUp.pending") : t("signUp.submit")}
+      </Button>
+      <p className="text-center text-sm text-stone-600">
+        {t("signUp.haveAccount")}{" "}
+        <Link
+          href={`/signin?callbackUrl=${encodeURIComponent(callbackUrl)}`}
+          className="text-brand-600 hover:underline"
+        >
+          {t("signUp.signInLink")}
+        </Link>
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,23 @@
+import { and, asc, eq } from "drizzle-orm";
+import type { Db } from "../client";
+import { products, type Product } from "../schema";
+
+export async function listActiveProducts(db: Db): Promise<Product[]> {
+  return db
+    .select()
+    .from(products)
+    .where(eq(products.active, true))
+    .orderBy(asc(products.sortOrder), asc(products.slug));
+}
+
+export async function listAllProducts(db: Db): Promise<Product[]> {
+  return db.select().from(products).orderBy(asc(products.sortOrder), asc(products.slug));
+}
+
+export async function findActiveProductBySlug(db: Db, slug: string): Promise<Product | undefined> {
+  const [row] = await db
+    .select()
+    .from(products)
+    .where(and(eq(products.slug, slug), eq(products.active, true)));
+  return row;
+}

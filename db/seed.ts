@@ -1,0 +1,131 @@
+import { eq } from "drizzle-orm";
+import { hashPassword } from "@/lib/auth/password";
+import { newId } from "@/lib/ids";
+import type { Db } from "./client";
+import { products, users, type NewProduct } from "./schema";
+
+type CatalogueEntry = Omit<NewProduct, "id" | "createdAt" | "updatedAt">;
+
+/** The starting catalogue. Prices are fen. Seeding never overwrites what the owner edited. */
+export const CATALOGUE: readonly CatalogueEntry[] = [
+  {
+    slug: "side-hustle-handbook",
+    kind: "one_off",
+    priceFen: 990,
+    nameZh: "一个人的副业手册（电子书）",
+    nameEn: "The Solo Side-Hustle Handbook (e-book)",
+    descriptionZh: "从零开始做一个人的小生意：选题、定价、收款和复购，120 页实战笔记。",
+    descriptionEn:
+      "Starting a one-person business from zero: topics, pricing, getting paid and repeat buyers. 120 pages of field notes.",
+    contentZh: "下载链接：/downloads/side-hustle-handbook.pdf（PDF，12 MB）",
+    contentEn: "Download: /downloads/side-hustle-handbook.pdf (PDF, 12 MB)",
+    sortOrder: 10,
+  },
+  {
+    slug: "writing-that-sells",
+    kind: "one_off",
+    priceFen: 1990,
+    nameZh: "会卖货的文案（电子书）",
+    nameEn: "Writing That Sells (e-book)",
+    descriptionZh: "朋友圈、公众号和商品页的文案方法，附 60 个可直接套用的模板。",
+    descriptionEn:
+      "Copywriting for Moments, official accounts and product pages, with 60 ready-to-use templates.",
+    contentZh: "下载链接：/downloads/writing-that-sells.epub（EPUB，4 MB）",
+    contentEn: "Download: /downloads/writing-that-sells.epub (EPUB, 4 MB)",
+    sortOrder: 20,
+  },
+  {
+    slug: "notion-for-creators",
+    kind: "one_off",
+    priceFen: 4900,
+    nameZh: "创作者的 Notion 工作流（视频课程）",
+    nameEn: "Notion Workflows for Creators (video course)",
+    descriptionZh: "12 节视频课，搭建选题库、内容日历和读者管理系统。",
+    descriptionEn:
+      "12 video lessons: build a topic bank, a content calendar and a reader CRM in Notion.",
+    contentZh: "课程地址：/courses/notion-for-creators（12 节，共 3 小时）",
+    contentEn: "Course: /courses/notion-for-creators (12 lessons, 3 hours)",
+    sortOrder: 30,
+  },
+  {
+    slug: "membership-weekly",
+    kind: "membership",
+    priceFen: 990,
+    periodDays: 7,
+    nameZh: "周会员",
+    nameEn: "Weekly membership",
+    descriptionZh: "每周自动续费，随时可取消。会员可阅读全部专栏文章。",
+    descriptionEn: "Renews every week, cancel any time. Members read every column.",
+    sortOrder: 40,
+  },
+  {
+    slug: "membership-monthly",
+    kind: "membership",
+    priceFen: 3000,
+    periodDays: 30,
+    nameZh: "月会员",
+    nameEn: "Monthly membership",
+    descriptionZh: "每 30 天自动续费，随时可取消。会员可阅读全部专栏文章并参加每月答疑。",
+    descriptionEn:
+      "Renews every 30 days, cancel any time. Members read every column and join the monthly Q&A.",
+    sortOrder: 50,
+  },
+  {
+    slug: "membership-quarterly",
+    kind: "membership",
+    priceFen: 7800,
+    periodDays: 90,
+    nameZh: "季度会员",
+    nameEn: "Quarterly membership",
+    descriptionZh: "每 90 天自动续费，比月会员省 ¥12。",
+    descriptionEn: "Renews every 90 days; saves ¥12 over the monthly plan.",
+    sortOrder: 60,
+  },
+  {
+    slug: "credits-10",
+    kind: "credit_pack",
+    priceFen: 2000,
+    credits: 10,
+    nameZh: "10 次咨询点数",
+    nameEn: "10 consultation credits",
+    descriptionZh: "每次一对一文字咨询消耗 1 点，点数不过期。",
+    descriptionEn: "Each one-to-one written consultation uses one credit; credits never expire.",
+    sortOrder: 70,
+  },
+];
+
+export interface SeedResult {
+  productsCreated: number;
+  adminCreated: boolean;
+}
+
+/** Idempotent: inserts what is missing, leaves existing rows untouched. */
+export async function seedDatabase(
+  db: Db,
+  admin: { email: string; password: string },
+): Promise<SeedResult> {
+  const inserted = await db
+    .insert(products)
+    .values(CATALOGUE.map((entry) => ({ ...entry, id: newId("prd") })))
+    .onConflictDoNothing({ target: products.slug })
+    .returning({ id: products.id });
+
+  const email = admin.email.toLowerCase();
+  const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
+  let adminCreated = false;
+  if (existing.length === 0) {
+    const created = await db
+      .insert(users)
+      .values({
+        id: newId("usr"),
+        email,
+        name: "Admin",
+        passwordHash: await hashPassword(admin.password),
+        role: "admin",
+      })
+      .onConflictDoNothing({ target: users.email })
+      .returning({ id: users.id });
+    adminCreated = created.length > 0;
+  }
+  return { productsCreated: inserted.length, adminCreated };
+}

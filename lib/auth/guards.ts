@@ -1,0 +1,56 @@
+import { forbidden, redirect } from "next/navigation";
+import { getDb } from "@/db";
+import { findUserById } from "@/db/queries/users";
+import { AppError } from "@/lib/errors";
+import { auth } from "./index";
+import type { Role } from "./types";
+
+export interface CurrentUser {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+}
+
+/**
+ * The signed-in user, re-read from the database: a deleted account or a changed role takes effect
+ * at once instead of when the session cookie expires.
+ */
+export async function getCurrentUser(): Promise<CurrentUser | null> {
+  const session = await auth();
+  const id = session?.user?.id;
+  if (!id) return null;
+  const user = await findUserById(await getDb(), id);
+  return user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
+}
+
+function signInUrl(callbackPath: string): string {
+  return `/signin?callbackUrl=${encodeURIComponent(callbackPath)}`;
+}
+
+/** Pages: anonymous → sign-in page, then back to `callbackPath`. */
+export async function requireUser(callbackPath: string): Promise<CurrentUser> {
+  const user = await getCurrentUser();
+  if (!user) redirect(signInUrl(callbackPath));
+  return user;
+}
+
+/** Pages: anonymous → sign-in page; signed in without the admin role → 403 page. */
+export async function requireAdmin(callbackPath = "/admin"): Promise<CurrentUser> {
+  const user = await requireUser(callbackPath);
+  if (user.role !== "admin") forbidden();
+  return user;
+}
+
+/** Routes and server actions: 401 / 403 as AppErrors, never redirects. */
+export async function assertUser(): Promise<CurrentUser> {
+  const user = await getCurrentUser();
+  if (!user) throw new AppError("unauthorized", "Sign in first.");
+  return user;
+}
+
+export async function assertAdmin(): Promise<CurrentUser> {
+  const user = await assertUser();
+  if (user.role !== "admin") throw new AppError("forbidden", "This needs the admin role.");
+  return user;
+}

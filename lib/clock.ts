@@ -1,0 +1,69 @@
+import { TZDate } from "@date-fns/tz";
+import { addDays as addCalendarDays, format, parseISO } from "date-fns";
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { sandboxClock } from "@/db/schema";
+
+/** Business dates (next charge date, windows) are calendar dates in this zone. */
+export const BUSINESS_TIME_ZONE = "Asia/Shanghai";
+
+/** The Asia/Shanghai calendar date (`YYYY-MM-DD`) of an instant. */
+export function shanghaiDate(instant: Date): string {
+  return format(new TZDate(instant.getTime(), BUSINESS_TIME_ZONE), "yyyy-MM-dd");
+}
+
+/** Calendar arithmetic on `YYYY-MM-DD` strings, independent of the machine's time zone. */
+export function addDays(date: string, days: number): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) throw new Error(`not a calendar date: ${date}`);
+  return format(addCalendarDays(parseISO(date), days), "yyyy-MM-dd");
+}
+
+/** The instant at which a Shanghai calendar date begins (00:00 +08:00). */
+export function startOfShanghaiDate(date: string): Date {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  return new Date(new TZDate(y, m - 1, d, 0, 0, 0, BUSINESS_TIME_ZONE).getTime());
+}
+
+export interface Clock {
+  now(): Promise<Date>;
+}
+
+export const systemClock: Clock = { now: async () => new Date() };
+
+/**
+ * Sandbox mode has one virtual clock: real time plus an offset stored in `sandbox.clock`, so the
+ * shop and both provider sandboxes move together, across processes.
+ */
+export function offsetClock(db: Db): Clock {
+  return {
+    async now() {
+      const offset = await readClockOffset(db);
+      return new Date(Date.now() + offset);
+    },
+  };
+}
+
+export async function readClockOffset(db: Db): Promise<number> {
+  const [row] = await db
+    .select({ offsetMs: sandboxClock.offsetMs })
+    .from(sandboxClock)
+    .where(eq(sandboxClock.id, 1));
+  return row?.offsetMs ?? 0;
+}
+
+/** Moves the sandbox clock forward (never backward: providers' timestamps must not go back). */
+export async function advanceClock(db: Db, seconds: number): Promise<number> {
+  if (!Number.isFinite(seconds) || seconds < 0) {
+    throw new RangeError("the clock only moves forward by a finite number of seconds");
+  }
+  const delta = Math.round(seconds * 1000);
+  const [row] = await db
+    .insert(sandboxClock)
+    .values({ id: 1, offsetMs: delta })
+    .onConflictDoUpdate({
+      target: sandboxClock.id,
+      set: { offsetMs: sql`${sandboxClock.offsetMs} + ${delta}`, updatedAt: sql`now()` },
+    })
+    .returning({ offsetMs: sandboxClock.offsetMs });
+  return row?.offsetMs ?? delta;
+}

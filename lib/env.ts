@@ -1,0 +1,193 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The only reader of process.env. Every variable is validated once; empty strings count as
+ * missing. With no variables at all the shop runs in sandbox mode on PGlite. In live mode the
+ * provider keys, the database and every secret are required, and start-up stops naming each one
+ * that is missing.
+ */
+
+const blankToUndefined = (value: unknown) =>
+  typeof value === "string" && value.trim() === "" ? undefined : value;
+
+const optional = <T extends z.ZodType>(type: T) => z.preprocess(blankToUndefined, type.optional());
+
+const httpUrl = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+  .transform((url) => url.replace(/\/+$/, ""));
+
+const schema = z.object({
+  NODE_ENV: optional(z.enum(["development", "test", "production"])),
+  PORT: optional(z.coerce.number().int().min(1).max(65535)),
+  APP_URL: optional(httpUrl),
+  PAYMENTS_MODE: optional(z.enum(["sandbox", "live"])),
+  DATABASE_URL: optional(
+    z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
+  ),
+  PGLITE_DIR: optional(z.string()),
+  AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters")),
+  CRON_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
+  ADMIN_EMAIL: optional(z.email({ error: "must be an email address" })),
+  ADMIN_PASSWORD: optional(z.string().min(8, "must be at least 8 characters")),
+  LOG_LEVEL: optional(z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])),
+  SIGNIN_MAX_FAILURES: optional(z.coerce.number().int().min(1).max(1000)),
+  SIGNIN_WINDOW_MINUTES: optional(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+  ),
+  YOUZAN_BASE_URL: optional(httpUrl),
+  YOUZAN_CLIENT_ID: optional(z.string()),
+  YOUZAN_CLIENT_SECRET: optional(z.string()),
+  YOUZAN_KDT_ID: optional(z.string().regex(/^\d+$/, "must be the numeric shop id")),
+  ALIPAY_GATEWAY_URL: optional(httpUrl),
+  ALIPAY_APP_ID: optional(z.string()),
+  ALIPAY_PRIVATE_KEY: optional(z.string()),
+  ALIPAY_PUBLIC_KEY: optional(z.string()),
+});
+
+type RawEnv = z.infer<typeof schema>;
+
+/** Defaults of sandbox mode: printed at start-up and in the README, never valid in live mode. */
+export const SANDBOX_ADMIN = { email: "admin@xiaopu.local", password: "xiaopu-admin" } as const;
+
+const LIVE_REQUIRED = [
+  "AUTH_SECRET",
+  "CRON_SECRET",
+  "DATABASE_URL",
+  "APP_URL",
+  "ADMIN_EMAIL",
+  "ADMIN_PASSWORD",
+  "YOUZAN_CLIENT_ID",
+  "YOUZAN_CLIENT_SECRET",
+  "YOUZAN_KDT_ID",
+  "ALIPAY_APP_ID",
+  "ALIPAY_PRIVATE_KEY",
+  "ALIPAY_PUBLIC_KEY",
+] as const satisfies readonly (keyof RawEnv)[];
+
+export interface Env {
+  nodeEnv: "development" | "test" | "production";
+  port: number;
+  appUrl: string;
+  paymentsMode: "sandbox" | "live";
+  isSandbox: boolean;
+  database: { kind: "postgres"; url: string } | { kind: "pglite"; dir: string };
+  authSecret: string;
+  cronSecret: string;
+  admin: { email: string; password: string; isSandboxDefault: boolean };
+  logLevel: NonNullable<RawEnv["LOG_LEVEL"]>;
+  signin: { maxFailures: number; windowMinutes: number };
+  youzan: { baseUrl?: string; clientId?: string; clientSecret?: string; kdtId?: string };
+  alipay: { gatewayUrl?: string; appId?: string; privateKey?: string; publicKey?: string };
+}
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+export interface ResolveOptions {
+  /** Where generated development secrets are kept (default `.data`). */
+  dataDir?: string;
+  /** Returns a secret stored under `name`, creating it once. Injected by tests. */
+  loadOrCreateSecret?: (name: string) => string;
+}
+
+/** Pure apart from `loadOrCreateSecret`: validates `raw` and applies the documented defaults. */
+export function resolveEnv(
+  raw: Record<string, string | undefined>,
+  options: ResolveOptions = {},
+): Env {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new EnvError(
+      parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+    );
+  }
+  const v = parsed.data;
+  const nodeEnv = v.NODE_ENV ?? "development";
+  const paymentsMode = v.PAYMENTS_MODE ?? "sandbox";
+  const isSandbox = paymentsMode === "sandbox";
+  const dataDir = options.dataDir ?? ".data";
+  const loadSecret =
+    options.loadOrCreateSecret ?? ((name) => loadOrCreateSecretFile(dataDir, name));
+
+  if (!isSandbox) {
+    const missing = LIVE_REQUIRED.filter((name) => v[name] === undefined);
+    if (missing.length > 0) {
+      throw new EnvError(
+        missing.map((name) => `${name} is required when PAYMENTS_MODE=live (NODE_ENV=${nodeEnv})`),
+      );
+    }
+  }
+
+  const port = v.PORT ?? 3000;
+  return {
+    nodeEnv,
+    port,
+    appUrl: v.APP_URL ?? `http://localhost:${port}`,
+    paymentsMode,
+    isSandbox,
+    database: v.DATABASE_URL
+      ? { kind: "postgres", url: v.DATABASE_URL }
+      : { kind: "pglite", dir: v.PGLITE_DIR ?? path.join(dataDir, "pglite") },
+    authSecret: v.AUTH_SECRET ?? loadSecret("auth-secret"),
+    cronSecret: v.CRON_SECRET ?? loadSecret("cron-secret"),
+    admin: {
+      email: (v.ADMIN_EMAIL ?? SANDBOX_ADMIN.email).toLowerCase(),
+      password: v.ADMIN_PASSWORD ?? SANDBOX_ADMIN.password,
+      isSandboxDefault: v.ADMIN_EMAIL === undefined || v.ADMIN_PASSWORD === undefined,
+    },
+    logLevel: v.LOG_LEVEL ?? (nodeEnv === "test" ? "warn" : "info"),
+    signin: {
+      maxFailures: v.SIGNIN_MAX_FAILURES ?? 5,
+      windowMinutes: v.SIGNIN_WINDOW_MINUTES ?? 15,
+    },
+    youzan: {
+      baseUrl: v.YOUZAN_BASE_URL,
+      clientId: v.YOUZAN_CLIENT_ID,
+      clientSecret: v.YOUZAN_CLIENT_SECRET,
+      kdtId: v.YOUZAN_KDT_ID,
+    },
+    alipay: {
+      gatewayUrl: v.ALIPAY_GATEWAY_URL,
+      appId: v.ALIPAY_APP_ID,
+      privateKey: v.ALIPAY_PRIVATE_KEY,
+      publicKey: v.ALIPAY_PUBLIC_KEY,
+    },
+  };
+}
+
+/**
+ * Development and sandbox secrets are generated once and kept on disk so that sessions survive
+ * restarts and every process of one checkout agrees on them. `wx` makes creation race-free.
+ */
+function loadOrCreateSecretFile(dataDir: string, name: string): string {
+  const file = path.join(dataDir, name);
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    mkdirSync(dataDir, { recursive: true });
+    try {
+      writeFileSync(file, randomBytes(32).toString("base64url"), { flag: "wx", mode: 0o600 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    return readFileSync(file, "utf8").trim();
+  }
+}
+
+let cached: Env | undefined;
+
+export function getEnv(): Env {
+  cached ??= resolveEnv(process.env);
+  return cached;
+}
