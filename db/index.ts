@@ -37,3 +37,10 @@ export async function getDb(): Promise<Db> {
 }
 
 export type { Db } from "./client";
+
+/** Closes the process's database (scripts and tests; the server keeps it for its lifetime). */
+export async function closeDb(): Promise<void> {
+  const handle = globalForDb.__xiaopuDb;
+  globalForDb.__xiaopuDb = undefined;
+  if (handle) await (await handle).close();
+}

@@ -131,9 +131,12 @@ export const products = pgTable(
     check("products_price_positive", sql`${t.priceFen} > 0`),
     check(
       "products_kind_fields",
-      sql`(${t.kind} = 'membership' AND ${t.periodDays} > 0 AND ${t.credits} IS NULL)
+      // COALESCE: a NULL comparison would make the whole CHECK unknown, which passes.
+      sql`COALESCE(
+        (${t.kind} = 'membership' AND ${t.periodDays} > 0 AND ${t.credits} IS NULL)
         OR (${t.kind} = 'credit_pack' AND ${t.credits} > 0 AND ${t.periodDays} IS NULL)
-        OR (${t.kind} = 'one_off' AND ${t.periodDays} IS NULL AND ${t.credits} IS NULL)`,
+        OR (${t.kind} = 'one_off' AND ${t.periodDays} IS NULL AND ${t.credits} IS NULL),
+        false)`,
     ),
   ],
 );
@@ -217,7 +220,9 @@ export const orders = pgTable(
     check("orders_amount_positive", sql`${t.amountFen} > 0`),
     check(
       "orders_renewal_fields",
-      sql`(${t.kind} = 'purchase') OR (${t.agreementId} IS NOT NULL AND ${t.periodIndex} > 0)`,
+      sql`COALESCE(
+        (${t.kind} = 'purchase') OR (${t.agreementId} IS NOT NULL AND ${t.periodIndex} > 0),
+        false)`,
     ),
     check("orders_paid_at", sql`${t.status} <> 'paid' OR ${t.paidAt} IS NOT NULL`),
   ],
@@ -336,9 +341,11 @@ export const entitlements = pgTable(
     index("entitlements_user_idx").on(t.userId, t.kind),
     check(
       "entitlements_kind_fields",
-      sql`(${t.kind} = 'credits' AND ${t.credits} > 0)
+      sql`COALESCE(
+        (${t.kind} = 'credits' AND ${t.credits} > 0)
         OR (${t.kind} = 'membership' AND ${t.expiresAt} IS NOT NULL)
-        OR (${t.kind} = 'content')`,
+        OR (${t.kind} = 'content'),
+        false)`,
     ),
   ],
 );

@@ -105,9 +105,11 @@ CREATE TABLE "entitlements" (
 	"expires_at" timestamp with time zone,
 	"revoked_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	CONSTRAINT "entitlements_kind_fields" CHECK (("entitlements"."kind" = 'credits' AND "entitlements"."credits" > 0)
+	CONSTRAINT "entitlements_kind_fields" CHECK (COALESCE(
+        ("entitlements"."kind" = 'credits' AND "entitlements"."credits" > 0)
         OR ("entitlements"."kind" = 'membership' AND "entitlements"."expires_at" IS NOT NULL)
-        OR ("entitlements"."kind" = 'content'))
+        OR ("entitlements"."kind" = 'content'),
+        false))
 );
 --> statement-breakpoint
 CREATE TABLE "orders" (
@@ -131,7 +133,9 @@ CREATE TABLE "orders" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "orders_amount_positive" CHECK ("orders"."amount_fen" > 0),
-	CONSTRAINT "orders_renewal_fields" CHECK (("orders"."kind" = 'purchase') OR ("orders"."agreement_id" IS NOT NULL AND "orders"."period_index" > 0)),
+	CONSTRAINT "orders_renewal_fields" CHECK (COALESCE(
+        ("orders"."kind" = 'purchase') OR ("orders"."agreement_id" IS NOT NULL AND "orders"."period_index" > 0),
+        false)),
 	CONSTRAINT "orders_paid_at" CHECK ("orders"."status" <> 'paid' OR "orders"."paid_at" IS NOT NULL)
 );
 --> statement-breakpoint
@@ -167,9 +171,11 @@ CREATE TABLE "products" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "products_price_positive" CHECK ("products"."price_fen" > 0),
-	CONSTRAINT "products_kind_fields" CHECK (("products"."kind" = 'membership' AND "products"."period_days" > 0 AND "products"."credits" IS NULL)
+	CONSTRAINT "products_kind_fields" CHECK (COALESCE(
+        ("products"."kind" = 'membership' AND "products"."period_days" > 0 AND "products"."credits" IS NULL)
         OR ("products"."kind" = 'credit_pack' AND "products"."credits" > 0 AND "products"."period_days" IS NULL)
-        OR ("products"."kind" = 'one_off' AND "products"."period_days" IS NULL AND "products"."credits" IS NULL))
+        OR ("products"."kind" = 'one_off' AND "products"."period_days" IS NULL AND "products"."credits" IS NULL),
+        false))
 );
 --> statement-breakpoint
 CREATE TABLE "sandbox"."clock" (

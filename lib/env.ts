@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 
@@ -107,11 +107,21 @@ export function resolveEnv(
   options: ResolveOptions = {},
 ): Env {
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new EnvError(
-      parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
-    );
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+  if (blankToUndefined(raw.PAYMENTS_MODE) === "live") {
+    // Report what is missing together with what is invalid: one restart fixes everything.
+    const missing = LIVE_REQUIRED.filter((name) => blankToUndefined(raw[name]) === undefined);
+    problems.push(...missing.map((name) => `${name} is required when PAYMENTS_MODE=live`));
+    if (raw.ADMIN_EMAIL?.trim().toLowerCase() === SANDBOX_ADMIN.email) {
+      problems.push("ADMIN_EMAIL: the sandbox default is not allowed when PAYMENTS_MODE=live");
+    }
+    if (raw.ADMIN_PASSWORD === SANDBOX_ADMIN.password) {
+      problems.push("ADMIN_PASSWORD: the sandbox default is not allowed when PAYMENTS_MODE=live");
+    }
   }
+  if (!parsed.success || problems.length > 0) throw new EnvError(problems);
   const v = parsed.data;
   const nodeEnv = v.NODE_ENV ?? "development";
   const paymentsMode = v.PAYMENTS_MODE ?? "sandbox";
@@ -119,15 +129,6 @@ export function resolveEnv(
   const dataDir = options.dataDir ?? ".data";
   const loadSecret =
     options.loadOrCreateSecret ?? ((name) => loadOrCreateSecretFile(dataDir, name));
-
-  if (!isSandbox) {
-    const missing = LIVE_REQUIRED.filter((name) => v[name] === undefined);
-    if (missing.length > 0) {
-      throw new EnvError(
-        missing.map((name) => `${name} is required when PAYMENTS_MODE=live (NODE_ENV=${nodeEnv})`),
-      );
-    }
-  }
 
   const port = v.PORT ?? 3000;
   return {
@@ -168,21 +169,29 @@ export function resolveEnv(
 
 /**
  * Development and sandbox secrets are generated once and kept on disk so that sessions survive
- * restarts and every process of one checkout agrees on them. `wx` makes creation race-free.
+ * restarts and every process of one checkout agrees on them. The secret is written to a private
+ * temporary file and hard-linked into place: the link either appears complete or fails with
+ * EEXIST, so no process ever reads a half-written secret and the first writer wins.
  */
 function loadOrCreateSecretFile(dataDir: string, name: string): string {
   const file = path.join(dataDir, name);
-  try {
-    return readFileSync(file, "utf8").trim();
-  } catch {
+  if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true });
+    const temp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+    writeFileSync(temp, randomBytes(32).toString("base64url"), { mode: 0o600 });
     try {
-      writeFileSync(file, randomBytes(32).toString("base64url"), { flag: "wx", mode: 0o600 });
+      linkSync(temp, file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      rmSync(temp, { force: true });
     }
-    return readFileSync(file, "utf8").trim();
   }
+  const secret = readFileSync(file, "utf8").trim();
+  if (secret.length < 32) {
+    throw new EnvError([`${file} holds no usable secret: delete it and start again`]);
+  }
+  return secret;
 }
 
 let cached: Env | undefined;

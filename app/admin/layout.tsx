@@ -5,7 +5,7 @@ import { requireAdmin } from "@/lib/auth/guards";
 
 /** The role is checked here and again in every admin page, action and route. */
 export default async function AdminLayout({ children }: { children: ReactNode }) {
-  await requireAdmin("/admin");
+  await requireAdmin();
   const t = await getTranslations("admin");
   return (
     <div className="space-y-6" data-testid="admin-shell">

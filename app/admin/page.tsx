@@ -5,7 +5,7 @@ import { requireAdmin } from "@/lib/auth/guards";
 import { formatFen } from "@/lib/money";
 
 export default async function AdminDashboardPage() {
-  await requireAdmin("/admin");
+  await requireAdmin();
   const [t, stats] = await Promise.all([
     getTranslations("admin.dashboard"),
     getDb().then(dashboardStats),

@@ -1,7 +1,10 @@
+import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
+import { PATH_HEADER } from "@/lib/http/request-path";
 import { getDb } from "@/db";
 import { findUserById } from "@/db/queries/users";
 import { AppError } from "@/lib/errors";
+import { safeCallbackPath } from "./schemas";
 import { auth } from "./index";
 import type { Role } from "./types";
 
@@ -28,16 +31,21 @@ function signInUrl(callbackPath: string): string {
   return `/signin?callbackUrl=${encodeURIComponent(callbackPath)}`;
 }
 
-/** Pages: anonymous → sign-in page, then back to `callbackPath`. */
-export async function requireUser(callbackPath: string): Promise<CurrentUser> {
+/** The path being requested (set by proxy.ts), so sign-in can come back to it. */
+async function requestedPath(fallback: string): Promise<string> {
+  return safeCallbackPath((await headers()).get(PATH_HEADER), fallback);
+}
+
+/** Pages: anonymous → sign-in page, then back to the page that was asked for. */
+export async function requireUser(fallbackPath = "/account"): Promise<CurrentUser> {
   const user = await getCurrentUser();
-  if (!user) redirect(signInUrl(callbackPath));
+  if (!user) redirect(signInUrl(await requestedPath(fallbackPath)));
   return user;
 }
 
 /** Pages: anonymous → sign-in page; signed in without the admin role → 403 page. */
-export async function requireAdmin(callbackPath = "/admin"): Promise<CurrentUser> {
-  const user = await requireUser(callbackPath);
+export async function requireAdmin(): Promise<CurrentUser> {
+  const user = await requireUser("/admin");
   if (user.role !== "admin") forbidden();
   return user;
 }

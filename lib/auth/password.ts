@@ -32,18 +32,26 @@ export async function hashPassword(password: string): Promise<string> {
   ].join("$");
 }
 
+/** Costs we would ever have written: N a power of two up to 2^20, small r and p. */
+function usableCost({ N, r, p }: { N: number; r: number; p: number }): boolean {
+  const int = (x: number, max: number) => Number.isSafeInteger(x) && x >= 1 && x <= max;
+  return int(N, 2 ** 20) && N >= 2 && (N & (N - 1)) === 0 && int(r, 32) && int(p, 16);
+}
+
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split("$");
   if (parts.length !== 6 || parts[0] !== "scrypt") return false;
   const [, n, r, p, saltText, keyText] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(keyText, "base64url");
-  if (expected.length !== KEY_LENGTH) return false;
-  const actual = await derive(password, Buffer.from(saltText, "base64url"), {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-  });
-  return timingSafeEqual(actual, expected);
+  const cost = { N: Number(n), r: Number(r), p: Number(p) };
+  if (expected.length !== KEY_LENGTH || !usableCost(cost)) return false;
+  try {
+    const actual = await derive(password, Buffer.from(saltText, "base64url"), cost);
+    return timingSafeEqual(actual, expected);
+  } catch {
+    // A stored hash scrypt refuses is a hash nobody can match, not a server error.
+    return false;
+  }
 }
 
 /**

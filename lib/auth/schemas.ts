@@ -34,14 +34,28 @@ export type SignUpInput = z.infer<typeof signUpSchema>;
 
 export const signInSchema = z.object({
   email,
-  password: z.string({ error: "password.required" }).min(1, "password.required").max(PASSWORD_MAX),
+  password: z
+    .string({ error: "password.required" })
+    .min(1, "password.required")
+    .max(PASSWORD_MAX, "password.too_long"),
 });
 
 export type SignInInput = z.infer<typeof signInSchema>;
 
-/** Only same-site relative paths may be redirect targets (no `//host`, no `/\host`). */
+const PROBE_ORIGIN = "http://callback.invalid";
+
+/**
+ * Only same-site paths may be redirect targets. Browsers drop tabs and newlines and read `\` as
+ * `/`, so `/\t/evil.com` or `/\\evil.com` would leave the site: control characters, whitespace
+ * and backslashes are refused outright, and the result must resolve to our own origin.
+ */
 export function safeCallbackPath(value: unknown, fallback = "/"): string {
-  if (typeof value !== "string") return fallback;
-  if (!value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
+  if (typeof value !== "string" || value.length > 2048) return fallback;
+  if (!value.startsWith("/") || /[\u0000-\u0020\u007f\\]/.test(value)) return fallback;
+  try {
+    if (new URL(value, PROBE_ORIGIN).origin !== PROBE_ORIGIN) return fallback;
+  } catch {
+    return fallback;
+  }
   return value;
 }

@@ -8,7 +8,7 @@ export async function generateMetadata(): Promise<Metadata> {
 }
 
 export default async function AccountPage() {
-  const user = await requireUser("/account");
+  const user = await requireUser();
   const t = await getTranslations("account");
   return (
     <div className="mx-auto max-w-2xl space-y-6">

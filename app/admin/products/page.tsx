@@ -6,7 +6,7 @@ import { requireAdmin } from "@/lib/auth/guards";
 import { formatFen } from "@/lib/money";
 
 export default async function AdminProductsPage() {
-  await requireAdmin("/admin/products");
+  await requireAdmin();
   const [t, tKind, locale, products] = await Promise.all([
     getTranslations("admin.products"),
     getTranslations("product.kind"),

@@ -1,0 +1,440 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { EnvError, resolveEnv, SANDBOX_ADMIN, type Env } from "@/lib/env";
+
+type Raw = Record<string, string | undefined>;
+
+/** A fake secret store that records which secrets were asked for. */
+function fakeSecrets() {
+  const asked: string[] = [];
+  return {
+    asked,
+    loadOrCreateSecret: (name: string) => {
+      asked.push(name);
+      return `generated-${name}`;
+    },
+  };
+}
+
+function resolve(raw: Raw): Env {
+  return resolveEnv(raw, { loadOrCreateSecret: fakeSecrets().loadOrCreateSecret });
+}
+
+/** The EnvError thrown by `fn`, failing the test if it returns or throws something else. */
+function envErrorOf(fn: () => unknown): EnvError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof EnvError) return error;
+    throw error;
+  }
+  return expect.fail("expected an EnvError");
+}
+
+const LIVE: Raw = {
+  PAYMENTS_MODE: "live",
+  NODE_ENV: "production",
+  AUTH_SECRET: "a".repeat(32),
+  CRON_SECRET: "c".repeat(16),
+  DATABASE_URL: "postgres://shop:pw@db.example.com:5432/xiaopu",
+  APP_URL: "https://shop.example.com",
+  ADMIN_EMAIL: "Owner@Example.com",
+  ADMIN_PASSWORD: "correct horse battery",
+  YOUZAN_CLIENT_ID: "yz-client",
+  YOUZAN_CLIENT_SECRET: "yz-secret",
+  YOUZAN_KDT_ID: "123456",
+  ALIPAY_APP_ID: "2021000000000000",
+  ALIPAY_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----",
+  ALIPAY_PUBLIC_KEY: "-----BEGIN PUBLIC KEY-----",
+};
+
+const LIVE_REQUIRED = [
+  "AUTH_SECRET",
+  "CRON_SECRET",
+  "DATABASE_URL",
+  "APP_URL",
+  "ADMIN_EMAIL",
+  "ADMIN_PASSWORD",
+  "YOUZAN_CLIENT_ID",
+  "YOUZAN_CLIENT_SECRET",
+  "YOUZAN_KDT_ID",
+  "ALIPAY_APP_ID",
+  "ALIPAY_PRIVATE_KEY",
+  "ALIPAY_PUBLIC_KEY",
+];
+
+describe("resolveEnv with nothing set", () => {
+  it("runs the sandbox on PGlite with the documented defaults", () => {
+    const secrets = fakeSecrets();
+    const env = resolveEnv({}, { loadOrCreateSecret: secrets.loadOrCreateSecret });
+    expect(env.paymentsMode).toBe("sandbox");
+    expect(env.isSandbox).toBe(true);
+    expect(env.nodeEnv).toBe("development");
+    expect(env.port).toBe(3000);
+    expect(env.appUrl).toBe("http://localhost:3000");
+    expect(env.database).toEqual({ kind: "pglite", dir: path.join(".data", "pglite") });
+    expect(env.authSecret).toBe("generated-auth-secret");
+    expect(env.cronSecret).toBe("generated-cron-secret");
+    expect(secrets.asked.sort()).toEqual(["auth-secret", "cron-secret"]);
+    expect(env.admin).toEqual({
+      email: SANDBOX_ADMIN.email,
+      password: SANDBOX_ADMIN.password,
+      isSandboxDefault: true,
+    });
+    expect(env.logLevel).toBe("info");
+    expect(env.signin).toEqual({ maxFailures: 5, windowMinutes: 15 });
+    expect(env.youzan).toEqual({
+      baseUrl: undefined,
+      clientId: undefined,
+      clientSecret: undefined,
+      kdtId: undefined,
+    });
+    expect(env.alipay).toEqual({
+      gatewayUrl: undefined,
+      appId: undefined,
+      privateKey: undefined,
+      publicKey: undefined,
+    });
+  });
+
+  it("derives the default APP_URL from PORT", () => {
+    const env = resolve({ PORT: "4123" });
+    expect(env.port).toBe(4123);
+    expect(env.appUrl).toBe("http://localhost:4123");
+  });
+
+  it("prefers an explicit APP_URL over the PORT default", () => {
+    expect(resolve({ PORT: "4123", APP_URL: "https://shop.test" }).appUrl).toBe(
+      "https://shop.test",
+    );
+  });
+
+  it("puts PGlite under the dataDir option and honours PGLITE_DIR", () => {
+    const options = { dataDir: "/var/xiaopu", loadOrCreateSecret: () => "s" };
+    expect(resolveEnv({}, options).database).toEqual({
+      kind: "pglite",
+      dir: path.join("/var/xiaopu", "pglite"),
+    });
+    expect(resolveEnv({ PGLITE_DIR: "/tmp/pg" }, options).database).toEqual({
+      kind: "pglite",
+      dir: "/tmp/pg",
+    });
+  });
+
+  it("uses postgres when DATABASE_URL is set", () => {
+    for (const url of ["postgres://u@h/db", "postgresql://u:p@h:5433/db?sslmode=require"]) {
+      expect(resolve({ DATABASE_URL: url }).database).toEqual({ kind: "postgres", url });
+    }
+  });
+
+  it("defaults the log level to warn under NODE_ENV=test", () => {
+    expect(resolve({ NODE_ENV: "test" }).logLevel).toBe("warn");
+    expect(resolve({ NODE_ENV: "production" }).logLevel).toBe("info");
+    expect(resolve({ NODE_ENV: "test", LOG_LEVEL: "debug" }).logLevel).toBe("debug");
+  });
+});
+
+describe("empty strings count as missing", () => {
+  it("treats empty and blank values like unset ones", () => {
+    const secrets = fakeSecrets();
+    const env = resolveEnv(
+      {
+        PAYMENTS_MODE: "",
+        PORT: "",
+        APP_URL: "  ",
+        DATABASE_URL: "",
+        AUTH_SECRET: "",
+        CRON_SECRET: " ",
+        ADMIN_EMAIL: "",
+        ADMIN_PASSWORD: "",
+        LOG_LEVEL: "",
+        NODE_ENV: "",
+        YOUZAN_KDT_ID: "",
+        SIGNIN_MAX_FAILURES: "",
+      },
+      { loadOrCreateSecret: secrets.loadOrCreateSecret },
+    );
+    expect(env.paymentsMode).toBe("sandbox");
+    expect(env.port).toBe(3000);
+    expect(env.appUrl).toBe("http://localhost:3000");
+    expect(env.database.kind).toBe("pglite");
+    expect(env.authSecret).toBe("generated-auth-secret");
+    expect(env.cronSecret).toBe("generated-cron-secret");
+    expect(env.admin.isSandboxDefault).toBe(true);
+    expect(env.youzan.kdtId).toBeUndefined();
+    expect(env.signin.maxFailures).toBe(5);
+  });
+
+  it("reports an empty required variable as missing in live mode", () => {
+    const error = envErrorOf(() => resolve({ ...LIVE, AUTH_SECRET: "", YOUZAN_KDT_ID: "   " }));
+    expect(error.problems).toHaveLength(2);
+    expect(error.problems[0]).toMatch(/^AUTH_SECRET is required/);
+    expect(error.problems[1]).toMatch(/^YOUZAN_KDT_ID is required/);
+  });
+});
+
+describe("live mode", () => {
+  it("with nothing else set names every missing variable", () => {
+    const error = envErrorOf(() => resolve({ PAYMENTS_MODE: "live" }));
+    expect(error.name).toBe("EnvError");
+    expect(error.problems).toHaveLength(LIVE_REQUIRED.length);
+    for (const name of LIVE_REQUIRED) {
+      const problem = error.problems.find((p) => p.startsWith(`${name} `));
+      expect(problem, name).toBeDefined();
+      expect(problem).toContain("PAYMENTS_MODE=live");
+      expect(error.message).toContain(name);
+    }
+  });
+
+  it("names only the one variable that is missing", () => {
+    for (const name of LIVE_REQUIRED) {
+      const error = envErrorOf(() => resolve({ ...LIVE, [name]: undefined }));
+      expect(error.problems).toEqual([`${name} is required when PAYMENTS_MODE=live`]);
+    }
+  });
+
+  it("reports missing and invalid variables together", () => {
+    const error = envErrorOf(() =>
+      resolve({ ...LIVE, AUTH_SECRET: "short", YOUZAN_KDT_ID: undefined, PORT: "abc" }),
+    );
+    const names = error.problems.map((p) => p.split(/[: ]/)[0]).sort();
+    expect(names).toEqual(["AUTH_SECRET", "PORT", "YOUZAN_KDT_ID"]);
+  });
+
+  it("refuses the sandbox admin defaults", () => {
+    const email = envErrorOf(() =>
+      resolve({ ...LIVE, ADMIN_EMAIL: SANDBOX_ADMIN.email.toUpperCase() }),
+    );
+    expect(email.problems).toEqual([
+      "ADMIN_EMAIL: the sandbox default is not allowed when PAYMENTS_MODE=live",
+    ]);
+    const password = envErrorOf(() => resolve({ ...LIVE, ADMIN_PASSWORD: SANDBOX_ADMIN.password }));
+    expect(password.problems).toEqual([
+      "ADMIN_PASSWORD: the sandbox default is not allowed when PAYMENTS_MODE=live",
+    ]);
+  });
+
+  it("succeeds with everything set and never generates secrets", () => {
+    const secrets = fakeSecrets();
+    const env = resolveEnv(LIVE, { loadOrCreateSecret: secrets.loadOrCreateSecret });
+    expect(secrets.asked).toEqual([]);
+    expect(env.paymentsMode).toBe("live");
+    expect(env.isSandbox).toBe(false);
+    expect(env.nodeEnv).toBe("production");
+    expect(env.appUrl).toBe("https://shop.example.com");
+    expect(env.database).toEqual({ kind: "postgres", url: LIVE.DATABASE_URL });
+    expect(env.authSecret).toBe("a".repeat(32));
+    expect(env.cronSecret).toBe("c".repeat(16));
+    expect(env.admin).toEqual({
+      email: "owner@example.com",
+      password: "correct horse battery",
+      isSandboxDefault: false,
+    });
+    expect(env.youzan).toEqual({
+      baseUrl: undefined,
+      clientId: "yz-client",
+      clientSecret: "yz-secret",
+      kdtId: "123456",
+    });
+    expect(env.alipay).toEqual({
+      gatewayUrl: undefined,
+      appId: "2021000000000000",
+      privateKey: "-----BEGIN PRIVATE KEY-----",
+      publicKey: "-----BEGIN PUBLIC KEY-----",
+    });
+  });
+
+  it("keeps provider base URLs without their trailing slash", () => {
+    const env = resolve({
+      ...LIVE,
+      YOUZAN_BASE_URL: "https://open.youzanyun.com/",
+      ALIPAY_GATEWAY_URL: "https://openapi.alipay.com/gateway.do",
+    });
+    expect(env.youzan.baseUrl).toBe("https://open.youzanyun.com");
+    expect(env.alipay.gatewayUrl).toBe("https://openapi.alipay.com/gateway.do");
+  });
+});
+
+describe("invalid values", () => {
+  it.each([
+    ["APP_URL", "not a url"],
+    ["APP_URL", "ftp://shop.example.com"],
+    ["APP_URL", "javascript:alert(1)"],
+    ["YOUZAN_BASE_URL", "open.youzanyun.com"],
+    ["ALIPAY_GATEWAY_URL", "file:///etc/passwd"],
+    ["AUTH_SECRET", "x".repeat(31)],
+    ["CRON_SECRET", "x".repeat(15)],
+    ["ADMIN_PASSWORD", "1234567"],
+    ["ADMIN_EMAIL", "not-an-email"],
+    ["PORT", "abc"],
+    ["PORT", "0"],
+    ["PORT", "65536"],
+    ["PORT", "80.5"],
+    ["DATABASE_URL", "mysql://u:p@h/db"],
+    ["DATABASE_URL", "db.example.com:5432"],
+    ["PAYMENTS_MODE", "production"],
+    ["NODE_ENV", "staging"],
+    ["LOG_LEVEL", "verbose"],
+    ["YOUZAN_KDT_ID", "shop-1"],
+    ["SIGNIN_MAX_FAILURES", "0"],
+    ["SIGNIN_WINDOW_MINUTES", "1441"],
+  ])("%s=%j is rejected naming the variable", (name, value) => {
+    const error = envErrorOf(() => resolve({ [name]: value }));
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatch(new RegExp(`^${name}: `));
+    expect(error.message).toContain(name);
+  });
+
+  it("names every invalid variable at once", () => {
+    const error = envErrorOf(() =>
+      resolve({ PORT: "abc", AUTH_SECRET: "short", DATABASE_URL: "mysql://x" }),
+    );
+    const names = error.problems.map((p) => p.split(":")[0]).sort();
+    expect(names).toEqual(["AUTH_SECRET", "DATABASE_URL", "PORT"]);
+  });
+
+  it("uses the documented messages", () => {
+    expect(envErrorOf(() => resolve({ AUTH_SECRET: "short" })).problems).toEqual([
+      "AUTH_SECRET: must be at least 32 characters",
+    ]);
+    expect(envErrorOf(() => resolve({ DATABASE_URL: "mysql://x" })).problems).toEqual([
+      "DATABASE_URL: must be a postgres:// or postgresql:// URL",
+    ]);
+    expect(envErrorOf(() => resolve({ APP_URL: "ftp://x.example" })).problems).toEqual([
+      "APP_URL: must be an http(s) URL",
+    ]);
+  });
+
+  it("rejects invalid values in live mode too", () => {
+    const error = envErrorOf(() => resolve({ ...LIVE, AUTH_SECRET: "too-short" }));
+    expect(error.problems).toEqual(["AUTH_SECRET: must be at least 32 characters"]);
+  });
+});
+
+describe("values that are accepted", () => {
+  it("strips trailing slashes from APP_URL", () => {
+    expect(resolve({ APP_URL: "https://shop.example.com/" }).appUrl).toBe(
+      "https://shop.example.com",
+    );
+    expect(resolve({ APP_URL: "https://shop.example.com///" }).appUrl).toBe(
+      "https://shop.example.com",
+    );
+    expect(resolve({ APP_URL: "http://localhost:8080/shop/" }).appUrl).toBe(
+      "http://localhost:8080/shop",
+    );
+  });
+
+  it("coerces numeric variables", () => {
+    const env = resolve({ PORT: "8080", SIGNIN_MAX_FAILURES: "10", SIGNIN_WINDOW_MINUTES: "60" });
+    expect(env.port).toBe(8080);
+    expect(env.signin).toEqual({ maxFailures: 10, windowMinutes: 60 });
+  });
+
+  it("uses explicit secrets instead of generating them", () => {
+    const secrets = fakeSecrets();
+    const env = resolveEnv(
+      { AUTH_SECRET: "s".repeat(40), CRON_SECRET: "t".repeat(20) },
+      { loadOrCreateSecret: secrets.loadOrCreateSecret },
+    );
+    expect(env.authSecret).toBe("s".repeat(40));
+    expect(env.cronSecret).toBe("t".repeat(20));
+    expect(secrets.asked).toEqual([]);
+  });
+});
+
+describe("admin account", () => {
+  it("uses the sandbox defaults when nothing is set", () => {
+    expect(resolve({}).admin).toEqual({
+      email: "admin@xiaopu.local",
+      password: "xiaopu-admin",
+      isSandboxDefault: true,
+    });
+  });
+
+  it("is still a sandbox default when only one of email and password is set", () => {
+    const onlyEmail = resolve({ ADMIN_EMAIL: "me@example.com" }).admin;
+    expect(onlyEmail).toEqual({
+      email: "me@example.com",
+      password: SANDBOX_ADMIN.password,
+      isSandboxDefault: true,
+    });
+    const onlyPassword = resolve({ ADMIN_PASSWORD: "my-own-password" }).admin;
+    expect(onlyPassword).toEqual({
+      email: SANDBOX_ADMIN.email,
+      password: "my-own-password",
+      isSandboxDefault: true,
+    });
+  });
+
+  it("is not a default when both are set, and the email is lower-cased", () => {
+    expect(
+      resolve({ ADMIN_EMAIL: "Me@Example.COM", ADMIN_PASSWORD: "my-own-password" }).admin,
+    ).toEqual({ email: "me@example.com", password: "my-own-password", isSandboxDefault: false });
+  });
+});
+
+describe("the default secret-file loader", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function tempDataDir(): string {
+    const root = mkdtempSync(path.join(tmpdir(), "xiaopu-env-"));
+    dirs.push(root);
+    // A directory that does not exist yet: the loader must create it.
+    return path.join(root, "nested", ".data");
+  }
+
+  it("creates each secret file once and returns the same value afterwards", () => {
+    const dataDir = tempDataDir();
+    const first = resolveEnv({}, { dataDir });
+    const authFile = path.join(dataDir, "auth-secret");
+    const cronFile = path.join(dataDir, "cron-secret");
+    const stored = readFileSync(authFile, "utf8");
+
+    expect(first.authSecret).toBe(stored.trim());
+    expect(first.authSecret.length).toBeGreaterThanOrEqual(32);
+    expect(first.authSecret).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(first.cronSecret).toBe(readFileSync(cronFile, "utf8").trim());
+    expect(first.cronSecret).not.toBe(first.authSecret);
+    expect(statSync(authFile).mode & 0o777).toBe(0o600);
+    expect(first.database).toEqual({ kind: "pglite", dir: path.join(dataDir, "pglite") });
+
+    const second = resolveEnv({}, { dataDir });
+    expect(second.authSecret).toBe(first.authSecret);
+    expect(second.cronSecret).toBe(first.cronSecret);
+    expect(readFileSync(authFile, "utf8")).toBe(stored);
+  });
+
+  it("reads an existing secret file, trimming a trailing newline", () => {
+    const dataDir = tempDataDir();
+    resolveEnv({}, { dataDir }); // creates the directory
+    writeFileSync(path.join(dataDir, "auth-secret"), "an-operator-provided-secret-value-0123\n");
+    expect(resolveEnv({}, { dataDir }).authSecret).toBe("an-operator-provided-secret-value-0123");
+  });
+
+  it("refuses an empty or truncated secret file instead of using it", () => {
+    const dataDir = tempDataDir();
+    resolveEnv({}, { dataDir });
+    writeFileSync(path.join(dataDir, "auth-secret"), "");
+    expect(envErrorOf(() => resolveEnv({}, { dataDir })).problems[0]).toContain("auth-secret");
+    writeFileSync(path.join(dataDir, "auth-secret"), "too-short\n");
+    expect(envErrorOf(() => resolveEnv({}, { dataDir })).problems[0]).toContain("no usable secret");
+  });
+
+  it("leaves no temporary files behind", () => {
+    const dataDir = tempDataDir();
+    resolveEnv({}, { dataDir });
+    resolveEnv({}, { dataDir });
+    expect(readdirSync(dataDir).sort()).toEqual(["auth-secret", "cron-secret"]);
+  });
+
+  it("gives different secrets to different data directories", () => {
+    const a = resolveEnv({}, { dataDir: tempDataDir() });
+    const b = resolveEnv({}, { dataDir: tempDataDir() });
+    expect(a.authSecret).not.toBe(b.authSecret);
+  });
+});

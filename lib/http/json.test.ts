@@ -1,0 +1,331 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+
+// The logger is a dependency, not the module under test: a stub keeps the test free of
+// configuration and lets it check what gets logged.
+const { logError } = vi.hoisted(() => ({ logError: vi.fn() }));
+vi.mock("@/lib/logger", () => ({
+  moduleLogger: () => ({ error: logError, warn: vi.fn(), info: vi.fn(), debug: vi.fn() }),
+}));
+
+const { DEFAULT_MAX_BODY_BYTES, errorResponse, json, readCappedText, readJson, route } =
+  await import("@/lib/http/json");
+
+const URL_ = "http://shop.test/api/thing";
+const schema = z.object({
+  email: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email({ error: "email.invalid" })),
+  qty: z.number({ error: "qty.invalid" }).int("qty.invalid").min(1, "qty.too_small"),
+});
+
+type StreamInit = RequestInit & { duplex: "half" };
+
+function jsonRequest(body: string, headers: Record<string, string> = {}): Request {
+  return new Request(URL_, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
+}
+
+/** A request whose body arrives as a stream of chunks, so no Content-Length is derived. */
+function streamRequest(
+  chunks: (string | Uint8Array)[],
+  headers: Record<string, string> = { "content-type": "application/json" },
+) {
+  const encoder = new TextEncoder();
+  const state = { pulled: 0, cancelled: false };
+  let index = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      state.pulled++;
+      const chunk = chunks[index++];
+      if (chunk === undefined) controller.close();
+      else controller.enqueue(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
+    },
+    cancel() {
+      state.cancelled = true;
+    },
+  });
+  const init: StreamInit = { method: "POST", headers, body: stream, duplex: "half" };
+  return { request: new Request(URL_, init), state };
+}
+
+/** The AppError a promise rejects with, failing the test otherwise. */
+async function appErrorOf(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  return expect.fail("expected an AppError");
+}
+
+beforeEach(() => {
+  logError.mockClear();
+});
+
+describe("readJson: content type", () => {
+  it("answers 415 to text/plain", async () => {
+    const request = new Request(URL_, {
+      method: "POST",
+      headers: { "content-type": "text/plain" },
+      body: '{"email":"a@b.co","qty":1}',
+    });
+    const error = await appErrorOf(readJson(request, schema));
+    expect(error.code).toBe("unsupported_media_type");
+    expect(error.status).toBe(415);
+  });
+
+  it("answers 415 when there is no content type", async () => {
+    const request = new Request(URL_, {
+      method: "POST",
+      body: new TextEncoder().encode('{"email":"a@b.co","qty":1}'),
+    });
+    expect(request.headers.get("content-type")).toBeNull();
+    expect((await appErrorOf(readJson(request, schema))).status).toBe(415);
+  });
+
+  it.each([
+    "text/json",
+    "application/jsonp",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "text/plain; charset=application/json",
+  ])("answers 415 to %j", async (type) => {
+    const request = jsonRequest('{"email":"a@b.co","qty":1}', { "content-type": type });
+    expect((await appErrorOf(readJson(request, schema))).status).toBe(415);
+  });
+
+  it.each([
+    "application/json",
+    "application/json; charset=utf-8",
+    "Application/JSON",
+    "application/vnd.api+json",
+    "application/merge-patch+json",
+  ])("accepts %j", async (type) => {
+    const request = jsonRequest('{"email":"a@b.co","qty":1}', { "content-type": type });
+    await expect(readJson(request, schema)).resolves.toEqual({ email: "a@b.co", qty: 1 });
+  });
+});
+
+describe("readJson: size cap", () => {
+  it("answers 413 when Content-Length declares more than the cap, without reading", async () => {
+    const { request } = streamRequest(['{"email":"a@b.co","qty":1}'], {
+      "content-type": "application/json",
+      "content-length": "1000",
+    });
+    const error = await appErrorOf(readJson(request, schema, 100));
+    expect(error.code).toBe("payload_too_large");
+    expect(error.status).toBe(413);
+    expect(request.bodyUsed).toBe(false);
+  });
+
+  it("answers 413 when Content-Length lies about a larger body", async () => {
+    const big = JSON.stringify({ email: "a@b.co", qty: 1, pad: "x".repeat(500) });
+    const { request, state } = streamRequest([big], {
+      "content-type": "application/json",
+      "content-length": "10",
+    });
+    expect(request.headers.get("content-length")).toBe("10");
+    expect((await appErrorOf(readJson(request, schema, 100))).status).toBe(413);
+    expect(state.cancelled).toBe(true);
+  });
+
+  it("answers 413 when Content-Length is absent and the stream goes on", async () => {
+    const chunk = "x".repeat(40);
+    const { request, state } = streamRequest(['{"pad":"', chunk, chunk, chunk, chunk, '"}']);
+    expect(request.headers.get("content-length")).toBeNull();
+    expect((await appErrorOf(readJson(request, schema, 100))).status).toBe(413);
+    expect(state.cancelled).toBe(true);
+    // It stopped reading once over the cap instead of draining the whole stream.
+    expect(state.pulled).toBeLessThan(6);
+  });
+
+  it("counts bytes, not characters", async () => {
+    // 30 characters of Chinese are 90 bytes of UTF-8.
+    const body = JSON.stringify({ email: "a@b.co", qty: 1, note: "中".repeat(30) });
+    expect(body.length).toBeLessThan(100);
+    expect(new TextEncoder().encode(body).byteLength).toBeGreaterThan(100);
+    const { request } = streamRequest([body]);
+    expect((await appErrorOf(readJson(request, schema, 100))).status).toBe(413);
+  });
+
+  it("accepts a body of exactly the cap", async () => {
+    const base = '{"email":"a@b.co","qty":1,"pad":""}';
+    const body = base.replace('""', `"${"x".repeat(100 - base.length)}"`);
+    expect(new TextEncoder().encode(body).byteLength).toBe(100);
+    const { request } = streamRequest([body.slice(0, 50), body.slice(50)]);
+    await expect(readJson(request, schema, 100)).resolves.toEqual({ email: "a@b.co", qty: 1 });
+    const over = streamRequest([`${body} `]);
+    expect((await appErrorOf(readJson(over.request, schema, 100))).status).toBe(413);
+  });
+
+  it("uses a 64 KiB cap by default", async () => {
+    expect(DEFAULT_MAX_BODY_BYTES).toBe(64 * 1024);
+    const body = JSON.stringify({ email: "a@b.co", qty: 1, pad: "x".repeat(64 * 1024) });
+    expect((await appErrorOf(readJson(streamRequest([body]).request, schema))).status).toBe(413);
+    const fits = JSON.stringify({ email: "a@b.co", qty: 1, pad: "x".repeat(60 * 1024) });
+    await expect(readJson(streamRequest([fits]).request, schema)).resolves.toEqual({
+      email: "a@b.co",
+      qty: 1,
+    });
+  });
+});
+
+describe("readJson: parsing and validation", () => {
+  it.each(["{", "", "undefined", "{'email':'a@b.co'}", '{"email":"a@b.co",}', "NaN"])(
+    "answers 400 to the malformed body %j",
+    async (body) => {
+      const error = await appErrorOf(readJson(jsonRequest(body), schema));
+      expect(error.code).toBe("bad_request");
+      expect(error.status).toBe(400);
+      expect(error.fields).toBeUndefined();
+    },
+  );
+
+  it("answers 422 with field codes for the wrong shape", async () => {
+    const error = await appErrorOf(
+      readJson(jsonRequest(JSON.stringify({ email: "nope", qty: 0 })), schema),
+    );
+    expect(error.code).toBe("validation_failed");
+    expect(error.status).toBe(422);
+    expect(error.fields).toEqual({ email: ["email.invalid"], qty: ["qty.too_small"] });
+  });
+
+  it.each([
+    ["an array", "[]"],
+    ["a string", '"hello"'],
+    ["null", "null"],
+    ["a number", "42"],
+  ])("answers 422 to %s at the top level", async (_label, body) => {
+    const error = await appErrorOf(readJson(jsonRequest(body), schema));
+    expect(error.status).toBe(422);
+    expect(error.fields).toBeDefined();
+  });
+
+  it("returns the parsed, transformed value", async () => {
+    const request = jsonRequest(JSON.stringify({ email: "  Buyer@Example.COM ", qty: 3 }));
+    const value: z.infer<typeof schema> = await readJson(request, schema);
+    expect(value).toEqual({ email: "buyer@example.com", qty: 3 });
+  });
+
+  it("decodes UTF-8 split across chunks", async () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ name: "小铺" }));
+    const cut = bytes.indexOf(0xe5) + 1; // inside the first character
+    const { request } = streamRequest([bytes.slice(0, cut), bytes.slice(cut)]);
+    await expect(readJson(request, z.object({ name: z.string() }))).resolves.toEqual({
+      name: "小铺",
+    });
+  });
+});
+
+describe("readCappedText", () => {
+  it("returns an empty string for a request without a body", async () => {
+    await expect(readCappedText(new Request(URL_), 10)).resolves.toBe("");
+  });
+
+  it("returns the text of a body within the cap", async () => {
+    await expect(readCappedText(streamRequest(["ab", "cd"]).request, 4)).resolves.toBe("abcd");
+  });
+});
+
+describe("route", () => {
+  it("passes the request, the context and the response through", async () => {
+    const handler = route<{ params: Promise<{ id: string }> }>(async (request, context) => {
+      const { id } = await context.params;
+      return json({ id, method: request.method }, { status: 201 });
+    });
+    const response = await handler(new Request(URL_, { method: "PUT" }), {
+      params: Promise.resolve({ id: "ord_1" }),
+    });
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ id: "ord_1", method: "PUT" });
+    expect(logError).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ["not_found", 404],
+    ["conflict", 409],
+    ["rate_limited", 429],
+    ["provider_unavailable", 503],
+  ] as const)(
+    "turns a thrown AppError(%s) into status %d and its JSON body",
+    async (code, status) => {
+      const handler = route(async () => {
+        throw new AppError(code, "Told to the client.");
+      });
+      const response = await handler(new Request(URL_), undefined);
+      expect(response.status).toBe(status);
+      expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(await response.json()).toEqual({ error: { code, message: "Told to the client." } });
+    },
+  );
+
+  it("includes field errors from readJson", async () => {
+    const handler = route(async (request) => json(await readJson(request, schema)));
+    const response = await handler(jsonRequest('{"email":"x","qty":"2"}'), undefined);
+    expect(response.status).toBe(422);
+    expect(await response.json()).toEqual({
+      error: {
+        code: "validation_failed",
+        message: "Some fields are invalid.",
+        fields: { email: ["email.invalid"], qty: ["qty.invalid"] },
+      },
+    });
+    expect(logError).not.toHaveBeenCalled();
+  });
+
+  it("answers a plain Error with a generic 500 that does not leak its message", async () => {
+    const handler = route(async () => {
+      throw new Error("connect ECONNREFUSED 10.0.0.5:5432 password=hunter2");
+    });
+    const response = await handler(new Request(URL_), undefined);
+    expect(response.status).toBe(500);
+    const text = await response.text();
+    expect(text).not.toContain("hunter2");
+    expect(text).not.toContain("ECONNREFUSED");
+    const body: unknown = JSON.parse(text);
+    expect(body).toEqual({ error: { code: "internal", message: expect.any(String) } });
+    expect(text).toMatch(/went wrong/i);
+  });
+
+  it("logs unknown errors, but not expected 4xx errors", async () => {
+    const boom = new Error("boom");
+    await route(async () => {
+      throw boom;
+    })(new Request(URL_), undefined);
+    expect(logError).toHaveBeenCalledTimes(1);
+    expect(logError.mock.calls[0]?.[0]).toEqual({ err: boom });
+
+    logError.mockClear();
+    await route(async () => {
+      throw new AppError("forbidden", "no");
+    })(new Request(URL_), undefined);
+    expect(logError).not.toHaveBeenCalled();
+  });
+
+  it("handles non-Error throws", async () => {
+    const handler = route(async () => {
+      throw "a string with secret=abc";
+    });
+    const response = await handler(new Request(URL_), undefined);
+    expect(response.status).toBe(500);
+    expect(await response.text()).not.toContain("secret=abc");
+  });
+});
+
+describe("errorResponse", () => {
+  it("builds the same JSON response as route does", async () => {
+    const response = errorResponse(new AppError("method_not_allowed", "Use POST."));
+    expect(response.status).toBe(405);
+    expect(await response.json()).toEqual({
+      error: { code: "method_not_allowed", message: "Use POST." },
+    });
+  });
+});

@@ -1,0 +1,29 @@
+import path from "node:path";
+import { defineConfig } from "vitest/config";
+
+/*
+ * Runs on PGlite (in memory, one database per file) unless TEST_DATABASE_URL points at a
+ * PostgreSQL server; then files share that database and run one at a time.
+ */
+const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
+
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
+  test: {
+    name: onPostgres ? "integration-postgres" : "integration-pglite",
+    environment: "node",
+    include: ["tests/integration/**/*.test.ts"],
+    globalSetup: ["tests/helpers/global-setup.ts"],
+    fileParallelism: !onPostgres,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    env: {
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      PAYMENTS_MODE: "sandbox",
+      ...(onPostgres
+        ? { DATABASE_URL: process.env.TEST_DATABASE_URL }
+        : { DATABASE_URL: "", PGLITE_DIR: "memory://" }),
+    },
+  },
+});
