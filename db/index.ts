@@ -1,7 +1,13 @@
 import { getEnv } from "@/lib/env";
 import { moduleLogger } from "@/lib/logger";
-import { migrateDatabase, openDatabase, type Db, type DbHandle } from "./client";
-import { seedDatabase } from "./seed";
+import {
+  migrateDatabase,
+  openDatabase,
+  type DatabaseConfig,
+  type Db,
+  type DbHandle,
+} from "./client";
+import { seedDatabase, type SeedResult } from "./seed";
 
 const log = moduleLogger("db");
 
@@ -9,11 +15,19 @@ const log = moduleLogger("db");
 // dev-mode reloads re-evaluate modules; PGlite must be opened once per process.
 const globalForDb = globalThis as typeof globalThis & { __xiaopuDb?: Promise<DbHandle> };
 
+/** What every start-up does: open, apply migrations, seed what is missing. */
+export async function startDatabase(
+  config: DatabaseConfig,
+  admin: { email: string; password: string },
+): Promise<{ handle: DbHandle; seeded: SeedResult }> {
+  const handle = await openDatabase(config);
+  await migrateDatabase(config, handle);
+  return { handle, seeded: await seedDatabase(handle.db, admin) };
+}
+
 async function start(): Promise<DbHandle> {
   const env = getEnv();
-  const handle = await openDatabase(env.database);
-  await migrateDatabase(env.database, handle);
-  const seeded = await seedDatabase(handle.db, env.admin);
+  const { handle, seeded } = await startDatabase(env.database, env.admin);
   log.info(
     { database: env.database.kind, paymentsMode: env.paymentsMode, ...seeded },
     "database ready",

@@ -53,6 +53,9 @@ const schema = z.object({
 
 type RawEnv = z.infer<typeof schema>;
 
+/** Every variable the shop reads; `.env.example` documents each (checked by a test). */
+export const ENV_VARIABLES = Object.keys(schema.shape) as (keyof RawEnv)[];
+
 /** Defaults of sandbox mode: printed at start-up and in the README, never valid in live mode. */
 export const SANDBOX_ADMIN = { email: "admin@xiaopu.local", password: "xiaopu-admin" } as const;
 

@@ -53,6 +53,22 @@ test.describe("catalogue", () => {
     await page.screenshot({ path: "test-results/screenshots/catalogue-phone.png", fullPage: true });
   });
 
+  test("phone width: product and sign-up pages fit the screen", async ({ page }) => {
+    await page.setViewportSize({ width: 375, height: 812 });
+    for (const [path, name] of [
+      ["/products/membership-monthly", "product-phone"],
+      ["/signup", "signup-phone"],
+    ] as const) {
+      await page.goto(path);
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - window.innerWidth,
+      );
+      expect(overflow, `${path} scrolls sideways at phone width`).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `test-results/screenshots/${name}.png`, fullPage: true });
+    }
+  });
+
   test("English is one click away and sticks across pages", async ({ page }) => {
     await page.goto("/products/membership-monthly");
     await page.getByRole("button", { name: zh.locale.en }).click();
