@@ -35,18 +35,17 @@ afterAll(() => tempDirs.forEach((dir) => rmSync(dir, { recursive: true, force: t
 
 describe("start-up", () => {
   const env = getEnv();
-  it.runIf(env.database.kind === "pglite")(
-    "on a PGlite directory: migrates and seeds once",
-    async () => {
-      const dir = mkdtempSync(path.join(tmpdir(), "xiaopu-pglite-"));
-      tempDirs.push(dir);
-      const run = await startTwice({ kind: "pglite", dir });
-      expect(run.first).toEqual({ productsCreated: 7, adminCreated: true });
-      expect(run.second).toEqual({ productsCreated: 0, adminCreated: false });
-      expect(run.after).toEqual(run.before);
-    },
-  );
+  // Runs in both tiers: it brings its own PGlite directory.
+  it("on a PGlite directory: migrates and seeds once", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "xiaopu-pglite-"));
+    tempDirs.push(dir);
+    const run = await startTwice({ kind: "pglite", dir });
+    expect(run.first).toEqual({ productsCreated: 7, adminCreated: true });
+    expect(run.second).toEqual({ productsCreated: 0, adminCreated: false });
+    expect(run.after).toEqual(run.before);
+  });
 
+  // Only where the tier has a PostgreSQL server (reported as skipped on the PGlite tier).
   it.runIf(env.database.kind === "postgres")(
     "on PostgreSQL: a second start changes nothing",
     async () => {
