@@ -1,16 +1,5 @@
-import Link from "next/link";
-import { getTranslations } from "next-intl/server";
-import { buttonClass } from "@/components/ui/button";
+import { MessagePage } from "@/components/layout/message-page";
 
-export default async function NotFound() {
-  const t = await getTranslations("notFound");
-  return (
-    <div className="mx-auto max-w-md space-y-4 py-12 text-center">
-      <h1 className="text-2xl font-bold">{t("title")}</h1>
-      <p className="text-stone-600">{t("body")}</p>
-      <Link href="/" className={buttonClass("secondary")}>
-        {t("home")}
-      </Link>
-    </div>
-  );
+export default function NotFound() {
+  return <MessagePage namespace="notFound" testId="not-found" />;
 }

@@ -1,27 +1,7 @@
-import type { Metadata } from "next";
-import { redirect } from "next/navigation";
-import { getTranslations } from "next-intl/server";
-import { SignInForm } from "@/components/auth/auth-forms";
-import { Card } from "@/components/ui/card";
-import { getCurrentUser } from "@/lib/auth/guards";
-import { safeCallbackPath } from "@/lib/auth/schemas";
+import { AuthPage, authPageMetadata, type AuthPageProps } from "@/components/auth/auth-page";
 
-interface Props {
-  searchParams: Promise<Record<string, string | string[] | undefined>>;
-}
+export const generateMetadata = () => authPageMetadata("signIn");
 
-export async function generateMetadata(): Promise<Metadata> {
-  return { title: (await getTranslations("auth.signIn"))("title") };
-}
-
-export default async function SignInPage({ searchParams }: Props) {
-  const callbackUrl = safeCallbackPath((await searchParams).callbackUrl, "/account");
-  if (await getCurrentUser()) redirect(callbackUrl);
-  const t = await getTranslations("auth.signIn");
-  return (
-    <Card className="mx-auto max-w-sm">
-      <h1 className="mb-4 text-xl font-bold">{t("title")}</h1>
-      <SignInForm callbackUrl={callbackUrl} />
-    </Card>
-  );
+export default function SignInPage(props: AuthPageProps) {
+  return <AuthPage kind="signIn" {...props} />;
 }
