@@ -2,9 +2,15 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_LOCALE, LOCALES, pick, toLocale, type Locale } from "@/i18n/locales";
 import { signInSchema, signUpSchema } from "@/lib/auth/schemas";
 import en from "@/messages/en.json";
+import sandboxEn from "@/messages/sandbox.en.json";
+import sandboxZhCN from "@/messages/sandbox.zh-CN.json";
 import zhCN from "@/messages/zh-CN.json";
 
-const MESSAGES: Record<Locale, unknown> = { "zh-CN": zhCN, en };
+// What i18n/request.ts serves: the shop's messages merged with the sandbox pages' messages.
+const MESSAGES: Record<Locale, unknown> = {
+  "zh-CN": { ...zhCN, ...sandboxZhCN },
+  en: { ...en, ...sandboxEn },
+};
 
 /** Every leaf of a messages tree as `[dotted.path, value]`. */
 function leaves(tree: unknown, prefix = ""): [string, unknown][] {

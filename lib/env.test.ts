@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { EnvError, resolveEnv, SANDBOX_ADMIN, type Env } from "@/lib/env";
+import { EnvError, resolveEnv, SANDBOX_ADMIN, SANDBOX_YOUZAN_APP, type Env } from "@/lib/env";
 
 type Raw = Record<string, string | undefined>;
 
@@ -85,18 +85,29 @@ describe("resolveEnv with nothing set", () => {
     });
     expect(env.logLevel).toBe("info");
     expect(env.signin).toEqual({ maxFailures: 5, windowMinutes: 15 });
+    // Sandbox mode talks to its own Youzan sandbox, mounted inside the app.
     expect(env.youzan).toEqual({
-      baseUrl: undefined,
-      clientId: undefined,
-      clientSecret: undefined,
-      kdtId: undefined,
+      baseUrl: "http://localhost:3000/sandbox/youzan",
+      clientId: SANDBOX_YOUZAN_APP.clientId,
+      clientSecret: SANDBOX_YOUZAN_APP.clientSecret,
+      kdtId: SANDBOX_YOUZAN_APP.kdtId,
     });
+    expect(env.orderTtlMinutes).toBe(15);
     expect(env.alipay).toEqual({
       gatewayUrl: undefined,
       appId: undefined,
       privateKey: undefined,
       publicKey: undefined,
     });
+  });
+
+  it("points the Youzan sandbox at APP_URL and bounds ORDER_TTL_MINUTES below Youzan's 30", () => {
+    const env = resolve({ APP_URL: "https://demo.example.com/", ORDER_TTL_MINUTES: "10" });
+    expect(env.youzan.baseUrl).toBe("https://demo.example.com/sandbox/youzan");
+    expect(env.orderTtlMinutes).toBe(10);
+    expect(envErrorOf(() => resolve({ ORDER_TTL_MINUTES: "30" })).problems[0]).toMatch(
+      /^ORDER_TTL_MINUTES/,
+    );
   });
 
   it("derives the default APP_URL from PORT", () => {
@@ -163,7 +174,7 @@ describe("empty strings count as missing", () => {
     expect(env.authSecret).toBe("generated-auth-secret");
     expect(env.cronSecret).toBe("generated-cron-secret");
     expect(env.admin.isSandboxDefault).toBe(true);
-    expect(env.youzan.kdtId).toBeUndefined();
+    expect(env.youzan.kdtId).toBe(SANDBOX_YOUZAN_APP.kdtId);
     expect(env.signin.maxFailures).toBe(5);
   });
 
@@ -233,7 +244,7 @@ describe("live mode", () => {
       isSandboxDefault: false,
     });
     expect(env.youzan).toEqual({
-      baseUrl: undefined,
+      baseUrl: "https://open.youzanyun.com",
       clientId: "yz-client",
       clientSecret: "yz-secret",
       kdtId: "123456",

@@ -41,6 +41,8 @@ const schema = z.object({
       .min(1)
       .max(24 * 60),
   ),
+  // Youzan closes an unpaid QR trade 30 minutes after the scan: our orders must close before.
+  ORDER_TTL_MINUTES: optional(z.coerce.number().int().min(1).max(29)),
   YOUZAN_BASE_URL: optional(httpUrl),
   YOUZAN_CLIENT_ID: optional(z.string()),
   YOUZAN_CLIENT_SECRET: optional(z.string()),
@@ -58,6 +60,15 @@ export const ENV_VARIABLES = Object.keys(schema.shape) as (keyof RawEnv)[];
 
 /** Defaults of sandbox mode: printed at start-up and in the README, never valid in live mode. */
 export const SANDBOX_ADMIN = { email: "admin@xiaopu.local", password: "xiaopu-admin" } as const;
+
+/** The app the Youzan sandbox knows, used when no Youzan credentials are set in sandbox mode. */
+export const SANDBOX_YOUZAN_APP = {
+  clientId: "sandbox-youzan-client",
+  clientSecret: "sandbox-youzan-secret",
+  kdtId: "10001000",
+} as const;
+
+export const LIVE_YOUZAN_BASE_URL = "https://open.youzanyun.com";
 
 const LIVE_REQUIRED = [
   "AUTH_SECRET",
@@ -86,7 +97,9 @@ export interface Env {
   admin: { email: string; password: string; isSandboxDefault: boolean };
   logLevel: NonNullable<RawEnv["LOG_LEVEL"]>;
   signin: { maxFailures: number; windowMinutes: number };
-  youzan: { baseUrl?: string; clientId?: string; clientSecret?: string; kdtId?: string };
+  orderTtlMinutes: number;
+  /** Resolved: the local sandbox (mounted at APP_URL/sandbox/youzan) or the real gateway. */
+  youzan: { baseUrl: string; clientId: string; clientSecret: string; kdtId: string };
   alipay: { gatewayUrl?: string; appId?: string; privateKey?: string; publicKey?: string };
 }
 
@@ -155,11 +168,16 @@ export function resolveEnv(
       maxFailures: v.SIGNIN_MAX_FAILURES ?? 5,
       windowMinutes: v.SIGNIN_WINDOW_MINUTES ?? 15,
     },
+    orderTtlMinutes: v.ORDER_TTL_MINUTES ?? 15,
     youzan: {
-      baseUrl: v.YOUZAN_BASE_URL,
-      clientId: v.YOUZAN_CLIENT_ID,
-      clientSecret: v.YOUZAN_CLIENT_SECRET,
-      kdtId: v.YOUZAN_KDT_ID,
+      baseUrl:
+        v.YOUZAN_BASE_URL ??
+        (isSandbox
+          ? `${v.APP_URL ?? `http://localhost:${port}`}/sandbox/youzan`
+          : LIVE_YOUZAN_BASE_URL),
+      clientId: v.YOUZAN_CLIENT_ID ?? SANDBOX_YOUZAN_APP.clientId,
+      clientSecret: v.YOUZAN_CLIENT_SECRET ?? SANDBOX_YOUZAN_APP.clientSecret,
+      kdtId: v.YOUZAN_KDT_ID ?? SANDBOX_YOUZAN_APP.kdtId,
     },
     alipay: {
       gatewayUrl: v.ALIPAY_GATEWAY_URL,

@@ -29,6 +29,9 @@ export async function AccountMenu({ user }: { user: CurrentUser | null }) {
         <Link href="/account" className={linkClass}>
           {t("account")}
         </Link>
+        <Link href="/account/orders" className={linkClass}>
+          {t("orders")}
+        </Link>
         {user.role === "admin" ? (
           <Link href="/admin" className={linkClass}>
             {t("admin")}

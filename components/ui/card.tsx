@@ -1,9 +1,10 @@
-import type { ReactNode } from "react";
+import type { HTMLAttributes } from "react";
 
-export function Card({ children, className = "" }: { children: ReactNode; className?: string }) {
+export function Card({ className = "", ...props }: HTMLAttributes<HTMLDivElement>) {
   return (
-    <div className={`rounded-2xl border border-stone-200 bg-white p-5 shadow-sm ${className}`}>
-      {children}
-    </div>
+    <div
+      className={`rounded-2xl border border-stone-200 bg-white p-5 shadow-sm ${className}`}
+      {...props}
+    />
   );
 }

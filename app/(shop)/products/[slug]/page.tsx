@@ -3,10 +3,13 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
 import { cache } from "react";
+import { BuyButton } from "@/components/orders/buy-button";
 import { Price } from "@/components/shop/price";
+import { buttonClass } from "@/components/ui/button";
 import { getDb } from "@/db";
 import { findActiveProductBySlug } from "@/db/queries/products";
 import { pick, toLocale } from "@/i18n/locales";
+import { getCurrentUser } from "@/lib/auth/guards";
 
 interface Props {
   params: Promise<{ slug: string }>;
@@ -29,7 +32,11 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function ProductPage({ params }: Props) {
   const product = await loadProduct((await params).slug);
   if (!product) notFound();
-  const [t, locale] = await Promise.all([getTranslations("product"), getLocale().then(toLocale)]);
+  const [t, locale, user] = await Promise.all([
+    getTranslations("product"),
+    getLocale().then(toLocale),
+    getCurrentUser(),
+  ]);
 
   return (
     <article className="mx-auto max-w-2xl space-y-6">
@@ -68,6 +75,16 @@ export default async function ProductPage({ params }: Props) {
       <p className="text-sm text-stone-500">
         {product.kind === "membership" ? t("autoRenew") : t("deliveredAfterPayment")}
       </p>
+      {product.kind === "membership" ? null : user ? (
+        <BuyButton productSlug={product.slug} />
+      ) : (
+        <Link
+          href={`/signin?callbackUrl=${encodeURIComponent(`/products/${product.slug}`)}`}
+          className={buttonClass("primary", "w-full py-3 text-base sm:w-auto sm:px-8")}
+        >
+          {t("signInToBuy")}
+        </Link>
+      )}
     </article>
   );
 }

@@ -1,0 +1,326 @@
+import { z } from "zod";
+import { moduleLogger } from "@/lib/logger";
+import { parseEnvelope } from "./envelope";
+import { isTokenRejection, toYouzanError, unavailable } from "./errors";
+import { YouzanError, type YouzanConfig } from "./types";
+
+/**
+ * The raw Youzan Cloud client: token cache, the API gateway's three envelopes, one token refresh
+ * on 4201/4202/4203, a 4101 back-off, timeouts. It returns vendor data as-is; `transform.ts`
+ * turns that into domain values. Identical in sandbox and live mode: only `config` differs.
+ */
+
+export interface YouzanClientDeps {
+  fetch?: typeof fetch;
+  /** Epoch milliseconds; drives the token expiry and the back-off window. */
+  now?: () => number;
+  /**
+   * Accepted for callers that share one deps object, but unused: during a back-off the client
+   * refuses at once (rate_limited, retryable) instead of waiting, so the caller — a poll, a cron
+   * job, a webhook handler with a 5 s budget — decides whether waiting is worth it.
+   */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface YouzanClient {
+  /** `POST {baseUrl}/api/{api}/{version}`; resolves to the unwrapped `data`/`response` value. */
+  call<T = unknown>(api: string, version: string, params: Record<string, unknown>): Promise<T>;
+  /** A valid access token (cached, shared per app and shop across the process). */
+  getToken(): Promise<string>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+/** A cached token is replaced this long before Youzan's expiry. */
+export const TOKEN_EXPIRY_MARGIN_MS = 5 * 60 * 1000;
+/** 4101 back-off: 3, 6, 12, 24, 48 s on consecutive rate limits (spec §2.3). */
+export const BACKOFF_BASE_MS = 3000;
+export const BACKOFF_MAX_MS = 48_000;
+export const USER_AGENT = "YZY-Open-Client 1.0 - TypeScript";
+
+const log = moduleLogger("youzan");
+
+interface CachedToken {
+  value: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+
+interface TokenSlot {
+  current?: CachedToken;
+  /** The one token request in flight for this app and shop (single flight). */
+  inflight?: Promise<CachedToken>;
+}
+
+interface Backoff {
+  consecutive: number;
+  blockedUntil: number;
+}
+
+// Process-wide on purpose: every client of the same app and shop (one per request handler, cron
+// job, …) shares one token and one back-off, so the token endpoint is not hammered and a 4101
+// seen by one caller holds back all of them.
+const tokenSlots = new Map<string, TokenSlot>();
+const backoffs = new Map<string, Backoff>();
+
+/** TEST-ONLY: forgets every cached token and back-off window of the process. */
+export function __resetYouzanClientState(): void {
+  tokenSlots.clear();
+  backoffs.clear();
+}
+
+const tokenData = z.looseObject({
+  access_token: z.string().min(1),
+  expires: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]),
+});
+
+/**
+ * `expires` is an absolute instant in epoch ms (spec §1.1). Defensively: a value below 1e11 is
+ * taken as epoch seconds, and one below 1e9 (before 2001, so not an instant) as a TTL in seconds.
+ */
+export function tokenExpiryMs(expires: number, now: number): number {
+  if (expires >= 1e11) return expires;
+  if (expires >= 1e9) return expires * 1000;
+  return now + expires * 1000;
+}
+
+export function createYouzanClient(
+  config: YouzanConfig,
+  deps: YouzanClientDeps = {},
+): YouzanClient {
+  const doFetch = deps.fetch ?? globalThis.fetch;
+  const now = deps.now ?? Date.now;
+  const baseUrl = config.baseUrl.replace(/\/+$/, "");
+  const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // The base URL is part of the key so that a sandbox token is never sent to the live gateway.
+  const key = JSON.stringify([baseUrl, config.clientId, config.kdtId]);
+
+  const slot = (): TokenSlot => {
+    let s = tokenSlots.get(key);
+    if (!s) tokenSlots.set(key, (s = {}));
+    return s;
+  };
+  const isFresh = (token: CachedToken) => now() < token.expiresAt - TOKEN_EXPIRY_MARGIN_MS;
+
+  /** POSTs JSON and returns the parsed body; every transport failure becomes `unavailable`. */
+  async function postJson(url: string, body: unknown, context: string): Promise<unknown> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    // Racing the abort as well covers a fetch (or a body stream) that ignores its signal.
+    const aborted = new Promise<never>((_, reject) => {
+      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+    aborted.catch(() => {}); // the race below observes it; this keeps it from being "unhandled"
+    let status: number;
+    let text: string;
+    try {
+      ({ status, text } = await Promise.race([
+        (async () => {
+          const res = await doFetch(url, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "User-Agent": USER_AGENT },
+            body: JSON.stringify(body),
+            signal,
+          });
+          return { status: res.status, text: await res.text() };
+        })(),
+        aborted,
+      ]));
+    } catch (error) {
+      const name = error instanceof Error ? error.name : "";
+      throw unavailable(
+        context,
+        name === "TimeoutError" || name === "AbortError"
+          ? `timed out after ${timeoutMs} ms`
+          : "network error",
+      );
+    }
+    if (status >= 500) throw unavailable(context, `HTTP ${status}`);
+    if (text.trim() === "") throw unavailable(context, `empty body (HTTP ${status})`);
+    try {
+      return JSON.parse(text);
+    } catch {
+      if (status === 429) throw new YouzanError("rate_limited", `${context}: HTTP 429`, true);
+      if (status >= 400) {
+        throw new YouzanError("invalid_request", `${context}: HTTP ${status}`, false);
+      }
+      throw unavailable(context, `body is not JSON (HTTP ${status})`);
+    }
+  }
+
+  async function requestToken(refresh: boolean): Promise<CachedToken> {
+    const context = "youzan token";
+    const started = now();
+    const body = await postJson(
+      `${baseUrl}/auth/token`,
+      {
+        client_id: config.clientId,
+        client_secret: config.clientSecret,
+        authorize_type: "silent",
+        grant_id: config.kdtId,
+        refresh,
+      },
+      context,
+    );
+    const envelope = parseEnvelope(body, "token");
+    if (!envelope) throw unavailable(context, "unrecognised token response");
+    if (!envelope.ok) {
+      const error = toYouzanError(envelope.failure, context);
+      log.warn(
+        {
+          refresh,
+          durationMs: now() - started,
+          outcome: error.code,
+          vendorCode: error.vendor?.code,
+        },
+        "youzan token refused",
+      );
+      throw error;
+    }
+    const data = tokenData.safeParse(envelope.data);
+    if (!data.success) throw unavailable(context, "token response without access_token/expires");
+    const token = {
+      value: data.data.access_token,
+      expiresAt: tokenExpiryMs(data.data.expires, now()),
+    };
+    log.info(
+      { refresh, durationMs: now() - started, expiresAt: new Date(token.expiresAt).toISOString() },
+      "youzan token obtained",
+    );
+    return token;
+  }
+
+  /** Starts the single token request of this app and shop; the cache is filled before waiters resume. */
+  function mint(refresh: boolean): Promise<CachedToken> {
+    const s = slot();
+    const flight = (async () => {
+      let token = await requestToken(refresh);
+      // Without `refresh` Youzan hands back the current token unchanged, even in its last
+      // minutes; ask for a new one rather than re-requesting on every call until it expires.
+      if (!refresh && !isFresh(token)) token = await requestToken(true);
+      s.current = token;
+      return token;
+    })();
+    s.inflight = flight;
+    // Registered before any waiter's `await`, so the slot is settled when waiters resume.
+    const settle = () => {
+      if (s.inflight === flight) s.inflight = undefined;
+    };
+    flight.then(settle, settle);
+    return flight;
+  }
+
+  async function getToken(): Promise<string> {
+    const s = slot();
+    if (s.current && isFresh(s.current)) return s.current.value;
+    if (s.inflight) return (await s.inflight).value;
+    // A cached token inside the margin is replaced, not re-read.
+    return (await mint(s.current !== undefined)).value;
+  }
+
+  /**
+   * A token other than `rejected`: the replacement another caller already obtained or is
+   * obtaining, else a newly minted one. Concurrent callers that saw the same 4203 share one mint.
+   */
+  async function replaceRejected(rejected: string): Promise<string> {
+    const s = slot();
+    if (s.current?.value === rejected) s.current = undefined;
+    if (s.current && isFresh(s.current)) return s.current.value;
+    if (s.inflight) {
+      const token = await s.inflight;
+      if (token.value !== rejected) return token.value;
+      // That was a plain read handing back the rejected token: mint, unless someone already is.
+      if (s.current?.value === rejected) s.current = undefined;
+      if (s.inflight) return (await s.inflight).value;
+    }
+    return (await mint(true)).value;
+  }
+
+  function checkBackoff(context: string): void {
+    const b = backoffs.get(key);
+    if (b && now() < b.blockedUntil) {
+      throw new YouzanError(
+        "rate_limited",
+        `${context}: backing off after a rate limit for ${b.blockedUntil - now()} ms more`,
+        true,
+      );
+    }
+  }
+
+  function recordRateLimit(): void {
+    const b = backoffs.get(key) ?? { consecutive: 0, blockedUntil: 0 };
+    b.consecutive += 1;
+    b.blockedUntil = now() + Math.min(BACKOFF_BASE_MS * 2 ** (b.consecutive - 1), BACKOFF_MAX_MS);
+    backoffs.set(key, b);
+  }
+
+  type Attempt = { ok: true; data: unknown } | { ok: false; tokenRejected: YouzanError };
+
+  async function attempt(
+    api: string,
+    version: string,
+    params: Record<string, unknown>,
+    token: string,
+    context: string,
+  ): Promise<Attempt> {
+    const url = `${baseUrl}/api/${encodeURIComponent(api)}/${encodeURIComponent(version)}?access_token=${encodeURIComponent(token)}`;
+    const body = await postJson(url, params, context);
+    const envelope = parseEnvelope(body);
+    if (!envelope) throw unavailable(context, "unrecognised response envelope");
+    if (envelope.ok) return { ok: true, data: envelope.data };
+    const error = toYouzanError(envelope.failure, context);
+    if (isTokenRejection(envelope.failure)) return { ok: false, tokenRejected: error };
+    throw error;
+  }
+
+  async function call<T = unknown>(
+    api: string,
+    version: string,
+    params: Record<string, unknown>,
+  ): Promise<T> {
+    const context = `${api}/${version}`;
+    const started = now();
+    let refreshed = false;
+    checkBackoff(context);
+    try {
+      const token = await getToken();
+      let result = await attempt(api, version, params, token, context);
+      if (!result.ok) {
+        refreshed = true;
+        const fresh = await replaceRejected(token);
+        result = await attempt(api, version, params, fresh, context);
+        if (!result.ok) {
+          const vendor = result.tokenRejected.vendor;
+          throw new YouzanError(
+            "auth",
+            `${context}: token refused again after a refresh (${vendor?.code ?? "?"})`,
+            false,
+            vendor,
+          );
+        }
+      }
+      backoffs.delete(key);
+      log.info(
+        { api, version, durationMs: now() - started, refreshed, outcome: "ok" },
+        "youzan call",
+      );
+      return result.data as T;
+    } catch (error) {
+      if (error instanceof YouzanError) {
+        if (error.code === "rate_limited") recordRateLimit();
+        log.warn(
+          {
+            api,
+            version,
+            durationMs: now() - started,
+            refreshed,
+            outcome: error.code,
+            vendorCode: error.vendor?.code,
+          },
+          "youzan call failed",
+        );
+      }
+      throw error;
+    }
+  }
+
+  return { call, getToken };
+}

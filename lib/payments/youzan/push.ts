@@ -1,0 +1,177 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { z } from "zod";
+import { idOrNull } from "./transform";
+import type { ParsedPush } from "./types";
+
+/**
+ * Youzan push messages (spec §4): verify, decode and name them. Nothing here is trusted before
+ * `signatureValid`; the webhook pipeline records invalid ones and changes nothing.
+ */
+
+export interface PushCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+/** The exact reply Youzan expects from a push endpoint (HTTP 200). */
+export function encodePushReply(): string {
+  return '{"code":0,"msg":"success"}';
+}
+
+function md5Hex(text: string): string {
+  return createHash("md5").update(text, "utf8").digest("hex");
+}
+
+/** Constant-time equality of two hex digests; a length difference is simply unequal. */
+function sameDigest(expected: string, received: string): boolean {
+  const a = Buffer.from(expected, "utf8");
+  const b = Buffer.from(received.trim().toLowerCase(), "utf8");
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+const HEX_PAIR = /^[0-9a-fA-F]{2}$/;
+
+/**
+ * Decodes a push `msg` the way PHP `urldecode` does: percent escapes become bytes, the bytes are
+ * read as UTF-8, and a malformed escape stays as typed (never throws).
+ *
+ * `+` is a space in the 2021 form style (where `:` and `,` are always escaped as `%3A`/`%2C`), but
+ * a literal plus in the 2018 encodeURI-like style (where `:` and `,` stay literal and spaces are
+ * `%20`). A literal `:` or `,` therefore marks the 2018 style, whose pluses are kept.
+ */
+export function decodePushMsg(msg: string): string {
+  const formStyle = !/[:,]/.test(msg);
+  const bytes: number[] = [];
+  const encoder = new TextEncoder();
+  for (let i = 0; i < msg.length; i++) {
+    const ch = msg[i] as string;
+    if (ch === "%" && HEX_PAIR.test(msg.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(msg.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else if (ch === "+" && formStyle) {
+      bytes.push(0x20);
+    } else {
+      const code = msg.codePointAt(i) as number;
+      const char = String.fromCodePoint(code);
+      bytes.push(...encoder.encode(char));
+      i += char.length - 1;
+    }
+  }
+  return new TextDecoder("utf-8").decode(new Uint8Array(bytes));
+}
+
+const bodySchema = z.looseObject({
+  test: z.unknown().optional(),
+  client_id: z.unknown().optional(),
+  id: z.unknown().optional(),
+  kdt_id: z.unknown().optional(),
+  type: z.unknown().optional(),
+  status: z.unknown().optional(),
+  msg: z.unknown().optional(),
+  msg_id: z.unknown().optional(),
+  sign: z.unknown().optional(),
+  version: z.unknown().optional(),
+});
+
+function text(value: unknown): string | null {
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value !== "string") return null;
+  const t = value.trim();
+  return t === "" ? null : t;
+}
+
+function versionOf(value: unknown): number | null {
+  const n = typeof value === "string" && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  return typeof n === "number" && Number.isSafeInteger(n) ? n : null;
+}
+
+function field(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (typeof current !== "object" || current === null) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+function malformed(reason: string): ParsedPush {
+  return { kind: "malformed", reason };
+}
+
+/**
+ * Raw body + headers → a parsed push. Signature: `Event-Sign` = md5(clientId + raw body +
+ * clientSecret) when the header is present, otherwise the legacy body `sign` = md5(clientId + msg
+ * exactly as sent + clientSecret). A push naming another app (body `client_id`, `Client-Id`
+ * header) or whose `Event-Type` header disagrees with the body is never valid.
+ */
+export function parseYouzanPush(
+  rawBody: string,
+  headers: Headers,
+  creds: PushCredentials,
+): ParsedPush {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody);
+  } catch {
+    return malformed("body is not JSON");
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return malformed("body is not a JSON object");
+  }
+  const body = bodySchema.parse(json);
+  if (body.test === true) return { kind: "heartbeat" };
+
+  const type = text(body.type);
+  if (!type) return malformed("type missing");
+
+  const eventSign = headers.get("event-sign");
+  const bodyClientId = text(body.client_id);
+  const headerClientId = text(headers.get("client-id"));
+  const headerType = text(headers.get("event-type"));
+  const ours =
+    (bodyClientId === null || bodyClientId === creds.clientId) &&
+    (headerClientId === null || headerClientId === creds.clientId) &&
+    (headerType === null || headerType === type);
+  const signed =
+    eventSign !== null
+      ? sameDigest(md5Hex(creds.clientId + rawBody + creds.clientSecret), eventSign)
+      : typeof body.msg === "string" &&
+        typeof body.sign === "string" &&
+        sameDigest(md5Hex(creds.clientId + body.msg + creds.clientSecret), body.sign);
+
+  let msg: unknown = null;
+  if (typeof body.msg === "string") {
+    try {
+      msg = JSON.parse(decodePushMsg(body.msg));
+    } catch {
+      return malformed("msg is not URL-encoded JSON");
+    }
+  } else if (typeof body.msg === "object" && body.msg !== null) {
+    msg = body.msg; // some newer messages send an object
+  } else if (body.msg !== undefined && body.msg !== null) {
+    return malformed("msg is neither a string nor an object");
+  }
+
+  const tid = text(body.id);
+  const kdtId = idOrNull(body.kdt_id);
+  const version = versionOf(body.version);
+  let status = text(body.status) ?? text(field(msg, "status"));
+  // 2018 captures say "PAID" where 2021 ones and integrators say "TRADE_PAID" (spec §4.4).
+  if (type === "trade_TradePaid" && status === "PAID") status = "TRADE_PAID";
+
+  return {
+    kind: "message",
+    signatureValid: ours && signed,
+    eventKey: text(body.msg_id) ?? `${type}:${kdtId ?? ""}:${tid ?? ""}:${version ?? ""}`,
+    type,
+    tid,
+    status,
+    version,
+    clientId: bodyClientId,
+    kdtId,
+    qrId:
+      idOrNull(field(msg, "qr_info", "qr_id")) ??
+      idOrNull(field(msg, "full_order_info", "qr_info", "qr_id")),
+    msg,
+  };
+}

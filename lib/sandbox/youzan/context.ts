@@ -1,0 +1,12 @@
+import type { Db } from "@/db/client";
+import type { Clock } from "@/lib/clock";
+
+/** What every part of one sandbox instance shares. */
+export interface SandboxContext {
+  db: Db;
+  clock: Clock;
+  app: { clientId: string; clientSecret: string; kdtId: string };
+  publicBaseUrl: string;
+  pushUrl: string;
+  fetch: typeof fetch;
+}

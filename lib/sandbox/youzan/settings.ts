@@ -1,0 +1,57 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { youzanSandboxSettings as settings } from "@/db/schema";
+import { DEFAULT_FAULTS, faultsFromStored } from "./faults";
+import type { YouzanFaults } from "./types";
+
+/*
+ * The single settings row (id 1): fault knobs as JSON and the push URL override. Writes merge
+ * with `||` in SQL, so a concurrent decrement of `rateLimitNextCalls` is never lost.
+ */
+
+const ROW = 1;
+
+export async function readSettings(
+  db: Db,
+): Promise<{ faults: YouzanFaults; pushUrl: string | null }> {
+  const [row] = await db
+    .select({ faults: settings.faults, pushUrl: settings.pushUrl })
+    .from(settings)
+    .where(eq(settings.id, ROW));
+  return { faults: faultsFromStored(row?.faults), pushUrl: row?.pushUrl ?? null };
+}
+
+export async function mergeFaults(db: Db, patch: Partial<YouzanFaults>): Promise<YouzanFaults> {
+  const [row] = await db
+    .insert(settings)
+    .values({ id: ROW, faults: { ...DEFAULT_FAULTS, ...patch } })
+    .onConflictDoUpdate({
+      target: settings.id,
+      set: {
+        faults: sql`${settings.faults} || ${JSON.stringify(patch)}::jsonb`,
+        updatedAt: sql`now()`,
+      },
+    })
+    .returning({ faults: settings.faults });
+  return faultsFromStored(row?.faults);
+}
+
+export async function writePushUrl(db: Db, url: string | null): Promise<void> {
+  await db
+    .insert(settings)
+    .values({ id: ROW, faults: DEFAULT_FAULTS, pushUrl: url })
+    .onConflictDoUpdate({ target: settings.id, set: { pushUrl: url, updatedAt: sql`now()` } });
+}
+
+/** Consumes one unit of the `rateLimitNextCalls` fault; true when this call is to be limited. */
+export async function takeRateLimitedCall(db: Db): Promise<boolean> {
+  const remaining = sql<number>`coalesce((${settings.faults}->>'rateLimitNextCalls')::int, 0)`;
+  const rows = await db
+    .update(settings)
+    .set({
+      faults: sql`jsonb_set(${settings.faults}, '{rateLimitNextCalls}', to_jsonb(${remaining} - 1))`,
+    })
+    .where(and(eq(settings.id, ROW), sql`${remaining} > 0`))
+    .returning({ id: settings.id });
+  return rows.length > 0;
+}

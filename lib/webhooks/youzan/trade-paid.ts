@@ -1,0 +1,42 @@
+import { findOrderByQrId } from "@/db/queries/orders";
+import { settlePayment } from "@/lib/orders/settle";
+import type { ApplyResult, YouzanEvent, YouzanWebhookDeps } from "./types";
+
+/** Order statuses of `youzan.trade.get` that mean the money was received. */
+const PAID_STATUSES = new Set([
+  "TRADE_PAID",
+  "TRADE_SUCCESS",
+  "WAIT_CONFIRM",
+  "WAIT_SELLER_SEND_GOODS",
+  "WAIT_BUYER_CONFIRM_GOODS",
+]);
+
+/**
+ * A push says a trade was paid. The push is only a hint: the trade is re-read from Youzan
+ * (`youzan.trade.get`), its `qr_info.qr_id` leads to our order, and the amount Youzan reports is
+ * what settlement checks. A trade not visible yet fails the attempt, so the reconcile job (or the
+ * buyer's polling) applies it later.
+ */
+export async function applyTradePaid(
+  deps: YouzanWebhookDeps,
+  event: YouzanEvent,
+): Promise<ApplyResult> {
+  if (!event.tid) return { status: "ignored", outcome: "no_tid" };
+  const trade = await deps.youzan.getTrade(event.tid);
+  if (!trade) return { status: "failed", outcome: "trade_not_visible_yet" };
+  const qrId = trade.qrId ?? event.qrId;
+  if (!qrId) return { status: "ignored", outcome: "not_a_qr_trade" };
+  const order = await findOrderByQrId(deps.db, qrId);
+  if (!order) return { status: "ignored", outcome: "unknown_order" };
+  if (!PAID_STATUSES.has(trade.status)) {
+    return { status: "ignored", outcome: `trade_not_paid:${trade.status}` };
+  }
+  if (trade.paymentFen === null) return { status: "failed", outcome: "trade_without_amount" };
+  const result = await settlePayment(deps.db, order.id, {
+    provider: "youzan",
+    tradeNo: trade.tid,
+    amountFen: trade.paymentFen,
+    paidAt: trade.paidAt ?? (await deps.now()),
+  });
+  return { status: "processed", outcome: result.outcome };
+}

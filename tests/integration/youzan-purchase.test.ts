@@ -1,0 +1,355 @@
+import { and, eq } from "drizzle-orm";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { GET as reconcileRoute } from "@/app/api/cron/orders/reconcile/route";
+import type { Db } from "@/db/client";
+import { billingRuns, entitlements, orders, payments, webhookInbox, type Order } from "@/db/schema";
+import { createPurchaseOrder } from "@/lib/orders/create-order";
+import { checkYouzanOrder } from "@/lib/orders/check-status";
+import { reconcileOrders } from "@/lib/orders/reconcile";
+import { makeUser } from "../helpers/factories";
+import { seed, withTestDatabase } from "../helpers/db";
+import { youzanTestbed, type YouzanTestbed } from "../helpers/youzan-testbed";
+
+const t = withTestDatabase();
+let bed: YouzanTestbed;
+let buyerId: string;
+
+beforeEach(async () => {
+  await seed(t.db());
+  buyerId = (await makeUser(t.db())).id;
+  bed = await youzanTestbed(t.db());
+});
+afterEach(async () => {
+  await bed.close();
+});
+
+async function order(slug = "side-hustle-handbook"): Promise<Order> {
+  return createPurchaseOrder(bed.deps, { userId: buyerId, productSlug: slug });
+}
+
+async function reload(db: Db, id: string): Promise<Order> {
+  const [row] = await db.select().from(orders).where(eq(orders.id, id));
+  return row!;
+}
+
+/** Runs the sandbox's delivery loop until nothing is due (pushes 1 s apart need the clock). */
+async function deliverAll(steps = 4) {
+  for (let i = 0; i < steps; i++) {
+    await bed.sandbox.tick();
+    bed.clock.advance(2);
+  }
+}
+
+async function counts(orderId: string) {
+  const db = t.db();
+  return {
+    payments: await db.$count(payments, eq(payments.orderId, orderId)),
+    paidPayments: await db.$count(
+      payments,
+      and(eq(payments.orderId, orderId), eq(payments.status, "paid")),
+    ),
+    grants: await db.$count(entitlements, eq(entitlements.orderId, orderId)),
+  };
+}
+
+describe("creating a QR order", () => {
+  it("stores a pending order with its Youzan QR, amount in fen, expiring after the TTL", async () => {
+    const o = await order();
+    expect(o).toMatchObject({
+      status: "pending",
+      amountFen: 990,
+      provider: "youzan",
+      kind: "purchase",
+    });
+    expect(o.qrId).toMatch(/^\d+$/);
+    expect(o.qrUrl).toContain(`/sandbox/youzan/pay?qr_id=${o.qrId}`);
+    expect(o.expiresAt!.getTime() - bed.clock.current().getTime()).toBe(15 * 60_000);
+    const qr = await bed.sandbox.getQr(o.qrId!);
+    expect(qr).toMatchObject({ priceFen: 990, qrType: "QR_TYPE_DYNAMIC", paid: false });
+  });
+
+  it("reuses the buyer's open order for the same product; refuses memberships and unknown slugs", async () => {
+    const first = await order();
+    expect((await order()).id).toBe(first.id);
+    await expect(order("membership-monthly")).rejects.toMatchObject({ code: "bad_request" });
+    await expect(order("no-such-product")).rejects.toMatchObject({ code: "not_found" });
+  });
+});
+
+describe("settling by push", () => {
+  it("a paid trade's push settles the order once: one payment, one grant, content unlocked", async () => {
+    const o = await order();
+    await bed.sandbox.pay({ qrId: o.qrId! });
+    await deliverAll();
+    const paid = await reload(t.db(), o.id);
+    expect(paid.status).toBe("paid");
+    expect(paid.paidAt).toBeInstanceOf(Date);
+    expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
+    expect(bed.replies.length).toBeGreaterThan(0);
+    for (const reply of bed.replies)
+      expect(reply).toEqual({ status: 200, body: { code: 0, msg: "success" } });
+    const inbox = await t.db().select().from(webhookInbox);
+    expect(inbox.some((row) => row.status === "processed" && row.outcome === "settled")).toBe(true);
+  });
+
+  it("a credit pack grants its credits", async () => {
+    const o = await order("credits-10");
+    await bed.sandbox.pay({ qrId: o.qrId! });
+    await deliverAll();
+    const [grant] = await t.db().select().from(entitlements).where(eq(entitlements.orderId, o.id));
+    expect(grant).toMatchObject({ kind: "credits", credits: 10, userId: buyerId });
+  });
+
+  it("with every push lost, the buyer's polling settles the order", async () => {
+    await bed.sandbox.setFaults({ pushLost: true });
+    const o = await order();
+    await bed.sandbox.pay({ qrId: o.qrId! });
+    await deliverAll();
+    expect(bed.replies).toHaveLength(0);
+    expect((await reload(t.db(), o.id)).status).toBe("pending");
+    expect(await checkYouzanOrder(bed.deps, await reload(t.db(), o.id))).toEqual({
+      checked: true,
+      outcome: "settled",
+    });
+    expect((await reload(t.db(), o.id)).status).toBe("paid");
+    expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
+  });
+
+  it("pushes duplicated 5 times, out of order, V2 and V3 together: one paid order, one grant", async () => {
+    await bed.sandbox.setFaults({ pushDuplicates: 5, pushOutOfOrder: true, subscription: "both" });
+    const o = await order();
+    await bed.sandbox.pay({ qrId: o.qrId! });
+    await deliverAll(6);
+    // Polling at the same time changes nothing more.
+    await Promise.all([checkYouzanOrder(bed.deps, o), checkYouzanOrder(bed.deps, o)]);
+    expect((await reload(t.db(), o.id)).status).toBe("paid");
+    expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
+    const inbox = await t.db().select().from(webhookInbox);
+    expect(inbox.length).toBeGreaterThan(1);
+    const keys = inbox.map((row) => row.eventKey);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(inbox.some((row) => row.deliveries >= 6)).toBe(true);
+    expect(bed.replies.length).toBeGreaterThanOrEqual(12);
+    expect(bed.replies.every((r) => r.status === 200)).toBe(true);
+  });
+
+  it("a push that arrives before the trade is queryable is applied later", async () => {
+    await bed.sandbox.setFaults({ tradeVisibleAfterSeconds: 60 });
+    const o = await order();
+    await bed.sandbox.pay({ qrId: o.qrId! });
+    await deliverAll(2);
+    expect((await reload(t.db(), o.id)).status).toBe("pending");
+    const waiting = await t
+      .db()
+      .select()
+      .from(webhookInbox)
+      .where(eq(webhookInbox.status, "failed"));
+    expect(waiting.map((row) => row.outcome)).toContain("trade_not_visible_yet");
+    // Acknowledged all the same: the push is recorded, so Youzan must not hold it against us.
+    expect(bed.replies.every((r) => r.status === 200)).toBe(true);
+
+    bed.clock.advance(61);
+    const summary = await reconcileOrders(bed.deps);
+    expect(summary.inboxApplied + summary.settled).toBeGreaterThan(0);
+    expect((await reload(t.db(), o.id)).status).toBe("paid");
+    expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
+  });
+});
+
+describe("deliveries that must change nothing", () => {
+  async function post(body: string, headers: Record<string, string> = {}) {
+    const response = await fetch(`${bed.server.url}/api/webhooks/youzan`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body,
+    });
+    return { status: response.status, body: (await response.json()) as unknown };
+  }
+
+  it("a forged signature is refused (401), recorded, and changes no order", async () => {
+    const o = await order();
+    const msg = encodeURIComponent(
+      JSON.stringify({ tid: "E20261122000000123456789", status: "TRADE_SUCCESS" }),
+    );
+    const body = JSON.stringify({
+      client_id: bed.deps.credentials.clientId,
+      id: "E20261122000000123456789",
+      kdt_id: 10001000,
+      type: "trade_TradePaid",
+      status: "TRADE_PAID",
+      msg,
+      msg_id: "forged-1",
+      sign: "0".repeat(32),
+      version: 1,
+    });
+    const reply = await post(body, { "event-sign": "f".repeat(32) });
+    expect(reply.status).toBe(401);
+    const [row] = await t.db().select().from(webhookInbox);
+    expect(row).toMatchObject({
+      status: "rejected",
+      outcome: "bad_signature",
+      signatureValid: false,
+      body,
+    });
+    expect(await reload(t.db(), o.id)).toEqual(o);
+  });
+
+  it("malformed JSON gets a 400 with a reason and is recorded; a heartbeat is acknowledged", async () => {
+    const reply = await post("{not json");
+    expect(reply.status).toBe(400);
+    expect(JSON.stringify(reply.body)).toContain("malformed");
+    const rows = await t.db().select().from(webhookInbox);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: "rejected", eventKey: null });
+    expect(await post('{"test":true}')).toEqual({ status: 200, body: { code: 0, msg: "success" } });
+    expect(await t.db().$count(webhookInbox)).toBe(1);
+  });
+
+  it("a payment for a QR code that is not ours is recorded as unknown_order", async () => {
+    const mine = await order();
+    const foreign = await bed.deps.youzan.createDynamicQr({
+      name: "not ours",
+      amountFen: 500,
+      source: "elsewhere",
+    });
+    await bed.sandbox.pay({ qrId: foreign.qrId });
+    await deliverAll();
+    const outcomes = (await t.db().select().from(webhookInbox)).map((row) => row.outcome);
+    expect(outcomes).toContain("unknown_order");
+    expect(await reload(t.db(), mine.id)).toEqual(mine);
+    expect(await t.db().$count(payments)).toBe(0);
+  });
+
+  it("a wrong amount leaves the order unpaid and flagged for review, with nothing granted", async () => {
+    const o = await order();
+    await bed.sandbox.pay({ qrId: o.qrId!, amountFen: 1 });
+    await deliverAll();
+    const flagged = await reload(t.db(), o.id);
+    expect(flagged.status).toBe("review");
+    expect(flagged.paidAt).toBeNull();
+    expect(flagged.reviewReason).toContain("amount_mismatch");
+    expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 0, grants: 0 });
+    const outcomes = (await t.db().select().from(webhookInbox)).map((row) => row.outcome);
+    expect(outcomes).toContain("amount_mismatch");
+  });
+
+  it("answers within the budget when applying is slow, and the reconcile job finishes the work", async () => {
+    await bed.close();
+    bed = await youzanTestbed(t.db(), { applyBudgetMs: 100 });
+    const o = await order();
+    await bed.sandbox.setFaults({ slowMs: 400 });
+    await bed.sandbox.pay({ qrId: o.qrId! });
+    const started = Date.now();
+    await bed.sandbox.tick();
+    expect(bed.replies.length).toBeGreaterThan(0);
+    expect(bed.replies[0]).toEqual({ status: 200, body: { code: 0, msg: "success" } });
+    expect(Date.now() - started).toBeLessThan(400 * 3);
+    await bed.sandbox.setFaults({ slowMs: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await reconcileOrders(bed.deps);
+    expect((await reload(t.db(), o.id)).status).toBe("paid");
+    expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
+  });
+});
+
+describe("status polling", () => {
+  it("twenty concurrent pollers cause at most one Youzan query per 3 seconds", async () => {
+    const o = await order();
+    const poll = () => Promise.all(Array.from({ length: 20 }, () => checkYouzanOrder(bed.deps, o)));
+    const queries = async () => (await bed.sandbox.stats()).apiCallsByQr[o.qrId!] ?? 0;
+
+    const first = await poll();
+    expect(first.filter((r) => r.checked)).toHaveLength(1);
+    expect(await queries()).toBe(1);
+    bed.clock.advance(2);
+    await poll();
+    expect(await queries()).toBe(1);
+    bed.clock.advance(1.5);
+    await poll();
+    expect(await queries()).toBe(2);
+  });
+
+  it("a paid order is not polled again", async () => {
+    const o = await order();
+    await bed.sandbox.pay({ qrId: o.qrId! });
+    await checkYouzanOrder(bed.deps, o);
+    bed.clock.advance(10);
+    expect(await checkYouzanOrder(bed.deps, await reload(t.db(), o.id))).toEqual({
+      checked: false,
+    });
+  });
+});
+
+describe("tokens", () => {
+  it("a revoked token is refreshed once and the call succeeds; concurrent calls share one refresh", async () => {
+    const o = await order();
+    const before = (await bed.sandbox.stats()).tokensIssued;
+    await bed.sandbox.revokeTokens();
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => bed.deps.youzan.listReceivedTrades(o.qrId!)),
+    );
+    expect(results.every((rows) => Array.isArray(rows))).toBe(true);
+    expect((await bed.sandbox.stats()).tokensIssued).toBe(before + 1);
+  });
+
+  it("an expired token (the clock moved 8 days) is replaced once", async () => {
+    const o = await order();
+    const before = (await bed.sandbox.stats()).tokensIssued;
+    bed.clock.advance(8 * 24 * 3600);
+    await Promise.all([
+      bed.deps.youzan.listReceivedTrades(o.qrId!),
+      bed.deps.youzan.listReceivedTrades(o.qrId!),
+    ]);
+    expect((await bed.sandbox.stats()).tokensIssued).toBe(before + 1);
+  });
+});
+
+describe("reconcile job", () => {
+  it("closes an unpaid order after its time-to-live and leaves a summary row", async () => {
+    const o = await order();
+    bed.clock.advance(14 * 60);
+    let summary = await reconcileOrders(bed.deps);
+    expect((await reload(t.db(), o.id)).status).toBe("pending");
+    bed.clock.advance(2 * 60);
+    summary = await reconcileOrders(bed.deps);
+    expect(summary.expired).toBe(1);
+    expect((await reload(t.db(), o.id)).status).toBe("expired");
+    const [run] = await t.db().select().from(billingRuns).where(eq(billingRuns.id, summary.runId));
+    expect(run).toMatchObject({ job: "orders.reconcile", status: "completed" });
+  });
+
+  it("settles a paid order whose pushes were lost instead of expiring it", async () => {
+    await bed.sandbox.setFaults({ pushLost: true });
+    const o = await order();
+    await bed.sandbox.pay({ qrId: o.qrId! });
+    bed.clock.advance(20 * 60);
+    const summary = await reconcileOrders(bed.deps);
+    expect(summary.settled).toBe(1);
+    expect((await reload(t.db(), o.id)).status).toBe("paid");
+  });
+
+  it("honours a payment that arrives after the order expired", async () => {
+    const o = await order();
+    bed.clock.advance(16 * 60);
+    await reconcileOrders(bed.deps);
+    expect((await reload(t.db(), o.id)).status).toBe("expired");
+    await bed.sandbox.pay({ qrId: o.qrId! });
+    await deliverAll();
+    expect((await reload(t.db(), o.id)).status).toBe("paid");
+    expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
+  });
+
+  it("the cron route refuses a request without the bearer secret", async () => {
+    for (const authorization of [undefined, "Bearer wrong", "Basic abc"]) {
+      const response = await reconcileRoute(
+        new Request("http://localhost/api/cron/orders/reconcile", {
+          headers: authorization ? { authorization } : {},
+        }),
+        undefined,
+      );
+      expect(response.status).toBe(401);
+      expect(await response.json()).toMatchObject({ error: { code: "unauthorized" } });
+    }
+    expect(await t.db().$count(billingRuns)).toBe(0);
+  });
+});
