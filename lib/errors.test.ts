@@ -109,3 +109,16 @@ describe("isAppError", () => {
     expect(isAppError(undefined)).toBe(false);
   });
 });
+
+describe("branded instanceof", () => {
+  it("recognises an AppError made by another copy of the class, and nothing else", async () => {
+    const { AppError: Same } = await import("./errors");
+    // What another bundle's copy of AppError produces: a different class with the same brand.
+    const copy: object = Object.assign(new Error("x"), { [Symbol.for("xiaopu.AppError")]: true });
+    expect(copy instanceof Same).toBe(true);
+    expect(new Error("x") instanceof Same).toBe(false);
+    expect(Object(null) instanceof Same).toBe(false);
+    expect({ code: "not_found" } instanceof Same).toBe(false);
+    expect(new Same("not_found", "x") instanceof Error).toBe(true);
+  });
+});

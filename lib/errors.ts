@@ -23,8 +23,29 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export type FieldErrors = Record<string, string[]>;
 
+/**
+ * `instanceof` that survives duplicated module copies: Next bundles instrumentation, routes and
+ * server actions separately, so an object created in one bundle (a singleton kept on globalThis)
+ * can throw an error whose class is another copy than the one the catching code imported.
+ * Branded classes carry a registry symbol and check for it instead of prototype identity.
+ */
+export function hasBrand(value: unknown, brand: symbol): boolean {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[brand] === true
+  );
+}
+
+const APP_ERROR = Symbol.for("xiaopu.AppError");
+
 export class AppError extends Error {
   readonly status: number;
+  readonly [APP_ERROR] = true;
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, APP_ERROR);
+  }
 
   constructor(
     readonly code: ErrorCode,

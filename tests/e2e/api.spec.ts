@@ -100,6 +100,89 @@ test.describe("HTTP API", () => {
         headers: { "content-type": "application/x-www-form-urlencoded" },
       },
       { method: "GET", path: "/api/does-not-exist" },
+      {
+        method: "POST",
+        path: "/api/orders",
+        data: "{}",
+        headers: { "content-type": "application/json" },
+      },
+      {
+        method: "POST",
+        path: "/api/orders",
+        data: "{broken",
+        headers: { "content-type": "application/json" },
+      },
+      { method: "GET", path: "/api/orders/NOPE/status" },
+      { method: "GET", path: "/api/orders/%00%FF/status" },
+      {
+        method: "POST",
+        path: "/api/webhooks/youzan",
+        data: "{broken",
+        headers: { "content-type": "application/json" },
+      },
+      {
+        method: "POST",
+        path: "/api/webhooks/youzan",
+        data: '{"type":1,"msg":{"a":[]},"id":null}',
+        headers: { "content-type": "application/json" },
+      },
+      {
+        method: "POST",
+        path: "/api/webhooks/youzan",
+        data: "x".repeat(300_000),
+        headers: { "content-type": "application/json" },
+      },
+      { method: "GET", path: "/api/webhooks/youzan" },
+      { method: "GET", path: "/api/cron/orders/reconcile" },
+      {
+        method: "GET",
+        path: "/api/cron/orders/reconcile",
+        headers: { authorization: "Bearer nope" },
+      },
+      {
+        method: "POST",
+        path: "/sandbox/youzan/auth/token",
+        data: "client_id=x",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      },
+      {
+        method: "POST",
+        path: "/sandbox/youzan/api/youzan.trade.get/4.0.2?access_token=zzz",
+        data: "{broken",
+        headers: { "content-type": "application/json" },
+      },
+      {
+        method: "POST",
+        path: "/sandbox/youzan/api/x",
+        data: "{}",
+        headers: { "content-type": "application/json" },
+      },
+      {
+        method: "POST",
+        path: "/sandbox/youzan/control/pay",
+        data: '{"qrId":"999999999"}',
+        headers: { "content-type": "application/json" },
+      },
+      {
+        method: "POST",
+        path: "/sandbox/youzan/control/pay",
+        data: "[]",
+        headers: { "content-type": "application/json" },
+      },
+      {
+        method: "POST",
+        path: "/sandbox/youzan/control/faults",
+        data: '{"slowMs":"soon"}',
+        headers: { "content-type": "application/json" },
+      },
+      {
+        method: "POST",
+        path: "/sandbox/control/clock",
+        data: '{"advanceSeconds":-5}',
+        headers: { "content-type": "application/json" },
+      },
+      { method: "GET", path: "/sandbox/youzan/pay?qr_id=%27%3B--" },
+      { method: "GET", path: "/checkout/NOPE" },
       { method: "GET", path: "/products/%ZZ" },
       { method: "GET", path: "/signin?callbackUrl=%ZZ" },
       { method: "GET", path: "/signin?callbackUrl=https://evil.example" },
@@ -113,6 +196,7 @@ test.describe("HTTP API", () => {
         maxRedirects: 0,
       });
       expect(response.status(), `${probe.method} ${probe.path}`).toBeLessThan(500);
+      if (probe.path.startsWith("/api/cron")) expect(response.status()).toBe(401);
     }
   });
 

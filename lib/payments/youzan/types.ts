@@ -1,3 +1,5 @@
+import { hasBrand } from "@/lib/errors";
+
 /**
  * The shop's view of Youzan: domain types and the port the order code depends on. Vendor
  * shapes (envelopes, yuan strings, `qr_id` as number or string) never leave this folder.
@@ -12,7 +14,16 @@ export type YouzanErrorCode =
   | "unavailable" // timeout, network error, HTTP 5xx, unreadable body
   | "rejected"; // a business error from the API
 
+const YOUZAN_ERROR = Symbol.for("xiaopu.YouzanError");
+
 export class YouzanError extends Error {
+  readonly [YOUZAN_ERROR] = true;
+
+  /** Branded: gateways may be shared across bundle copies (lib/errors.ts hasBrand). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, YOUZAN_ERROR);
+  }
+
   constructor(
     readonly code: YouzanErrorCode,
     message: string,
