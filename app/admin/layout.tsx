@@ -11,13 +11,19 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     <div className="space-y-6" data-testid="admin-shell">
       <div className="flex flex-wrap items-center gap-4 border-b border-stone-200 pb-3">
         <span className="font-semibold">{t("title")}</span>
-        <nav className="flex gap-3 text-sm">
+        <nav className="flex flex-wrap gap-3 text-sm">
           <Link href="/admin" className="text-stone-700 hover:text-brand-600">
             {t("nav.dashboard")}
           </Link>
-          <Link href="/admin/products" className="text-stone-700 hover:text-brand-600">
-            {t("nav.products")}
-          </Link>
+          {(["orders", "webhooks", "runs", "products"] as const).map((section) => (
+            <Link
+              key={section}
+              href={`/admin/${section}`}
+              className="text-stone-700 hover:text-brand-600"
+            >
+              {t(`nav.${section}`)}
+            </Link>
+          ))}
         </nav>
       </div>
       {children}

@@ -14,7 +14,13 @@ test.describe("admin guard", () => {
 
   test("a buyer gets a 403 page", async ({ page }) => {
     await signUp(page, uniqueEmail("nosy"));
-    for (const path of ["/admin", "/admin/products"]) {
+    for (const path of [
+      "/admin",
+      "/admin/products",
+      "/admin/orders",
+      "/admin/webhooks",
+      "/admin/runs",
+    ]) {
       const response = await page.goto(path);
       expect(response?.status(), path).toBe(403);
       await expect(page.getByTestId("forbidden")).toBeVisible();

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signUp, uniqueEmail, zh } from "./helpers";
+import { SANDBOX_ADMIN, signIn, signUp, uniqueEmail, zh } from "./helpers";
 
 async function startCheckout(page: Page, slug: string) {
   await page.goto(`/products/${slug}`);
@@ -49,6 +49,30 @@ test.describe("one-off purchase with a Youzan QR code (sandbox)", () => {
     await expect(page.getByTestId("order-row")).toHaveCount(1);
     await expect(page.getByTestId("order-status")).toHaveText(zh.orderStatus.paid);
     await expect(page.getByTestId("purchased-content")).toBeVisible();
+    const orderNo = (await page.getByTestId("order-row").locator(".font-mono").textContent())!;
+
+    // The shop owner sees the order and the push that settled it.
+    const owner = await context.browser()!.newContext();
+    const admin = await owner.newPage();
+    await signIn(
+      admin,
+      SANDBOX_ADMIN.email,
+      SANDBOX_ADMIN.password,
+      "/signin?callbackUrl=/admin/orders?status=paid",
+    );
+    await expect(admin.getByTestId("admin-order-row").filter({ hasText: orderNo })).toContainText(
+      zh.orderStatus.paid,
+    );
+    await admin.goto("/admin/webhooks?status=processed");
+    await expect(
+      admin.getByTestId("admin-inbox-row").filter({ hasText: "settled" }).first(),
+    ).toBeVisible();
+    await admin.setViewportSize({ width: 375, height: 812 });
+    await admin.screenshot({
+      path: "test-results/screenshots/admin-webhooks-phone.png",
+      fullPage: true,
+    });
+    await owner.close();
   });
 
   test("clicking buy twice reuses the open order instead of a second QR", async ({ page }) => {
