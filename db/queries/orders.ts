@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNotNull, isNull, lte, or } from "drizzle-orm";
 import type { Db } from "../client";
-import { orders, products, type Order, type Product } from "../schema";
+import { entitlements, orders, products, type Order, type Product } from "../schema";
 
 export async function findOrderByNo(db: Db, orderNo: string): Promise<Order | undefined> {
   const [row] = await db.select().from(orders).where(eq(orders.orderNo, orderNo));
@@ -87,4 +87,21 @@ export async function findOrderWithProduct(
     .innerJoin(products, eq(products.id, orders.productId))
     .where(eq(orders.orderNo, orderNo));
   return row;
+}
+
+/** Whether the buyer already owns this product's content (a live grant from a paid order). */
+export async function ownsContent(db: Db, userId: string, productId: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: entitlements.id })
+    .from(entitlements)
+    .where(
+      and(
+        eq(entitlements.userId, userId),
+        eq(entitlements.productId, productId),
+        eq(entitlements.kind, "content"),
+        isNull(entitlements.revokedAt),
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
 }

@@ -11,7 +11,7 @@ const log = moduleLogger("order-actions");
 
 export interface BuyState {
   /** Key under `product.buyError` in the messages. */
-  error?: "provider_unavailable" | "generic";
+  error?: "provider_unavailable" | "already_owned" | "generic";
 }
 
 /** The product page's buy button: create (or reuse) the order, then go to its checkout. */
@@ -29,6 +29,7 @@ export async function buyAction(_: BuyState, form: FormData): Promise<BuyState> 
     if (isAppError(error, "unauthorized"))
       redirect(`/signin?callbackUrl=/products/${String(slug)}`);
     if (isAppError(error, "provider_unavailable")) return { error: "provider_unavailable" };
+    if (isAppError(error, "conflict")) return { error: "already_owned" };
     log.error({ err: error }, "buy failed");
     return { error: "generic" };
   }

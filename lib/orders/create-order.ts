@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { findActiveProductBySlug } from "@/db/queries/products";
-import { findOpenPurchase } from "@/db/queries/orders";
+import { findOpenPurchase, ownsContent } from "@/db/queries/orders";
 import { orders, type Order } from "@/db/schema";
 import { shanghaiDate } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
@@ -29,6 +29,10 @@ export async function createPurchaseOrder(
       "bad_request",
       "Membership plans are bought with an Alipay agreement, not a QR order.",
     );
+  }
+  // Content is bought once; credit packs can be bought again and again.
+  if (product.kind === "one_off" && (await ownsContent(db, input.userId, product.id))) {
+    throw new AppError("conflict", "You already own this product; it is in your orders.");
   }
   const now = await deps.now();
   const open = await findOpenPurchase(db, input.userId, product.id, now);

@@ -50,6 +50,9 @@ test.describe("one-off purchase with a Youzan QR code (sandbox)", () => {
     await expect(page.getByTestId("order-status")).toHaveText(zh.orderStatus.paid);
     await expect(page.getByTestId("purchased-content")).toBeVisible();
     const orderNo = (await page.getByTestId("order-row").locator(".font-mono").textContent())!;
+    await page.goto("/products/side-hustle-handbook");
+    await expect(page.getByTestId("already-owned")).toBeVisible();
+    await expect(page.getByRole("button", { name: zh.product.buy })).toHaveCount(0);
 
     // The shop owner sees the order and the push that settled it.
     const owner = await context.browser()!.newContext();

@@ -92,6 +92,20 @@ describe("settling by push", () => {
     expect(inbox.some((row) => row.status === "processed" && row.outcome === "settled")).toBe(true);
   });
 
+  it("content is bought once; credit packs can be bought again", async () => {
+    const o = await order();
+    await bed.sandbox.pay({ qrId: o.qrId! });
+    await checkYouzanOrder(bed.deps, o);
+    await expect(order()).rejects.toMatchObject({ code: "conflict" });
+
+    const pack = await order("credits-10");
+    await bed.sandbox.pay({ qrId: pack.qrId! });
+    await checkYouzanOrder(bed.deps, pack);
+    const again = await order("credits-10");
+    expect(again.id).not.toBe(pack.id);
+    expect(again.status).toBe("pending");
+  });
+
   it("a credit pack grants its credits", async () => {
     const o = await order("credits-10");
     await bed.sandbox.pay({ qrId: o.qrId! });

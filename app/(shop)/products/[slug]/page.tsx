@@ -7,6 +7,7 @@ import { BuyButton } from "@/components/orders/buy-button";
 import { Price } from "@/components/shop/price";
 import { buttonClass } from "@/components/ui/button";
 import { getDb } from "@/db";
+import { ownsContent } from "@/db/queries/orders";
 import { findActiveProductBySlug } from "@/db/queries/products";
 import { pick, toLocale } from "@/i18n/locales";
 import { getCurrentUser } from "@/lib/auth/guards";
@@ -37,6 +38,11 @@ export default async function ProductPage({ params }: Props) {
     getLocale().then(toLocale),
     getCurrentUser(),
   ]);
+
+  const owned =
+    user !== null &&
+    product.kind === "one_off" &&
+    (await ownsContent(await getDb(), user.id, product.id));
 
   return (
     <article className="mx-auto max-w-2xl space-y-6">
@@ -75,7 +81,14 @@ export default async function ProductPage({ params }: Props) {
       <p className="text-sm text-stone-500">
         {product.kind === "membership" ? t("autoRenew") : t("deliveredAfterPayment")}
       </p>
-      {product.kind === "membership" ? null : user ? (
+      {product.kind === "membership" ? null : owned ? (
+        <p className="text-sm font-medium text-emerald-700" data-testid="already-owned">
+          {t("owned")}{" "}
+          <Link href="/account/orders" className="underline">
+            {t("viewOrders")}
+          </Link>
+        </p>
+      ) : user ? (
         <BuyButton productSlug={product.slug} />
       ) : (
         <Link
