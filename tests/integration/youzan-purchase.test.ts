@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GET as reconcileRoute } from "@/app/api/cron/orders/reconcile/route";
@@ -219,6 +220,35 @@ describe("deliveries that must change nothing", () => {
     expect(await t.db().$count(webhookInbox)).toBe(1);
   });
 
+  it("a correctly signed push for another shop is acknowledged, recorded and ignored", async () => {
+    const o = await order();
+    const { clientId, clientSecret } = bed.deps.credentials;
+    const msg = encodeURIComponent(
+      JSON.stringify({ qr_info: { qr_id: Number(o.qrId) }, full_order_info: {} }),
+    ).replace(/%20/g, "+");
+    const body = JSON.stringify({
+      client_id: clientId,
+      id: "E20261122000000987654321",
+      kdt_id: 99999999,
+      type: "trade_TradePaid",
+      status: "TRADE_PAID",
+      msg,
+      msg_id: "other-shop-1",
+      version: 1,
+      sendCount: 0,
+    });
+    const md5 = (text: string) => createHash("md5").update(text, "utf8").digest("hex");
+    const reply = await post(body, {
+      "event-sign": md5(clientId + body + clientSecret),
+      "event-type": "trade_TradePaid",
+      "client-id": clientId,
+    });
+    expect(reply).toEqual({ status: 200, body: { code: 0, msg: "success" } });
+    const [row] = await t.db().select().from(webhookInbox);
+    expect(row).toMatchObject({ status: "ignored", outcome: "foreign_shop", signatureValid: true });
+    expect(await reload(t.db(), o.id)).toEqual(o);
+  });
+
   it("a payment for a QR code that is not ours is recorded as unknown_order", async () => {
     const mine = await order();
     const foreign = await bed.deps.youzan.createDynamicQr({
@@ -351,6 +381,20 @@ describe("reconcile job", () => {
     await deliverAll();
     expect((await reload(t.db(), o.id)).status).toBe("paid");
     expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
+  });
+
+  it("is bounded by its batch and resumes where it stopped", async () => {
+    const buyers = await Promise.all([makeUser(t.db()), makeUser(t.db()), makeUser(t.db())]);
+    for (const buyer of buyers) {
+      await createPurchaseOrder(bed.deps, { userId: buyer.id, productSlug: "writing-that-sells" });
+    }
+    bed.clock.advance(16 * 60);
+    const first = await reconcileOrders(bed.deps, { batch: 2 });
+    expect(first.expired).toBe(2);
+    const second = await reconcileOrders(bed.deps, { batch: 2 });
+    expect(second.expired).toBe(1);
+    expect(await t.db().$count(orders, eq(orders.status, "expired"))).toBe(3);
+    expect(await t.db().$count(billingRuns)).toBe(2);
   });
 
   it("the cron route refuses a request without the bearer secret", async () => {
