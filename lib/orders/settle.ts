@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { auditLog, entitlements, orders, payments, products, type Order } from "@/db/schema";
 import { newId } from "@/lib/ids";
@@ -51,9 +51,17 @@ export async function settlePayment(
     const [existing] = await tx
       .select()
       .from(payments)
-      .where(eq(payments.providerTradeNo, trade.tradeNo))
+      .where(
+        and(eq(payments.provider, trade.provider), eq(payments.providerTradeNo, trade.tradeNo)),
+      )
       .for("update");
-    if (existing && existing.provider === trade.provider) {
+    if (existing) {
+      if (existing.orderId !== order.id) {
+        log.error(
+          { orderId, tradeNo: trade.tradeNo, recordedFor: existing.orderId },
+          "trade already recorded for another order",
+        );
+      }
       return { outcome: "already_settled" as const, order };
     }
 

@@ -1,0 +1,88 @@
+import { eq } from "drizzle-orm";
+import { beforeEach, describe, expect, it } from "vitest";
+import { auditLog, entitlements, orders, payments, type Order } from "@/db/schema";
+import { settlePayment, type PaidTrade } from "@/lib/orders/settle";
+import { makeOrder, makeProduct } from "../helpers/factories";
+import { withTestDatabase } from "../helpers/db";
+
+const t = withTestDatabase();
+let order: Order;
+
+beforeEach(async () => {
+  order = await makeOrder(t.db(), { amountFen: 990 });
+});
+
+const trade = (tradeNo: string, amountFen = 990): PaidTrade => ({
+  provider: "youzan",
+  tradeNo,
+  amountFen,
+  paidAt: new Date("2026-11-22T02:00:00Z"),
+});
+
+async function state() {
+  const db = t.db();
+  const [row] = await db.select().from(orders).where(eq(orders.id, order.id));
+  return {
+    status: row!.status,
+    payments: (await db.select().from(payments)).map((p) => [p.providerTradeNo, p.status]),
+    grants: await db.$count(entitlements),
+  };
+}
+
+describe("settlePayment", () => {
+  it("ten concurrent settlements of one trade: one payment, one paid order, one grant", async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => settlePayment(t.db(), order.id, trade("E1"))),
+    );
+    expect(results.filter((r) => r.outcome === "settled")).toHaveLength(1);
+    expect(results.filter((r) => r.outcome === "already_settled")).toHaveLength(9);
+    expect(await state()).toEqual({ status: "paid", payments: [["E1", "paid"]], grants: 1 });
+    expect(await t.db().$count(auditLog, eq(auditLog.action, "order.paid"))).toBe(1);
+  });
+
+  it("two different trades racing for one order: one pays it, the other is kept for a refund", async () => {
+    const results = await Promise.all([
+      settlePayment(t.db(), order.id, trade("E1")),
+      settlePayment(t.db(), order.id, trade("E2")),
+    ]);
+    expect(results.map((r) => r.outcome).sort()).toEqual(["duplicate_payment", "settled"]);
+    const s = await state();
+    expect(s.status).toBe("paid");
+    expect(s.grants).toBe(1);
+    expect(s.payments.map(([, status]) => status).sort()).toEqual(["mismatch", "paid"]);
+  });
+
+  it("a wrong amount flags the order for review; the right amount afterwards does not pay it", async () => {
+    expect((await settlePayment(t.db(), order.id, trade("E1", 1))).outcome).toBe("amount_mismatch");
+    expect((await settlePayment(t.db(), order.id, trade("E2"))).outcome).toBe("order_not_payable");
+    const s = await state();
+    expect(s).toMatchObject({ status: "review", grants: 0 });
+  });
+
+  it("the same trade number at two providers is two trades", async () => {
+    const other = await makeOrder(t.db(), { amountFen: 990 });
+    await settlePayment(t.db(), order.id, trade("T-SAME"));
+    const result = await settlePayment(t.db(), other.id, {
+      ...trade("T-SAME"),
+      provider: "alipay",
+    });
+    expect(result.outcome).toBe("settled");
+  });
+
+  it("a credit pack grants its credits; refuses amounts that are not integer fen", async () => {
+    const pack = await makeProduct(t.db(), { kind: "credit_pack", credits: 10, priceFen: 2000 });
+    const packOrder = await makeOrder(t.db(), {
+      productId: pack.id,
+      userId: order.userId,
+      amountFen: 2000,
+    });
+    await settlePayment(t.db(), packOrder.id, trade("E9", 2000));
+    const [grant] = await t
+      .db()
+      .select()
+      .from(entitlements)
+      .where(eq(entitlements.orderId, packOrder.id));
+    expect(grant).toMatchObject({ kind: "credits", credits: 10 });
+    await expect(settlePayment(t.db(), order.id, trade("E10", 9.9))).rejects.toThrow(RangeError);
+  });
+});
