@@ -215,6 +215,11 @@ export const orders = pgTable(
     uniqueIndex("orders_qr_id_uq").on(t.qrId),
     // One renewal order per agreement and period (NULLs, i.e. purchases, are distinct).
     uniqueIndex("orders_agreement_period_uq").on(t.agreementId, t.periodIndex),
+    // One open QR purchase per buyer and product: a second "buy" must reuse it, never mint a
+    // second payable QR code (concurrent requests included).
+    uniqueIndex("orders_open_purchase_uq")
+      .on(t.userId, t.productId)
+      .where(sql`${t.kind} = 'purchase' AND ${t.status} = 'pending'`),
     index("orders_user_idx").on(t.userId, t.createdAt),
     index("orders_status_idx").on(t.status, t.createdAt),
     check("orders_amount_positive", sql`${t.amountFen} > 0`),

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNotNull, isNull, lte, or } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lte, or } from "drizzle-orm";
 import type { Db } from "../client";
 import { entitlements, orders, products, type Order, type Product } from "../schema";
 
@@ -12,12 +12,16 @@ export async function findOrderByQrId(db: Db, qrId: string): Promise<Order | und
   return row;
 }
 
-/** A pending, unexpired order of this buyer for this product: clicking "buy" twice reuses it. */
-export async function findOpenPurchase(
+export async function findOrderById(db: Db, id: string): Promise<Order | undefined> {
+  const [row] = await db.select().from(orders).where(eq(orders.id, id));
+  return row;
+}
+
+/** The buyer's open QR purchase of this product (at most one: `orders_open_purchase_uq`). */
+export async function findPendingPurchase(
   db: Db,
   userId: string,
   productId: string,
-  now: Date,
 ): Promise<Order | undefined> {
   const [row] = await db
     .select()
@@ -28,11 +32,8 @@ export async function findOpenPurchase(
         eq(orders.productId, productId),
         eq(orders.kind, "purchase"),
         eq(orders.status, "pending"),
-        isNotNull(orders.qrId),
-        gt(orders.expiresAt, now),
       ),
     )
-    .orderBy(desc(orders.createdAt))
     .limit(1);
   return row;
 }
@@ -46,6 +47,7 @@ export async function claimStatusCheck(
   orderId: string,
   now: Date,
   intervalMs: number,
+  statuses: Order["status"][] = ["pending"],
 ): Promise<boolean> {
   const threshold = new Date(now.getTime() - intervalMs);
   const claimed = await db
@@ -54,7 +56,7 @@ export async function claimStatusCheck(
     .where(
       and(
         eq(orders.id, orderId),
-        eq(orders.status, "pending"),
+        inArray(orders.status, statuses),
         or(isNull(orders.lastCheckedAt), lte(orders.lastCheckedAt, threshold)),
       ),
     )

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { claimStatusCheck } from "@/db/queries/orders";
 import { orders, type Order } from "@/db/schema";
 import { moduleLogger } from "@/lib/logger";
-import { YouzanError } from "@/lib/payments/youzan/types";
+import { YouzanError, type QrTrade } from "@/lib/payments/youzan/types";
 import type { OrderDeps } from "./deps";
 import { settlePayment, type SettleOutcome } from "./settle";
 
@@ -12,25 +12,38 @@ export type CheckResult =
   | { checked: false }
   | { checked: true; outcome: SettleOutcome | "unpaid" | "expired" | "provider_error" };
 
+export interface CheckOptions {
+  /** Skip the per-order interval (the reconcile job, which runs rarely). */
+  force?: boolean;
+  /**
+   * Also look at an order that already expired: a buyer who scanned just before the
+   * time-to-live may pay up to 30 minutes later (Youzan closes the trade 30 minutes after the
+   * scan), and the trade list lags. Settlement honours such late payments.
+   */
+  late?: boolean;
+}
+
 /**
- * Asks Youzan whether a pending QR order was paid — at most once per interval per order,
- * whichever process asks — and settles it when it was. An unpaid order past its time-to-live is
- * closed as expired only after that final check.
- * `force` skips the interval (the reconcile job, which runs rarely).
+ * Asks Youzan whether a QR order was paid — at most once per interval per order, whichever
+ * process asks — and settles it when it was. A pending order past its time-to-live is closed as
+ * expired only after that check.
  */
 export async function checkYouzanOrder(
   deps: OrderDeps,
   order: Order,
-  options: { force?: boolean } = {},
+  options: CheckOptions = {},
 ): Promise<CheckResult> {
-  if (order.status !== "pending" || order.provider !== "youzan" || !order.qrId) {
+  const statuses: Order["status"][] = options.late ? ["pending", "expired"] : ["pending"];
+  if (!statuses.includes(order.status) || order.provider !== "youzan" || !order.qrId) {
     return { checked: false };
   }
   const now = await deps.now();
   const interval = options.force ? 0 : deps.statusCheckIntervalMs;
-  if (!(await claimStatusCheck(deps.db, order.id, now, interval))) return { checked: false };
+  if (!(await claimStatusCheck(deps.db, order.id, now, interval, statuses))) {
+    return { checked: false };
+  }
 
-  let trades;
+  let trades: QrTrade[];
   try {
     trades = await deps.youzan.listReceivedTrades(order.qrId);
   } catch (error) {
@@ -43,7 +56,7 @@ export async function checkYouzanOrder(
   let outcome: CheckResult = { checked: true, outcome: "unpaid" };
   // Oldest first: the first paying trade settles the order, any later one is a duplicate payment.
   for (const trade of received.reverse()) {
-    const amountFen = trade.realPriceFen ?? trade.qrPriceFen;
+    const amountFen = await receivedAmount(deps, trade);
     if (amountFen === null) continue;
     const result = await settlePayment(deps.db, order.id, {
       provider: "youzan",
@@ -56,10 +69,31 @@ export async function checkYouzanOrder(
       outcome = { checked: true, outcome: result.outcome };
     }
   }
-  if (outcome.outcome === "unpaid" && order.expiresAt && order.expiresAt <= now) {
-    if (await expireOrder(deps, order.id)) outcome = { checked: true, outcome: "expired" };
+  if (
+    outcome.outcome === "unpaid" &&
+    order.status === "pending" &&
+    order.expiresAt &&
+    order.expiresAt <= now &&
+    (await expireOrder(deps, order.id))
+  ) {
+    outcome = { checked: true, outcome: "expired" };
   }
   return outcome;
+}
+
+/**
+ * What Youzan received for a trade. `real_price` is the truth; when a row lacks it, the trade's
+ * own `pay_info.payment` is asked for — never the QR's list price, which would skip the amount
+ * check. Unknown → null: the trade is left for a later check.
+ */
+async function receivedAmount(deps: OrderDeps, trade: QrTrade): Promise<number | null> {
+  if (trade.realPriceFen !== null) return trade.realPriceFen;
+  try {
+    return (await deps.youzan.getTrade(trade.tid))?.paymentFen ?? null;
+  } catch (error) {
+    if (error instanceof YouzanError) return null;
+    throw error;
+  }
 }
 
 /** pending → expired, only if still pending (a payment may have settled it meanwhile). */

@@ -1,21 +1,34 @@
 import { eq } from "drizzle-orm";
+import { isUniqueViolation } from "@/db/errors";
+import { findOrderById, findPendingPurchase, ownsContent } from "@/db/queries/orders";
 import { findActiveProductBySlug } from "@/db/queries/products";
-import { findOpenPurchase, ownsContent } from "@/db/queries/orders";
-import { orders, type Order } from "@/db/schema";
+import { orders, type Order, type Product } from "@/db/schema";
 import { shanghaiDate } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { newId, newOrderNo } from "@/lib/ids";
 import { moduleLogger } from "@/lib/logger";
 import { YouzanError } from "@/lib/payments/youzan/types";
+import { checkYouzanOrder } from "./check-status";
 import type { OrderDeps } from "./deps";
 
 const log = moduleLogger("orders");
 
+/** How long a second request waits for a concurrent one to finish creating the QR code. */
+const QR_WAIT_MS = 6_000;
+const QR_WAIT_STEP_MS = 200;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const alreadyOwned = () =>
+  new AppError("conflict", "You already own this product; it is in your orders.");
+
 /**
- * A one-off purchase (e-book, course, credit pack) paid by a Youzan dynamic QR code. The order is
- * written before the QR is asked for, so a provider failure never leaves an unrecorded QR; the
- * same buyer asking again for the same product gets the open order back instead of a second QR
- * that could be paid twice.
+ * A one-off purchase (e-book, course, credit pack) paid by a Youzan dynamic QR code.
+ *
+ * One open order per buyer and product (`orders_open_purchase_uq`): asking again returns the
+ * open order — also when two requests race — so there is never a second payable QR code for one
+ * purchase. The order row is written before the QR is requested, so a provider failure never
+ * leaves an unrecorded QR. Content is bought once; credit packs can be bought again.
  */
 export async function createPurchaseOrder(
   deps: OrderDeps,
@@ -30,38 +43,89 @@ export async function createPurchaseOrder(
       "Membership plans are bought with an Alipay agreement, not a QR order.",
     );
   }
-  // Content is bought once; credit packs can be bought again and again.
-  if (product.kind === "one_off" && (await ownsContent(db, input.userId, product.id))) {
-    throw new AppError("conflict", "You already own this product; it is in your orders.");
+
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (product.kind === "one_off" && (await ownsContent(db, input.userId, product.id))) {
+      throw alreadyOwned();
+    }
+    const open = await findPendingPurchase(db, input.userId, product.id);
+    if (open) {
+      const usable = await reuseOpenOrder(deps, open);
+      if (usable) return usable;
+      continue; // it was closed (paid or expired): look again, then create a new one
+    }
+    const created = await insertOrder(deps, input.userId, product);
+    if (created) return attachQr(deps, created, product);
+    // Another request inserted the open order first: reuse it on the next pass.
   }
+  throw new AppError("conflict", "An order for this product is being prepared; try again shortly.");
+}
+
+/**
+ * An open order is reused while it can still be paid. One past its time-to-live gets its final
+ * provider check (settling a payment, else expiring it); one whose QR another request is still
+ * creating is waited for.
+ */
+async function reuseOpenOrder(deps: OrderDeps, open: Order): Promise<Order | null> {
   const now = await deps.now();
-  const open = await findOpenPurchase(db, input.userId, product.id, now);
-  if (open) return open;
+  if (open.expiresAt && open.expiresAt <= now) {
+    await checkYouzanOrder(deps, open, { force: true });
+    const after = await findOrderById(deps.db, open.id);
+    if (after?.status === "pending") {
+      throw new AppError(
+        "provider_unavailable",
+        "The payment provider did not answer. Please try again in a moment.",
+      );
+    }
+    return null;
+  }
+  if (open.qrId) return open;
+  for (let waited = 0; waited < QR_WAIT_MS; waited += QR_WAIT_STEP_MS) {
+    await sleep(QR_WAIT_STEP_MS);
+    const fresh = await findOrderById(deps.db, open.id);
+    if (!fresh || fresh.status !== "pending") return null;
+    if (fresh.qrId) return fresh;
+  }
+  throw new AppError("conflict", "An order for this product is being prepared; try again shortly.");
+}
 
-  const [order] = await db
-    .insert(orders)
-    .values({
-      id: newId("ord"),
-      orderNo: newOrderNo(shanghaiDate(now)),
-      userId: input.userId,
-      productId: product.id,
-      kind: "purchase",
-      provider: "youzan",
-      amountFen: product.priceFen,
-      status: "pending",
-      expiresAt: new Date(now.getTime() + deps.orderTtlMinutes * 60_000),
-      createdAt: now,
-    })
-    .returning();
-  if (!order) throw new Error("createPurchaseOrder: insert returned nothing");
+async function insertOrder(
+  deps: OrderDeps,
+  userId: string,
+  product: Product,
+): Promise<Order | null> {
+  const now = await deps.now();
+  try {
+    const [order] = await deps.db
+      .insert(orders)
+      .values({
+        id: newId("ord"),
+        orderNo: newOrderNo(shanghaiDate(now)),
+        userId,
+        productId: product.id,
+        kind: "purchase",
+        provider: "youzan",
+        amountFen: product.priceFen,
+        status: "pending",
+        expiresAt: new Date(now.getTime() + deps.orderTtlMinutes * 60_000),
+        createdAt: now,
+      })
+      .returning();
+    return order ?? null;
+  } catch (error) {
+    if (isUniqueViolation(error, "orders_open_purchase_uq")) return null;
+    throw error;
+  }
+}
 
+async function attachQr(deps: OrderDeps, order: Order, product: Product): Promise<Order> {
   try {
     const qr = await deps.youzan.createDynamicQr({
       name: product.nameZh,
       amountFen: order.amountFen,
       source: order.orderNo,
     });
-    const [withQr] = await db
+    const [withQr] = await deps.db
       .update(orders)
       .set({ qrId: qr.qrId, qrUrl: qr.qrUrl, qrImage: qr.qrImage, updatedAt: new Date() })
       .where(eq(orders.id, order.id))
@@ -69,7 +133,7 @@ export async function createPurchaseOrder(
     log.info({ orderId: order.id, orderNo: order.orderNo, qrId: qr.qrId }, "order created");
     return withQr ?? order;
   } catch (error) {
-    await db
+    await deps.db
       .update(orders)
       .set({ status: "closed", reviewReason: "qr_create_failed", updatedAt: new Date() })
       .where(eq(orders.id, order.id));

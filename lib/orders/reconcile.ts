@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, gt, isNotNull } from "drizzle-orm";
 import { billingRuns, orders } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { moduleLogger } from "@/lib/logger";
@@ -16,7 +16,14 @@ export interface ReconcileOptions {
   budgetMs?: number;
   /** A failing inbox row is retried this many times, then left for the owner. */
   maxInboxAttempts?: number;
+  /**
+   * Expired orders are still asked about for this long after their time-to-live: a scan just
+   * before it can be paid until Youzan closes the trade 30 minutes later, and lists lag.
+   */
+  latePaymentWindowMinutes?: number;
 }
+
+export const LATE_PAYMENT_WINDOW_MINUTES = 60;
 
 export interface ReconcileSummary {
   runId: string;
@@ -24,8 +31,12 @@ export interface ReconcileSummary {
   inboxFailed: number;
   checked: number;
   settled: number;
+  /** Of `settled`: payments found for orders that had already expired. */
+  lateSettled: number;
   expired: number;
   providerErrors: number;
+  /** Orders whose check threw something unexpected; the run went on with the next one. */
+  errors: number;
   stoppedEarly: boolean;
 }
 
@@ -54,8 +65,10 @@ export async function reconcileOrders(
     inboxFailed: 0,
     checked: 0,
     settled: 0,
+    lateSettled: 0,
     expired: 0,
     providerErrors: 0,
+    errors: 0,
     stoppedEarly: false,
   };
   try {
@@ -79,35 +92,56 @@ export async function reconcileOrders(
     }
 
     const now = await deps.now();
+    const lateWindow = (options.latePaymentWindowMinutes ?? LATE_PAYMENT_WINDOW_MINUTES) * 60_000;
+    const youzanPurchases = and(eq(orders.provider, "youzan"), eq(orders.kind, "purchase"));
     const pending = await deps.db
+      .select()
+      .from(orders)
+      .where(and(youzanPurchases, eq(orders.status, "pending")))
+      .orderBy(asc(orders.lastCheckedAt), asc(orders.createdAt))
+      .limit(batch);
+    const recentlyExpired = await deps.db
       .select()
       .from(orders)
       .where(
         and(
-          eq(orders.status, "pending"),
-          eq(orders.provider, "youzan"),
-          eq(orders.kind, "purchase"),
+          youzanPurchases,
+          eq(orders.status, "expired"),
+          isNotNull(orders.qrId),
+          gt(orders.expiresAt, new Date(now.getTime() - lateWindow)),
         ),
       )
-      .orderBy(asc(orders.createdAt))
+      .orderBy(asc(orders.lastCheckedAt), asc(orders.createdAt))
       .limit(batch);
-    for (const order of pending) {
+
+    for (const order of [...pending, ...recentlyExpired]) {
       if (overBudget()) {
         summary.stoppedEarly = true;
         break;
       }
-      if (!order.qrId) {
-        // QR creation never finished: nothing can have been paid; close once past the TTL.
-        if (order.expiresAt && order.expiresAt <= now && (await expireOrder(deps, order.id)))
-          summary.expired++;
-        continue;
+      // One order's trouble must not stop the run (nor every later run: the oldest-checked
+      // orders come first, so a failing one moves to the back).
+      try {
+        if (!order.qrId) {
+          // QR creation never finished: nothing can have been paid; close once past the TTL.
+          if (order.expiresAt && order.expiresAt <= now && (await expireOrder(deps, order.id))) {
+            summary.expired++;
+          }
+          continue;
+        }
+        const result = await checkYouzanOrder(deps, order, { force: true, late: true });
+        if (!result.checked) continue;
+        summary.checked++;
+        if (result.outcome === "settled") {
+          summary.settled++;
+          if (order.status === "expired") summary.lateSettled++;
+        }
+        if (result.outcome === "expired") summary.expired++;
+        if (result.outcome === "provider_error") summary.providerErrors++;
+      } catch (error) {
+        summary.errors++;
+        log.error({ orderId: order.id, err: error }, "reconciling an order failed");
       }
-      const result = await checkYouzanOrder(deps, order, { force: true });
-      if (!result.checked) continue;
-      summary.checked++;
-      if (result.outcome === "settled") summary.settled++;
-      if (result.outcome === "expired") summary.expired++;
-      if (result.outcome === "provider_error") summary.providerErrors++;
     }
 
     await deps.db
@@ -116,7 +150,7 @@ export async function reconcileOrders(
         status: "completed",
         claimed: summary.checked + summary.inboxApplied + summary.inboxFailed,
         succeeded: summary.settled,
-        failed: summary.inboxFailed + summary.providerErrors,
+        failed: summary.inboxFailed + summary.providerErrors + summary.errors,
         summary,
         finishedAt: await deps.now(),
       })

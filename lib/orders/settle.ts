@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { auditLog, entitlements, orders, payments, products, type Order } from "@/db/schema";
 import { newId } from "@/lib/ids";
@@ -113,13 +113,43 @@ export async function settlePayment(
       return { outcome: "amount_mismatch" as const, order: flagged ?? order };
     }
 
+    const [product] = await tx.select().from(products).where(eq(products.id, order.productId));
+    if (product?.kind === "one_off") {
+      // Defence in depth behind the one-open-order rule: content is granted once per buyer.
+      const [owned] = await tx
+        .select({ orderId: entitlements.orderId })
+        .from(entitlements)
+        .where(
+          and(
+            eq(entitlements.userId, order.userId),
+            eq(entitlements.productId, order.productId),
+            eq(entitlements.kind, "content"),
+            isNull(entitlements.revokedAt),
+          ),
+        )
+        .limit(1);
+      if (owned) {
+        await recordPayment("mismatch");
+        const reason = `already_owned: content granted by order ${owned.orderId}; refund this payment`;
+        const [flagged] = await tx
+          .update(orders)
+          .set({ status: "review", reviewReason: reason, updatedAt: new Date() })
+          .where(eq(orders.id, order.id))
+          .returning();
+        await audit("order.duplicate_purchase", {
+          amountFen: trade.amountFen,
+          ownedBy: owned.orderId,
+        });
+        return { outcome: "duplicate_payment" as const, order: flagged ?? order };
+      }
+    }
+
     await recordPayment("paid");
     const [paid] = await tx
       .update(orders)
       .set({ status: "paid", paidAt: trade.paidAt, updatedAt: new Date() })
       .where(eq(orders.id, order.id))
       .returning();
-    const [product] = await tx.select().from(products).where(eq(products.id, order.productId));
     await tx
       .insert(entitlements)
       .values({

@@ -15,10 +15,29 @@ export interface Delivery {
   body: string;
 }
 
+function sanitized(delivery: Delivery): Delivery {
+  return {
+    ...delivery,
+    eventKey: storable(delivery.eventKey),
+    eventType: storable(delivery.eventType),
+    body: storable(delivery.body),
+  };
+}
+
 export interface Recorded {
   row: WebhookInboxRow;
   /** False when this event was recorded before (a redelivery): `row` is the first record. */
   isNew: boolean;
+}
+
+/**
+ * PostgreSQL text cannot hold NUL; a delivery carrying one (raw, or as `\u0000` inside JSON)
+ * must still be recorded, not crash the webhook with a 500. U+FFFD marks where it was.
+ */
+export function storable(text: string): string;
+export function storable(text: string | null): string | null;
+export function storable(text: string | null): string | null {
+  return text === null ? null : text.replaceAll("\u0000", "\uFFFD");
 }
 
 /** Headers worth keeping for the record; cookies and authorization never are. */
@@ -35,7 +54,7 @@ export function keptHeaders(headers: Headers): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const name of KEPT_HEADERS) {
     const value = headers.get(name);
-    if (value !== null) kept[name] = value.slice(0, 500);
+    if (value !== null) kept[name] = storable(value.slice(0, 500));
   }
   return kept;
 }
@@ -44,7 +63,8 @@ export function keptHeaders(headers: Headers): Record<string, string> {
  * Records a delivery durably before anything is acknowledged. One row per provider event: a
  * redelivery only bumps `deliveries` and returns the original row.
  */
-export async function recordDelivery(db: Db, delivery: Delivery): Promise<Recorded> {
+export async function recordDelivery(db: Db, raw: Delivery): Promise<Recorded> {
+  const delivery = sanitized(raw);
   const [inserted] = await db
     .insert(webhookInbox)
     .values({ id: newId("evt"), ...delivery })
@@ -75,10 +95,9 @@ export async function recordRejected(
     .insert(webhookInbox)
     .values({
       id: newId("evt"),
-      ...delivery,
-      eventKey: null,
+      ...sanitized({ ...delivery, eventKey: null }),
       status: "rejected",
-      outcome,
+      outcome: storable(outcome),
       processedAt: new Date(),
     })
     .returning();
@@ -98,8 +117,8 @@ export async function markApplied(
     .update(webhookInbox)
     .set({
       status,
-      outcome,
-      lastError: error ?? null,
+      outcome: storable(outcome),
+      lastError: error === undefined ? null : storable(error),
       attempts: sql`${webhookInbox.attempts} + 1`,
       processedAt: status === "failed" ? null : new Date(),
     })

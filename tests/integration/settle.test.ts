@@ -59,6 +59,20 @@ describe("settlePayment", () => {
     expect(s).toMatchObject({ status: "review", grants: 0 });
   });
 
+  it("a second paid order for content the buyer owns is flagged for a refund, not granted again", async () => {
+    await settlePayment(t.db(), order.id, trade("E1"));
+    const again = await makeOrder(t.db(), {
+      userId: order.userId,
+      productId: order.productId,
+      amountFen: 990,
+    });
+    const result = await settlePayment(t.db(), again.id, trade("E2"));
+    expect(result.outcome).toBe("duplicate_payment");
+    expect(result.order.status).toBe("review");
+    expect(result.order.reviewReason).toContain("already_owned");
+    expect(await t.db().$count(entitlements)).toBe(1);
+  });
+
   it("the same trade number at two providers is two trades", async () => {
     const other = await makeOrder(t.db(), { amountFen: 990 });
     await settlePayment(t.db(), order.id, trade("T-SAME"));

@@ -186,7 +186,7 @@ describe("parseYouzanPush", () => {
     expect(parseYouzanPush(raw, new Headers(), creds)).toEqual({
       kind: "message",
       signatureValid: true,
-      eventKey: "TRADE_ORDER_STATE:10001000:E20210322174100000000001:1616406071",
+      eventKey: "TRADE_ORDER_STATE:TRADE_SUCCESS:10001000:E20210322174100000000001:1616406071",
       type: "TRADE_ORDER_STATE",
       tid: "E20210322174100000000001",
       status: "TRADE_SUCCESS",
@@ -213,16 +213,28 @@ describe("parseYouzanPush", () => {
     expect(parseYouzanPush(raw, signedHeaders(raw), creds)).toMatchObject({ status: "TRADE_PAID" });
   });
 
-  it("keys events by msg_id, else by type:kdt_id:id:version", () => {
+  it("keys events by msg_id, else by type:status:kdt_id:id:version", () => {
     const withId = JSON.stringify(pushBody({ sendCount: 3 }));
     expect(parseYouzanPush(withId, signedHeaders(withId), creds)).toMatchObject({
       eventKey: "2d6f3c52-6a0e-4a55-9f0b-3f1a3c2b1d01",
     });
     const withoutId = JSON.stringify(pushBody({ msg_id: "", version: "1616406072" }));
     expect(parseYouzanPush(withoutId, signedHeaders(withoutId), creds)).toMatchObject({
-      eventKey: "trade_TradePaid:10001000:E20210322174100000000001:1616406072",
+      eventKey: "trade_TradePaid:TRADE_PAID:10001000:E20210322174100000000001:1616406072",
       version: 1616406072,
     });
+    // Two V2 messages of one trade in the same second differ by status only.
+    const created = JSON.stringify(
+      pushBody({ msg_id: "", type: "TRADE_ORDER_STATE", status: "WAIT_BUYER_PAY", version: 7 }),
+    );
+    const paid = JSON.stringify(
+      pushBody({ msg_id: "", type: "TRADE_ORDER_STATE", status: "TRADE_SUCCESS", version: 7 }),
+    );
+    const keyOf = (raw: string) => {
+      const parsed = parseYouzanPush(raw, signedHeaders(raw), creds);
+      return parsed.kind === "message" ? parsed.eventKey : null;
+    };
+    expect(keyOf(created)).not.toBe(keyOf(paid));
   });
 });
 

@@ -162,7 +162,10 @@ export function parseYouzanPush(
   return {
     kind: "message",
     signatureValid: ours && signed,
-    eventKey: text(body.msg_id) ?? `${type}:${kdtId ?? ""}:${tid ?? ""}:${version ?? ""}`,
+    // Without msg_id (V2): the status is part of the identity, so a WAIT_BUYER_PAY and a
+    // TRADE_SUCCESS of one trade in the same second are two events, not a redelivery.
+    eventKey:
+      text(body.msg_id) ?? `${type}:${status ?? ""}:${kdtId ?? ""}:${tid ?? ""}:${version ?? ""}`,
     type,
     tid,
     status,

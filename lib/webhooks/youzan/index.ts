@@ -41,6 +41,10 @@ const PAID_V2 = new Set([
 
 /** One handler per event kind; everything else is recorded and ignored. */
 async function dispatch(deps: YouzanWebhookDeps, event: YouzanEvent): Promise<ApplyResult> {
+  // Checked here, not at receipt only, so a row applied later by the reconcile job is checked too.
+  if (event.kdtId !== null && event.kdtId !== deps.credentials.kdtId) {
+    return { status: "ignored", outcome: "foreign_shop" };
+  }
   const paid =
     event.type === "trade_TradePaid" ||
     event.type === "trade_TradeSuccess" ||
@@ -80,7 +84,13 @@ export async function applyInboxRow(
 }
 
 function eventOf(push: Extract<ParsedPush, { kind: "message" }>): YouzanEvent {
-  return { type: push.type, status: push.status, tid: push.tid, qrId: push.qrId };
+  return {
+    type: push.type,
+    status: push.status,
+    tid: push.tid,
+    qrId: push.qrId,
+    kdtId: push.kdtId,
+  };
 }
 
 const SUCCESS: WebhookReply = { status: 200, body: JSON.parse(encodePushReply()) as unknown };
@@ -126,11 +136,6 @@ export async function handleYouzanPush(
   });
   if (!isNew && (row.status === "processed" || row.status === "ignored")) return SUCCESS;
 
-  if (push.kdtId !== null && push.kdtId !== deps.credentials.kdtId) {
-    await markApplied(deps.db, row.id, "ignored", "foreign_shop");
-    return SUCCESS;
-  }
-
   const applying = applyInboxRow(deps, row, eventOf(push));
   let timer: NodeJS.Timeout | undefined;
   const budget = new Promise<"late">((resolve) => {
@@ -148,12 +153,17 @@ export async function handleYouzanPush(
   return SUCCESS;
 }
 
-/** For the reconcile job: re-parse a stored delivery into the event it carried. */
+/**
+ * For the reconcile job: the event a stored delivery carried. Its signature was checked when it
+ * arrived (`signature_valid`); it is not checked again, so rotating the secret does not orphan
+ * recorded pushes.
+ */
 export function eventOfStoredRow(
   row: WebhookInboxRow,
   credentials: YouzanWebhookDeps["credentials"],
 ): YouzanEvent | null {
+  if (!row.signatureValid) return null;
   const headers = new Headers((row.headers as Record<string, string> | null) ?? {});
   const push = parseYouzanPush(row.body, headers, credentials);
-  return push.kind === "message" && push.signatureValid ? eventOf(push) : null;
+  return push.kind === "message" ? eventOf(push) : null;
 }

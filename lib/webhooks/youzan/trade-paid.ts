@@ -29,7 +29,8 @@ export async function applyTradePaid(
   const order = await findOrderByQrId(deps.db, qrId);
   if (!order) return { status: "ignored", outcome: "unknown_order" };
   if (!PAID_STATUSES.has(trade.status)) {
-    return { status: "ignored", outcome: `trade_not_paid:${trade.status}` };
+    // The push says paid, the detail API not yet (it lags): try again later rather than drop it.
+    return { status: "failed", outcome: `trade_not_paid_yet:${trade.status}` };
   }
   if (trade.paymentFen === null) return { status: "failed", outcome: "trade_without_amount" };
   const result = await settlePayment(deps.db, order.id, {

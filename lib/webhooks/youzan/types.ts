@@ -13,6 +13,8 @@ export interface YouzanEvent {
   status: string | null;
   tid: string | null;
   qrId: string | null;
+  /** The shop the push is about; another shop's pushes are ignored. */
+  kdtId: string | null;
 }
 
 export interface ApplyResult {

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "orders_open_purchase_uq" ON "orders" USING btree ("user_id","product_id") WHERE "orders"."kind" = 'purchase' AND "orders"."status" = 'pending';
