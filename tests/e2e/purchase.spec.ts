@@ -49,6 +49,7 @@ test.describe("one-off purchase with a Youzan QR code (sandbox)", () => {
     await expect(page.getByTestId("order-row")).toHaveCount(1);
     await expect(page.getByTestId("order-status")).toHaveText(zh.orderStatus.paid);
     await expect(page.getByTestId("purchased-content")).toBeVisible();
+    await page.screenshot({ path: "test-results/screenshots/orders-phone.png", fullPage: true });
     const orderNo = (await page.getByTestId("order-row").locator(".font-mono").textContent())!;
     await page.goto("/products/side-hustle-handbook");
     await expect(page.getByTestId("already-owned")).toBeVisible();

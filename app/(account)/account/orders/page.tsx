@@ -55,7 +55,7 @@ export default async function OrdersPage() {
                   <span className="font-mono">{order.orderNo}</span>
                 </p>
               </div>
-              <div className="text-right">
+              <div className="sm:text-right">
                 <p className="font-semibold tabular-nums">{formatFen(order.amountFen)}</p>
                 <span
                   className={`inline-block rounded-full px-2 py-0.5 text-xs ${STATUS_TONE[order.status] ?? "bg-stone-100 text-stone-700"}`}
