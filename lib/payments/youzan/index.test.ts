@@ -12,7 +12,7 @@ vi.mock("@/lib/logger", () => ({
   moduleLogger: () => ({ debug() {}, info() {}, warn() {}, error() {} }),
 }));
 
-const { getYouzanGateway, getYouzanPushCredentials } = await import("./index");
+const { getYouzanGateway } = await import("./index");
 
 describe("getYouzanGateway", () => {
   it("builds one gateway per resolved configuration", () => {
@@ -26,12 +26,5 @@ describe("getYouzanGateway", () => {
 
     youzan.kdtId = "20002000";
     expect(getYouzanGateway()).not.toBe(first);
-  });
-
-  it("gives push verification the same app credentials", () => {
-    expect(getYouzanPushCredentials()).toEqual({
-      clientId: "sandbox-youzan-client",
-      clientSecret: "sandbox-youzan-secret",
-    });
   });
 });

@@ -23,9 +23,3 @@ export function getYouzanGateway(): YouzanGateway {
   if (!gateway) gateways.set(key, (gateway = createYouzanGateway(config)));
   return gateway;
 }
-
-/** The credentials push verification needs, from the same env as the gateway. */
-export function getYouzanPushCredentials(): { clientId: string; clientSecret: string } {
-  const { clientId, clientSecret } = getEnv().youzan;
-  return { clientId, clientSecret };
-}
