@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Clock } from "@/lib/clock";
 import { createYouzanSandbox, SandboxError, type YouzanSandbox } from "@/lib/sandbox/youzan";
 import { RETRY_SCHEDULE_SECONDS } from "@/lib/sandbox/youzan/retry";
@@ -80,6 +80,13 @@ beforeEach(() => {
   received = [];
   reply = { status: 200, body: '{"code":0,"msg":"success"}', delayMs: 0 };
   sandbox = newSandbox();
+});
+
+// pay() and scan() start a delivery in the background; let it finish inside its own test so a
+// late push never lands in the next test's `received` (tick() waits for this instance's own).
+afterEach(async () => {
+  reply = { status: 200, body: '{"code":0,"msg":"success"}', delayMs: 0 };
+  await sandbox.tick().catch(() => {});
 });
 
 // ---------------------------------------------------------------------------------------------
