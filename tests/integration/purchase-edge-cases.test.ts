@@ -25,6 +25,8 @@ beforeEach(async () => {
   bed = await youzanTestbed(t.db());
 });
 afterEach(async () => {
+  // Let pushes the sandbox started in the background land inside this test, not the next one.
+  await bed.sandbox.tick().catch(() => {});
   await bed.close();
 });
 
