@@ -1,47 +1,18 @@
 import { createHash } from "node:crypto";
 import { and, eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GET as reconcileRoute } from "@/app/api/cron/orders/reconcile/route";
-import type { Db } from "@/db/client";
-import { billingRuns, entitlements, orders, payments, webhookInbox, type Order } from "@/db/schema";
+import { billingRuns, entitlements, orders, payments, webhookInbox } from "@/db/schema";
 import { createPurchaseOrder } from "@/lib/orders/create-order";
 import { checkYouzanOrder } from "@/lib/orders/check-status";
 import { reconcileOrders } from "@/lib/orders/reconcile";
 import { makeUser } from "../helpers/factories";
-import { seed, withTestDatabase } from "../helpers/db";
-import { youzanTestbed, type YouzanTestbed } from "../helpers/youzan-testbed";
+import { withTestDatabase } from "../helpers/db";
+import { withPurchaseTestbed } from "../helpers/purchase-testbed";
 
 const t = withTestDatabase();
-let bed: YouzanTestbed;
-let buyerId: string;
-
-beforeEach(async () => {
-  await seed(t.db());
-  buyerId = (await makeUser(t.db())).id;
-  bed = await youzanTestbed(t.db());
-});
-afterEach(async () => {
-  // Let pushes the sandbox started in the background land inside this test, not the next one.
-  await bed.sandbox.tick().catch(() => {});
-  await bed.close();
-});
-
-async function order(slug = "side-hustle-handbook"): Promise<Order> {
-  return createPurchaseOrder(bed.deps, { userId: buyerId, productSlug: slug });
-}
-
-async function reload(db: Db, id: string): Promise<Order> {
-  const [row] = await db.select().from(orders).where(eq(orders.id, id));
-  return row!;
-}
-
-/** Runs the sandbox's delivery loop until nothing is due (pushes 1 s apart need the clock). */
-async function deliverAll(steps = 4) {
-  for (let i = 0; i < steps; i++) {
-    await bed.sandbox.tick();
-    bed.clock.advance(2);
-  }
-}
+const p = withPurchaseTestbed(t);
+const { order, reload, deliverAll } = p;
 
 async function counts(orderId: string) {
   const db = t.db();
@@ -66,8 +37,8 @@ describe("creating a QR order", () => {
     });
     expect(o.qrId).toMatch(/^\d+$/);
     expect(o.qrUrl).toContain(`/sandbox/youzan/pay?qr_id=${o.qrId}`);
-    expect(o.expiresAt!.getTime() - bed.clock.current().getTime()).toBe(15 * 60_000);
-    const qr = await bed.sandbox.getQr(o.qrId!);
+    expect(o.expiresAt!.getTime() - p.bed.clock.current().getTime()).toBe(15 * 60_000);
+    const qr = await p.bed.sandbox.getQr(o.qrId!);
     expect(qr).toMatchObject({ priceFen: 990, qrType: "QR_TYPE_DYNAMIC", paid: false });
   });
 
@@ -82,14 +53,14 @@ describe("creating a QR order", () => {
 describe("settling by push", () => {
   it("a paid trade's push settles the order once: one payment, one grant, content unlocked", async () => {
     const o = await order();
-    await bed.sandbox.pay({ qrId: o.qrId! });
+    await p.bed.sandbox.pay({ qrId: o.qrId! });
     await deliverAll();
-    const paid = await reload(t.db(), o.id);
+    const paid = await reload(o.id);
     expect(paid.status).toBe("paid");
     expect(paid.paidAt).toBeInstanceOf(Date);
     expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
-    expect(bed.replies.length).toBeGreaterThan(0);
-    for (const reply of bed.replies)
+    expect(p.bed.replies.length).toBeGreaterThan(0);
+    for (const reply of p.bed.replies)
       expect(reply).toEqual({ status: 200, body: { code: 0, msg: "success" } });
     const inbox = await t.db().select().from(webhookInbox);
     expect(inbox.some((row) => row.status === "processed" && row.outcome === "settled")).toBe(true);
@@ -97,13 +68,13 @@ describe("settling by push", () => {
 
   it("content is bought once; credit packs can be bought again", async () => {
     const o = await order();
-    await bed.sandbox.pay({ qrId: o.qrId! });
-    await checkYouzanOrder(bed.deps, o);
+    await p.bed.sandbox.pay({ qrId: o.qrId! });
+    await checkYouzanOrder(p.bed.deps, o);
     await expect(order()).rejects.toMatchObject({ code: "conflict" });
 
     const pack = await order("credits-10");
-    await bed.sandbox.pay({ qrId: pack.qrId! });
-    await checkYouzanOrder(bed.deps, pack);
+    await p.bed.sandbox.pay({ qrId: pack.qrId! });
+    await checkYouzanOrder(p.bed.deps, pack);
     const again = await order("credits-10");
     expect(again.id).not.toBe(pack.id);
     expect(again.status).toBe("pending");
@@ -111,51 +82,55 @@ describe("settling by push", () => {
 
   it("a credit pack grants its credits", async () => {
     const o = await order("credits-10");
-    await bed.sandbox.pay({ qrId: o.qrId! });
+    await p.bed.sandbox.pay({ qrId: o.qrId! });
     await deliverAll();
     const [grant] = await t.db().select().from(entitlements).where(eq(entitlements.orderId, o.id));
-    expect(grant).toMatchObject({ kind: "credits", credits: 10, userId: buyerId });
+    expect(grant).toMatchObject({ kind: "credits", credits: 10, userId: p.buyerId });
   });
 
   it("with every push lost, the buyer's polling settles the order", async () => {
-    await bed.sandbox.setFaults({ pushLost: true });
+    await p.bed.sandbox.setFaults({ pushLost: true });
     const o = await order();
-    await bed.sandbox.pay({ qrId: o.qrId! });
+    await p.bed.sandbox.pay({ qrId: o.qrId! });
     await deliverAll();
-    expect(bed.replies).toHaveLength(0);
-    expect((await reload(t.db(), o.id)).status).toBe("pending");
-    expect(await checkYouzanOrder(bed.deps, await reload(t.db(), o.id))).toEqual({
+    expect(p.bed.replies).toHaveLength(0);
+    expect((await reload(o.id)).status).toBe("pending");
+    expect(await checkYouzanOrder(p.bed.deps, await reload(o.id))).toEqual({
       checked: true,
       outcome: "settled",
     });
-    expect((await reload(t.db(), o.id)).status).toBe("paid");
+    expect((await reload(o.id)).status).toBe("paid");
     expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
   });
 
   it("pushes duplicated 5 times, out of order, V2 and V3 together: one paid order, one grant", async () => {
-    await bed.sandbox.setFaults({ pushDuplicates: 5, pushOutOfOrder: true, subscription: "both" });
+    await p.bed.sandbox.setFaults({
+      pushDuplicates: 5,
+      pushOutOfOrder: true,
+      subscription: "both",
+    });
     const o = await order();
-    await bed.sandbox.pay({ qrId: o.qrId! });
+    await p.bed.sandbox.pay({ qrId: o.qrId! });
     await deliverAll(6);
     // Polling at the same time changes nothing more.
-    await Promise.all([checkYouzanOrder(bed.deps, o), checkYouzanOrder(bed.deps, o)]);
-    expect((await reload(t.db(), o.id)).status).toBe("paid");
+    await Promise.all([checkYouzanOrder(p.bed.deps, o), checkYouzanOrder(p.bed.deps, o)]);
+    expect((await reload(o.id)).status).toBe("paid");
     expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
     const inbox = await t.db().select().from(webhookInbox);
     expect(inbox.length).toBeGreaterThan(1);
     const keys = inbox.map((row) => row.eventKey);
     expect(new Set(keys).size).toBe(keys.length);
     expect(inbox.some((row) => row.deliveries >= 6)).toBe(true);
-    expect(bed.replies.length).toBeGreaterThanOrEqual(12);
-    expect(bed.replies.every((r) => r.status === 200)).toBe(true);
+    expect(p.bed.replies.length).toBeGreaterThanOrEqual(12);
+    expect(p.bed.replies.every((r) => r.status === 200)).toBe(true);
   });
 
   it("a push that arrives before the trade is queryable is applied later", async () => {
-    await bed.sandbox.setFaults({ tradeVisibleAfterSeconds: 60 });
+    await p.bed.sandbox.setFaults({ tradeVisibleAfterSeconds: 60 });
     const o = await order();
-    await bed.sandbox.pay({ qrId: o.qrId! });
+    await p.bed.sandbox.pay({ qrId: o.qrId! });
     await deliverAll(2);
-    expect((await reload(t.db(), o.id)).status).toBe("pending");
+    expect((await reload(o.id)).status).toBe("pending");
     const waiting = await t
       .db()
       .select()
@@ -163,19 +138,19 @@ describe("settling by push", () => {
       .where(eq(webhookInbox.status, "failed"));
     expect(waiting.map((row) => row.outcome)).toContain("trade_not_visible_yet");
     // Acknowledged all the same: the push is recorded, so Youzan must not hold it against us.
-    expect(bed.replies.every((r) => r.status === 200)).toBe(true);
+    expect(p.bed.replies.every((r) => r.status === 200)).toBe(true);
 
-    bed.clock.advance(61);
-    const summary = await reconcileOrders(bed.deps);
+    p.bed.clock.advance(61);
+    const summary = await reconcileOrders(p.bed.deps);
     expect(summary.inboxApplied + summary.settled).toBeGreaterThan(0);
-    expect((await reload(t.db(), o.id)).status).toBe("paid");
+    expect((await reload(o.id)).status).toBe("paid");
     expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
   });
 });
 
 describe("deliveries that must change nothing", () => {
   async function post(body: string, headers: Record<string, string> = {}) {
-    const response = await fetch(`${bed.server.url}/api/webhooks/youzan`, {
+    const response = await fetch(`${p.bed.server.url}/api/webhooks/youzan`, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
       body,
@@ -189,7 +164,7 @@ describe("deliveries that must change nothing", () => {
       JSON.stringify({ tid: "E20261122000000123456789", status: "TRADE_SUCCESS" }),
     );
     const body = JSON.stringify({
-      client_id: bed.deps.credentials.clientId,
+      client_id: p.bed.deps.credentials.clientId,
       id: "E20261122000000123456789",
       kdt_id: 10001000,
       type: "trade_TradePaid",
@@ -208,7 +183,7 @@ describe("deliveries that must change nothing", () => {
       signatureValid: false,
       body,
     });
-    expect(await reload(t.db(), o.id)).toEqual(o);
+    expect(await reload(o.id)).toEqual(o);
   });
 
   it("malformed JSON gets a 400 with a reason and is recorded; a heartbeat is acknowledged", async () => {
@@ -224,7 +199,7 @@ describe("deliveries that must change nothing", () => {
 
   it("a correctly signed push for another shop is acknowledged, recorded and ignored", async () => {
     const o = await order();
-    const { clientId, clientSecret } = bed.deps.credentials;
+    const { clientId, clientSecret } = p.bed.deps.credentials;
     const msg = encodeURIComponent(
       JSON.stringify({ qr_info: { qr_id: Number(o.qrId) }, full_order_info: {} }),
     ).replace(/%20/g, "+");
@@ -248,29 +223,29 @@ describe("deliveries that must change nothing", () => {
     expect(reply).toEqual({ status: 200, body: { code: 0, msg: "success" } });
     const [row] = await t.db().select().from(webhookInbox);
     expect(row).toMatchObject({ status: "ignored", outcome: "foreign_shop", signatureValid: true });
-    expect(await reload(t.db(), o.id)).toEqual(o);
+    expect(await reload(o.id)).toEqual(o);
   });
 
   it("a payment for a QR code that is not ours is recorded as unknown_order", async () => {
     const mine = await order();
-    const foreign = await bed.deps.youzan.createDynamicQr({
+    const foreign = await p.bed.deps.youzan.createDynamicQr({
       name: "not ours",
       amountFen: 500,
       source: "elsewhere",
     });
-    await bed.sandbox.pay({ qrId: foreign.qrId });
+    await p.bed.sandbox.pay({ qrId: foreign.qrId });
     await deliverAll();
     const outcomes = (await t.db().select().from(webhookInbox)).map((row) => row.outcome);
     expect(outcomes).toContain("unknown_order");
-    expect(await reload(t.db(), mine.id)).toEqual(mine);
+    expect(await reload(mine.id)).toEqual(mine);
     expect(await t.db().$count(payments)).toBe(0);
   });
 
   it("a wrong amount leaves the order unpaid and flagged for review, with nothing granted", async () => {
     const o = await order();
-    await bed.sandbox.pay({ qrId: o.qrId!, amountFen: 1 });
+    await p.bed.sandbox.pay({ qrId: o.qrId!, amountFen: 1 });
     await deliverAll();
-    const flagged = await reload(t.db(), o.id);
+    const flagged = await reload(o.id);
     expect(flagged.status).toBe("review");
     expect(flagged.paidAt).toBeNull();
     expect(flagged.reviewReason).toContain("amount_mismatch");
@@ -280,20 +255,19 @@ describe("deliveries that must change nothing", () => {
   });
 
   it("answers within the budget when applying is slow, and the reconcile job finishes the work", async () => {
-    await bed.close();
-    bed = await youzanTestbed(t.db(), { applyBudgetMs: 100 });
+    await p.replaceBed({ applyBudgetMs: 100 });
     const o = await order();
-    await bed.sandbox.setFaults({ slowMs: 400 });
-    await bed.sandbox.pay({ qrId: o.qrId! });
+    await p.bed.sandbox.setFaults({ slowMs: 400 });
+    await p.bed.sandbox.pay({ qrId: o.qrId! });
     const started = Date.now();
-    await bed.sandbox.tick();
-    expect(bed.replies.length).toBeGreaterThan(0);
-    expect(bed.replies[0]).toEqual({ status: 200, body: { code: 0, msg: "success" } });
+    await p.bed.sandbox.tick();
+    expect(p.bed.replies.length).toBeGreaterThan(0);
+    expect(p.bed.replies[0]).toEqual({ status: 200, body: { code: 0, msg: "success" } });
     expect(Date.now() - started).toBeLessThan(400 * 3);
-    await bed.sandbox.setFaults({ slowMs: 0 });
+    await p.bed.sandbox.setFaults({ slowMs: 0 });
     await new Promise((resolve) => setTimeout(resolve, 600));
-    await reconcileOrders(bed.deps);
-    expect((await reload(t.db(), o.id)).status).toBe("paid");
+    await reconcileOrders(p.bed.deps);
+    expect((await reload(o.id)).status).toBe("paid");
     expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
   });
 });
@@ -301,26 +275,27 @@ describe("deliveries that must change nothing", () => {
 describe("status polling", () => {
   it("twenty concurrent pollers cause at most one Youzan query per 3 seconds", async () => {
     const o = await order();
-    const poll = () => Promise.all(Array.from({ length: 20 }, () => checkYouzanOrder(bed.deps, o)));
-    const queries = async () => (await bed.sandbox.stats()).apiCallsByQr[o.qrId!] ?? 0;
+    const poll = () =>
+      Promise.all(Array.from({ length: 20 }, () => checkYouzanOrder(p.bed.deps, o)));
+    const queries = async () => (await p.bed.sandbox.stats()).apiCallsByQr[o.qrId!] ?? 0;
 
     const first = await poll();
     expect(first.filter((r) => r.checked)).toHaveLength(1);
     expect(await queries()).toBe(1);
-    bed.clock.advance(2);
+    p.bed.clock.advance(2);
     await poll();
     expect(await queries()).toBe(1);
-    bed.clock.advance(1.5);
+    p.bed.clock.advance(1.5);
     await poll();
     expect(await queries()).toBe(2);
   });
 
   it("a paid order is not polled again", async () => {
     const o = await order();
-    await bed.sandbox.pay({ qrId: o.qrId! });
-    await checkYouzanOrder(bed.deps, o);
-    bed.clock.advance(10);
-    expect(await checkYouzanOrder(bed.deps, await reload(t.db(), o.id))).toEqual({
+    await p.bed.sandbox.pay({ qrId: o.qrId! });
+    await checkYouzanOrder(p.bed.deps, o);
+    p.bed.clock.advance(10);
+    expect(await checkYouzanOrder(p.bed.deps, await reload(o.id))).toEqual({
       checked: false,
     });
   });
@@ -329,71 +304,74 @@ describe("status polling", () => {
 describe("tokens", () => {
   it("a revoked token is refreshed once and the call succeeds; concurrent calls share one refresh", async () => {
     const o = await order();
-    const before = (await bed.sandbox.stats()).tokensIssued;
-    await bed.sandbox.revokeTokens();
+    const before = (await p.bed.sandbox.stats()).tokensIssued;
+    await p.bed.sandbox.revokeTokens();
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => bed.deps.youzan.listReceivedTrades(o.qrId!)),
+      Array.from({ length: 10 }, () => p.bed.deps.youzan.listReceivedTrades(o.qrId!)),
     );
     expect(results.every((rows) => Array.isArray(rows))).toBe(true);
-    expect((await bed.sandbox.stats()).tokensIssued).toBe(before + 1);
+    expect((await p.bed.sandbox.stats()).tokensIssued).toBe(before + 1);
   });
 
   it("an expired token (the clock moved 8 days) is replaced once", async () => {
     const o = await order();
-    const before = (await bed.sandbox.stats()).tokensIssued;
-    bed.clock.advance(8 * 24 * 3600);
+    const before = (await p.bed.sandbox.stats()).tokensIssued;
+    p.bed.clock.advance(8 * 24 * 3600);
     await Promise.all([
-      bed.deps.youzan.listReceivedTrades(o.qrId!),
-      bed.deps.youzan.listReceivedTrades(o.qrId!),
+      p.bed.deps.youzan.listReceivedTrades(o.qrId!),
+      p.bed.deps.youzan.listReceivedTrades(o.qrId!),
     ]);
-    expect((await bed.sandbox.stats()).tokensIssued).toBe(before + 1);
+    expect((await p.bed.sandbox.stats()).tokensIssued).toBe(before + 1);
   });
 });
 
 describe("reconcile job", () => {
   it("closes an unpaid order after its time-to-live and leaves a summary row", async () => {
     const o = await order();
-    bed.clock.advance(14 * 60);
-    let summary = await reconcileOrders(bed.deps);
-    expect((await reload(t.db(), o.id)).status).toBe("pending");
-    bed.clock.advance(2 * 60);
-    summary = await reconcileOrders(bed.deps);
+    p.bed.clock.advance(14 * 60);
+    let summary = await reconcileOrders(p.bed.deps);
+    expect((await reload(o.id)).status).toBe("pending");
+    p.bed.clock.advance(2 * 60);
+    summary = await reconcileOrders(p.bed.deps);
     expect(summary.expired).toBe(1);
-    expect((await reload(t.db(), o.id)).status).toBe("expired");
+    expect((await reload(o.id)).status).toBe("expired");
     const [run] = await t.db().select().from(billingRuns).where(eq(billingRuns.id, summary.runId));
     expect(run).toMatchObject({ job: "orders.reconcile", status: "completed" });
   });
 
   it("settles a paid order whose pushes were lost instead of expiring it", async () => {
-    await bed.sandbox.setFaults({ pushLost: true });
+    await p.bed.sandbox.setFaults({ pushLost: true });
     const o = await order();
-    await bed.sandbox.pay({ qrId: o.qrId! });
-    bed.clock.advance(20 * 60);
-    const summary = await reconcileOrders(bed.deps);
+    await p.bed.sandbox.pay({ qrId: o.qrId! });
+    p.bed.clock.advance(20 * 60);
+    const summary = await reconcileOrders(p.bed.deps);
     expect(summary.settled).toBe(1);
-    expect((await reload(t.db(), o.id)).status).toBe("paid");
+    expect((await reload(o.id)).status).toBe("paid");
   });
 
   it("honours a payment that arrives after the order expired", async () => {
     const o = await order();
-    bed.clock.advance(16 * 60);
-    await reconcileOrders(bed.deps);
-    expect((await reload(t.db(), o.id)).status).toBe("expired");
-    await bed.sandbox.pay({ qrId: o.qrId! });
+    p.bed.clock.advance(16 * 60);
+    await reconcileOrders(p.bed.deps);
+    expect((await reload(o.id)).status).toBe("expired");
+    await p.bed.sandbox.pay({ qrId: o.qrId! });
     await deliverAll();
-    expect((await reload(t.db(), o.id)).status).toBe("paid");
+    expect((await reload(o.id)).status).toBe("paid");
     expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
   });
 
   it("is bounded by its batch and resumes where it stopped", async () => {
     const buyers = await Promise.all([makeUser(t.db()), makeUser(t.db()), makeUser(t.db())]);
     for (const buyer of buyers) {
-      await createPurchaseOrder(bed.deps, { userId: buyer.id, productSlug: "writing-that-sells" });
+      await createPurchaseOrder(p.bed.deps, {
+        userId: buyer.id,
+        productSlug: "writing-that-sells",
+      });
     }
-    bed.clock.advance(16 * 60);
-    const first = await reconcileOrders(bed.deps, { batch: 2 });
+    p.bed.clock.advance(16 * 60);
+    const first = await reconcileOrders(p.bed.deps, { batch: 2 });
     expect(first.expired).toBe(2);
-    const second = await reconcileOrders(bed.deps, { batch: 2 });
+    const second = await reconcileOrders(p.bed.deps, { batch: 2 });
     expect(second.expired).toBe(1);
     expect(await t.db().$count(orders, eq(orders.status, "expired"))).toBe(3);
     expect(await t.db().$count(billingRuns)).toBe(2);
