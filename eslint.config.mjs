@@ -36,6 +36,33 @@ export default defineConfig([
     rules: { "react/jsx-no-literals": ["error", { noStrings: false, ignoreProps: true }] },
   },
   {
+    // A payment client is the same code in sandbox and live mode: only its config (base URL,
+    // credentials) differs, so nothing in it may name the mode or the sandbox's address.
+    // dependency-cruiser holds the rest of this boundary (no sandbox imports, no env behind the
+    // provider's face: .dependency-cruiser.cjs).
+    files: ["lib/payments/**/*.ts"],
+    ignores: ["**/*.test.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "Identifier[name=/^(isSandbox|paymentsMode)$/]",
+          message: "The payment client does not know which mode it runs in.",
+        },
+        {
+          selector: "Literal[value=/PAYMENTS_MODE|[/]sandbox[/]/]",
+          message:
+            "The payment client does not know which mode it runs in or where the sandbox is.",
+        },
+        {
+          selector: "TemplateElement[value.raw=/PAYMENTS_MODE|[/]sandbox[/]/]",
+          message:
+            "The payment client does not know which mode it runs in or where the sandbox is.",
+        },
+      ],
+    },
+  },
+  {
     files: [
       "lib/env.ts",
       "instrumentation.ts",

@@ -1,7 +1,8 @@
 /**
  * Runs once when a server instance starts: validates the configuration (a live deployment with a
- * missing secret stops here, naming it), migrates and seeds the database before traffic, and in
- * sandbox mode starts the payment sandbox's clock-driven work (pushes, retries, expiries).
+ * missing secret stops here, naming it), connects the database before traffic (PGlite: migrate
+ * and seed; PostgreSQL: check that `npm run db:migrate` has run), and in sandbox mode starts the
+ * payment sandbox's clock-driven work (pushes, retries, expiries).
  */
 export async function register(): Promise<void> {
   // NEXT_RUNTIME is Next's own marker of the runtime, not configuration (lib/env.ts owns that).
@@ -9,7 +10,17 @@ export async function register(): Promise<void> {
   const { getEnv } = await import("@/lib/env");
   const env = getEnv();
   const { getDb } = await import("@/db");
-  await getDb();
+  const { hasErrorCode, isDatabaseUnavailable, MIGRATIONS_BEHIND } = await import("@/db/errors");
+  try {
+    await getDb();
+  } catch (error) {
+    // Not migrated, or any other failure: refuse to start, with the reason in the log.
+    if (!isDatabaseUnavailable(error) || hasErrorCode(error, MIGRATIONS_BEHIND)) throw error;
+    // Unreachable right now (a restart, a failover): serve anyway. Requests answer 503 with
+    // Retry-After and getDb() tries again on the next one, so the instance heals by itself.
+    const { moduleLogger } = await import("@/lib/logger");
+    moduleLogger("startup").warn({ err: error }, "database unavailable at start-up");
+  }
   if (env.isSandbox) {
     const { startYouzanSandboxTicker } = await import("@/lib/sandbox/youzan/ticker");
     startYouzanSandboxTicker();

@@ -6,7 +6,8 @@ const withNextIntl = createNextIntlPlugin("./i18n/request.ts");
 const nextConfig: NextConfig = {
   // PGlite loads its WebAssembly and data files from its package folder at run time.
   serverExternalPackages: ["@electric-sql/pglite", "pino", "postgres"],
-  // Migrations are read from disk at start-up; serverless bundles must carry them.
+  // drizzle/ is read at run time: PGlite applies the migrations when it opens, and on PostgreSQL
+  // the server compares drizzle/meta/_journal.json with what was applied. Bundles must carry it.
   outputFileTracingIncludes: { "/**": ["./drizzle/**/*"] },
   experimental: { authInterrupts: true },
   poweredByHeader: false,

@@ -1,11 +1,15 @@
+import "server-only";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { hasErrorCode, MigrationsBehindError } from "./errors";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -13,7 +17,15 @@ export type Schema = typeof schema;
 export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
 export type DatabaseConfig =
-  { kind: "postgres"; url: string } | { kind: "pglite"; dir: string | null /* null: in memory */ };
+  | {
+      kind: "postgres";
+      url: string;
+      /** Pool size of this process (default 10). */
+      poolMax?: number;
+      /** Where migrations run (a direct connection when `url` is a pooler); default `url`. */
+      migrationUrl?: string;
+    }
+  | { kind: "pglite"; dir: string | null /* null: in memory */ };
 
 export interface DbHandle {
   kind: DatabaseConfig["kind"];
@@ -23,12 +35,13 @@ export interface DbHandle {
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
 
-// Any constant shared by every instance: concurrent start-ups migrate one at a time.
+// Any constant shared by every instance: concurrent migrate steps run one at a time.
 const MIGRATION_LOCK_ID = 7_245_120_001;
 
+/** Opens a connection (pool) only; nothing is migrated or checked here. */
 export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
   if (config.kind === "postgres") {
-    const client = postgres(config.url, { max: 10, onnotice: () => {} });
+    const client = postgres(config.url, { max: config.poolMax ?? 10, onnotice: () => {} });
     return {
       kind: "postgres",
       db: drizzlePostgres({ client, schema }),
@@ -48,7 +61,8 @@ export async function migrateDatabase(config: DatabaseConfig, handle: DbHandle):
     });
     return;
   }
-  const client = postgres(config.url, { max: 1, onnotice: () => {} });
+  // One connection of its own: a session-level advisory lock belongs to one session.
+  const client = postgres(config.migrationUrl ?? config.url, { max: 1, onnotice: () => {} });
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
     await migratePostgres(drizzlePostgres({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
@@ -56,4 +70,53 @@ export async function migrateDatabase(config: DatabaseConfig, handle: DbHandle):
     await client`select pg_advisory_unlock(${MIGRATION_LOCK_ID})`.catch(() => {});
     await client.end({ timeout: 5 });
   }
+}
+
+export interface JournalEntry {
+  tag: string;
+  /** drizzle-kit's timestamp of the migration; drizzle stores it as `created_at` when applied. */
+  when: number;
+}
+
+/** The migrations this build carries, from drizzle-kit's journal. */
+export function readJournal(folder = MIGRATIONS_FOLDER): JournalEntry[] {
+  const journal = JSON.parse(readFileSync(path.join(folder, "meta", "_journal.json"), "utf8")) as {
+    entries: JournalEntry[];
+  };
+  return journal.entries.map(({ tag, when }) => ({ tag, when }));
+}
+
+/**
+ * The journal's migrations the database has not applied. drizzle's migrator applies exactly the
+ * entries newer than the newest `created_at` in `drizzle.__drizzle_migrations`; the same rule
+ * here means "nothing pending" ⇔ `npm run db:migrate` would do nothing. One small query.
+ */
+export async function pendingMigrations(
+  db: Db,
+  journal: readonly JournalEntry[] = readJournal(),
+): Promise<string[]> {
+  let last: number;
+  try {
+    const result = await db.execute<{ last: string | null }>(
+      sql`select max(created_at)::text as last from drizzle.__drizzle_migrations`,
+    );
+    // postgres.js returns the rows, PGlite an object holding them.
+    const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
+    const value = (rows[0] as { last: string | null } | undefined)?.last;
+    last = value == null ? Number.NEGATIVE_INFINITY : Number(value);
+  } catch (error) {
+    // 42P01 undefined_table (or its schema): this database was never migrated.
+    if (!hasErrorCode(error, "42P01")) throw error;
+    last = Number.NEGATIVE_INFINITY;
+  }
+  return journal.filter((entry) => entry.when > last).map((entry) => entry.tag);
+}
+
+/** Refuses a database that is behind this build's migrations (MigrationsBehindError). */
+export async function assertMigrationsCurrent(
+  db: Db,
+  journal?: readonly JournalEntry[],
+): Promise<void> {
+  const pending = await pendingMigrations(db, journal);
+  if (pending.length > 0) throw new MigrationsBehindError(pending);
 }

@@ -1,6 +1,8 @@
+import "server-only";
 import { getEnv } from "@/lib/env";
 import { moduleLogger } from "@/lib/logger";
 import {
+  assertMigrationsCurrent,
   migrateDatabase,
   openDatabase,
   type DatabaseConfig,
@@ -11,23 +13,56 @@ import { seedDatabase, type SeedResult } from "./seed";
 
 const log = moduleLogger("db");
 
+type Admin = { email: string; password: string };
+
 // Kept on globalThis: Next bundles instrumentation, pages and route handlers separately, and
 // dev-mode reloads re-evaluate modules; PGlite must be opened once per process.
 const globalForDb = globalThis as typeof globalThis & { __xiaopuDb?: Promise<DbHandle> };
 
-/** What every start-up does: open, apply migrations, seed what is missing. */
-export async function startDatabase(
+/**
+ * The migrate step (`npm run db:migrate`): open, apply the migrations, seed what is missing.
+ * Idempotent, and safe to run from several deploys at once (advisory lock).
+ */
+export async function prepareDatabase(
   config: DatabaseConfig,
-  admin: { email: string; password: string },
+  admin: Admin,
 ): Promise<{ handle: DbHandle; seeded: SeedResult }> {
   const handle = await openDatabase(config);
-  await migrateDatabase(config, handle);
-  return { handle, seeded: await seedDatabase(handle.db, admin) };
+  try {
+    await migrateDatabase(config, handle);
+    return { handle, seeded: await seedDatabase(handle.db, admin) };
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * What a server process does when it first needs the database.
+ * - PostgreSQL: open the pool and check that the migrations are applied (one small query); a
+ *   database behind this build is refused with MigrationsBehindError naming `npm run db:migrate`.
+ *   Migrating is the deploy's job, run once, not every cold start's.
+ * - PGlite: the migrate step itself. An embedded database has no separate deploy step, and an
+ *   in-memory one (tests) exists only inside the process that opened it.
+ */
+export async function connectDatabase(
+  config: DatabaseConfig,
+  admin: Admin,
+): Promise<{ handle: DbHandle; seeded?: SeedResult }> {
+  if (config.kind === "pglite") return prepareDatabase(config, admin);
+  const handle = await openDatabase(config);
+  try {
+    await assertMigrationsCurrent(handle.db);
+  } catch (error) {
+    await handle.close().catch(() => {});
+    throw error;
+  }
+  return { handle };
 }
 
 async function start(): Promise<DbHandle> {
   const env = getEnv();
-  const { handle, seeded } = await startDatabase(env.database, env.admin);
+  const { handle, seeded } = await connectDatabase(env.database, env.admin);
   log.info(
     { database: env.database.kind, paymentsMode: env.paymentsMode, ...seeded },
     "database ready",
@@ -41,7 +76,11 @@ async function start(): Promise<DbHandle> {
   return handle;
 }
 
-/** The process's database: opened, migrated and seeded on first use (and at start-up). */
+/**
+ * The process's database, connected on first use (normally at start-up, instrumentation.ts).
+ * A failed start is forgotten, so the next call tries again: a database that was down or not yet
+ * migrated is picked up without restarting the server.
+ */
 export async function getDb(): Promise<Db> {
   globalForDb.__xiaopuDb ??= start().catch((error: unknown) => {
     globalForDb.__xiaopuDb = undefined;

@@ -134,10 +134,51 @@ describe("resolveEnv with nothing set", () => {
     });
   });
 
-  it("uses postgres when DATABASE_URL is set", () => {
+  it("uses postgres when DATABASE_URL is set, with a pool of 10 connections by default", () => {
     for (const url of ["postgres://u@h/db", "postgresql://u:p@h:5433/db?sslmode=require"]) {
-      expect(resolve({ DATABASE_URL: url }).database).toEqual({ kind: "postgres", url });
+      expect(resolve({ DATABASE_URL: url }).database).toEqual({
+        kind: "postgres",
+        url,
+        poolMax: 10,
+        migrationUrl: url,
+      });
     }
+  });
+
+  it.each([
+    ["1", 1],
+    ["25", 25],
+    ["100", 100],
+    [" 7 ", 7],
+    ["", 10],
+  ])("DATABASE_POOL_MAX=%j gives a pool of %d", (value, poolMax) => {
+    const env = resolve({ DATABASE_URL: "postgres://u@h/db", DATABASE_POOL_MAX: value });
+    expect(env.database).toMatchObject({ kind: "postgres", poolMax });
+  });
+
+  it("migrates through DATABASE_DIRECT_URL when set (a pooler cannot hold the migration lock)", () => {
+    const env = resolve({
+      DATABASE_URL: "postgres://u@pooler.example.com:6543/db",
+      DATABASE_DIRECT_URL: "postgres://u@db.example.com:5432/db",
+    });
+    expect(env.database).toEqual({
+      kind: "postgres",
+      url: "postgres://u@pooler.example.com:6543/db",
+      poolMax: 10,
+      migrationUrl: "postgres://u@db.example.com:5432/db",
+    });
+  });
+
+  it("refuses DATABASE_DIRECT_URL without DATABASE_URL", () => {
+    expect(
+      envErrorOf(() => resolve({ DATABASE_DIRECT_URL: "postgres://u@h/db" })).problems,
+    ).toEqual(["DATABASE_DIRECT_URL: set DATABASE_URL too (the server's connection)"]);
+    const invalid = envErrorOf(() =>
+      resolve({ DATABASE_URL: "postgres://u@h/db", DATABASE_DIRECT_URL: "mysql://u@h/db" }),
+    );
+    expect(invalid.problems).toEqual([
+      "DATABASE_DIRECT_URL: must be a postgres:// or postgresql:// URL",
+    ]);
   });
 
   it("defaults the log level to warn under NODE_ENV=test", () => {
@@ -235,7 +276,12 @@ describe("live mode", () => {
     expect(env.isSandbox).toBe(false);
     expect(env.nodeEnv).toBe("production");
     expect(env.appUrl).toBe("https://shop.example.com");
-    expect(env.database).toEqual({ kind: "postgres", url: LIVE.DATABASE_URL });
+    expect(env.database).toEqual({
+      kind: "postgres",
+      url: LIVE.DATABASE_URL,
+      poolMax: 10,
+      migrationUrl: LIVE.DATABASE_URL,
+    });
     expect(env.authSecret).toBe("a".repeat(32));
     expect(env.cronSecret).toBe("c".repeat(16));
     expect(env.admin).toEqual({
@@ -291,6 +337,10 @@ describe("invalid values", () => {
     ["YOUZAN_KDT_ID", "shop-1"],
     ["SIGNIN_MAX_FAILURES", "0"],
     ["SIGNIN_WINDOW_MINUTES", "1441"],
+    ["DATABASE_POOL_MAX", "0"],
+    ["DATABASE_POOL_MAX", "101"],
+    ["DATABASE_POOL_MAX", "2.5"],
+    ["DATABASE_POOL_MAX", "ten"],
   ])("%s=%j is rejected naming the variable", (name, value) => {
     const error = envErrorOf(() => resolve({ [name]: value }));
     expect(error.problems).toHaveLength(1);

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomBytes } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -19,15 +20,22 @@ const httpUrl = z
   .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
   .transform((url) => url.replace(/\/+$/, ""));
 
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL");
+
 const schema = z.object({
   NODE_ENV: optional(z.enum(["development", "test", "production"])),
   PORT: optional(z.coerce.number().int().min(1).max(65535)),
   APP_URL: optional(httpUrl),
   PAYMENTS_MODE: optional(z.enum(["sandbox", "live"])),
-  DATABASE_URL: optional(
-    z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL"),
-  ),
+  DATABASE_URL: optional(postgresUrl),
+  // Migrations take a session-level advisory lock, which a pooler in transaction mode would hand
+  // to whichever server connection it likes: the migrate step may use a direct connection.
+  DATABASE_DIRECT_URL: optional(postgresUrl),
   PGLITE_DIR: optional(z.string()),
+  // Connections per instance; serverless instances multiply it, so 1 behind a pooler there.
+  DATABASE_POOL_MAX: optional(z.coerce.number().int().min(1).max(100)),
   AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters")),
   CRON_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
   ADMIN_EMAIL: optional(z.email({ error: "must be an email address" })),
@@ -91,7 +99,16 @@ export interface Env {
   appUrl: string;
   paymentsMode: "sandbox" | "live";
   isSandbox: boolean;
-  database: { kind: "postgres"; url: string } | { kind: "pglite"; dir: string };
+  database:
+    | {
+        kind: "postgres";
+        url: string;
+        /** Connections per instance (postgres.js pool). */
+        poolMax: number;
+        /** What `npm run db:migrate` connects to: DATABASE_DIRECT_URL, else DATABASE_URL. */
+        migrationUrl: string;
+      }
+    | { kind: "pglite"; dir: string };
   authSecret: string;
   cronSecret: string;
   admin: { email: string; password: string; isSandboxDefault: boolean };
@@ -137,6 +154,10 @@ export function resolveEnv(
       problems.push("ADMIN_PASSWORD: the sandbox default is not allowed when PAYMENTS_MODE=live");
     }
   }
+  if (blankToUndefined(raw.DATABASE_DIRECT_URL) && !blankToUndefined(raw.DATABASE_URL)) {
+    // Without DATABASE_URL the shop runs on PGlite: a direct URL alone is a half-done setup.
+    problems.push("DATABASE_DIRECT_URL: set DATABASE_URL too (the server's connection)");
+  }
   if (!parsed.success || problems.length > 0) throw new EnvError(problems);
   const v = parsed.data;
   const nodeEnv = v.NODE_ENV ?? "development";
@@ -154,7 +175,12 @@ export function resolveEnv(
     paymentsMode,
     isSandbox,
     database: v.DATABASE_URL
-      ? { kind: "postgres", url: v.DATABASE_URL }
+      ? {
+          kind: "postgres",
+          url: v.DATABASE_URL,
+          poolMax: v.DATABASE_POOL_MAX ?? 10,
+          migrationUrl: v.DATABASE_DIRECT_URL ?? v.DATABASE_URL,
+        }
       : { kind: "pglite", dir: v.PGLITE_DIR ?? path.join(dataDir, "pglite") },
     authSecret: v.AUTH_SECRET ?? loadSecret("auth-secret"),
     cronSecret: v.CRON_SECRET ?? loadSecret("cron-secret"),

@@ -12,7 +12,9 @@ const EXPECTED: Record<ErrorCode, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  provider_refused: 502,
   provider_unavailable: 503,
+  service_unavailable: 503,
   internal: 500,
 };
 
@@ -110,15 +112,23 @@ describe("isAppError", () => {
   });
 });
 
-describe("branded instanceof", () => {
-  it("recognises an AppError made by another copy of the class, and nothing else", async () => {
-    const { AppError: Same } = await import("./errors");
+describe("the AppError brand", () => {
+  it("recognises an AppError made by another copy of the class, and nothing else", () => {
     // What another bundle's copy of AppError produces: a different class with the same brand.
+    const copy: object = Object.assign(new Error("taken"), {
+      [Symbol.for("xiaopu.AppError")]: true,
+      code: "conflict",
+    });
+    expect(isAppError(copy)).toBe(true);
+    expect(isAppError(copy, "conflict")).toBe(true);
+    expect(isAppError(copy, "not_found")).toBe(false);
+    expect(isAppError(Object.create(AppError.prototype))).toBe(false);
+    expect(isAppError({ [Symbol.for("xiaopu.AppError")]: "yes" })).toBe(false);
+  });
+
+  it("leaves instanceof to the prototype chain", () => {
     const copy: object = Object.assign(new Error("x"), { [Symbol.for("xiaopu.AppError")]: true });
-    expect(copy instanceof Same).toBe(true);
-    expect(new Error("x") instanceof Same).toBe(false);
-    expect(Object(null) instanceof Same).toBe(false);
-    expect({ code: "not_found" } instanceof Same).toBe(false);
-    expect(new Same("not_found", "x") instanceof Error).toBe(true);
+    expect(copy instanceof AppError).toBe(false);
+    expect(new AppError("not_found", "x") instanceof Error).toBe(true);
   });
 });

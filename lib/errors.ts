@@ -15,7 +15,11 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  /** The provider answered and refused; trying again will not help until the shop acts. */
+  provider_refused: 502,
   provider_unavailable: 503,
+  /** Our own database cannot serve the request now (outage, restart, not migrated): retry. */
+  service_unavailable: 503,
   internal: 500,
 } as const;
 
@@ -24,10 +28,11 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 export type FieldErrors = Record<string, string[]>;
 
 /**
- * `instanceof` that survives duplicated module copies: Next bundles instrumentation, routes and
- * server actions separately, so an object created in one bundle (a singleton kept on globalThis)
- * can throw an error whose class is another copy than the one the catching code imported.
- * Branded classes carry a registry symbol and check for it instead of prototype identity.
+ * Whether `value` carries `brand` (a `Symbol.for` registry symbol, so every copy of a module
+ * agrees on it). Next bundles instrumentation, routes and server actions separately: an error
+ * created by one bundle's copy of a class (a singleton kept on globalThis) is not an `instanceof`
+ * the copy another bundle imported. Guards that check the brand hold across copies; code that
+ * catches errors uses those guards (`isAppError`), never `instanceof`.
  */
 export function hasBrand(value: unknown, brand: symbol): boolean {
   return (
@@ -43,10 +48,6 @@ export class AppError extends Error {
   readonly status: number;
   readonly [APP_ERROR] = true;
 
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, APP_ERROR);
-  }
-
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -59,6 +60,11 @@ export class AppError extends Error {
   }
 }
 
+/** An AppError from any bundle's copy of the class (by brand), optionally with this code. */
+export function isAppError(error: unknown, code?: ErrorCode): error is AppError {
+  return hasBrand(error, APP_ERROR) && (code === undefined || (error as AppError).code === code);
+}
+
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; fields?: FieldErrors };
 }
@@ -67,7 +73,7 @@ const GENERIC_MESSAGE = "Something went wrong on our side. Please try again.";
 
 /** Maps anything thrown to a status and the public JSON body; unknown errors are not leaked. */
 export function toErrorBody(error: unknown): { status: number; body: ErrorBody } {
-  if (error instanceof AppError) {
+  if (isAppError(error)) {
     return {
       status: error.status,
       body: {
@@ -80,8 +86,4 @@ export function toErrorBody(error: unknown): { status: number; body: ErrorBody }
     };
   }
   return { status: 500, body: { error: { code: "internal", message: GENERIC_MESSAGE } } };
-}
-
-export function isAppError(error: unknown, code?: ErrorCode): error is AppError {
-  return error instanceof AppError && (code === undefined || error.code === code);
 }

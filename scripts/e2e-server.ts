@@ -4,8 +4,8 @@ import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
 
 /*
  * The server the Playwright tier drives: `next build` (skipped with E2E_SKIP_BUILD=1 when a build
- * exists), then `next start` in sandbox mode on a fresh PGlite directory, or on E2E_DATABASE_URL
- * (local PostgreSQL only: the tests write to it).
+ * exists), then what `npm start` does — the migrate step, then `next start` — in sandbox mode on a
+ * fresh PGlite directory, or on E2E_DATABASE_URL (local PostgreSQL only: the tests write to it).
  */
 const port = process.env.E2E_PORT ?? "3100";
 const pgliteDir = ".data/e2e-pglite";
@@ -29,6 +29,9 @@ if (process.env.E2E_SKIP_BUILD !== "1") {
   const build = spawnSync("npx", ["next", "build"], { stdio: "inherit", env });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
+// On PostgreSQL the server only checks the migrations; on PGlite this is harmless repetition.
+const migrate = spawnSync("npm", ["run", "--silent", "db:migrate"], { stdio: "inherit", env });
+if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 const server = spawn("npx", ["next", "start", "-p", port, "-H", "127.0.0.1"], {
   stdio: "inherit",
   env,

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
 import { dashboardStats } from "@/db/queries/dashboard";
@@ -17,6 +18,8 @@ export default async function AdminDashboardPage() {
     { key: "activeAgreements", value: String(stats.activeAgreements) },
     { key: "buyers", value: String(stats.buyers) },
     { key: "activeProducts", value: String(stats.activeProducts) },
+    { key: "inboxDead", value: String(stats.inboxDead), href: "/admin/webhooks?status=dead" },
+    { key: "inboxFailed", value: String(stats.inboxFailed), href: "/admin/webhooks?status=failed" },
   ] as const;
   return (
     <div className="space-y-4">
@@ -29,7 +32,15 @@ export default async function AdminDashboardPage() {
             data-testid={`stat-${tile.key}`}
           >
             <dt className="text-xs text-stone-500">{t(tile.key)}</dt>
-            <dd className="mt-1 text-xl font-semibold tabular-nums">{tile.value}</dd>
+            <dd className="mt-1 text-xl font-semibold tabular-nums">
+              {"href" in tile ? (
+                <Link href={tile.href} className="underline-offset-4 hover:underline">
+                  {tile.value}
+                </Link>
+              ) : (
+                tile.value
+              )}
+            </dd>
           </div>
         ))}
       </dl>

@@ -1,6 +1,8 @@
-import { and, desc, eq, inArray, isNull, lte, or } from "drizzle-orm";
+import "server-only";
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, or } from "drizzle-orm";
 import type { Db } from "../client";
-import { entitlements, orders, products, type Order, type Product } from "../schema";
+import { isUniqueViolation } from "../errors";
+import { orderStatus, orders, products, users, type Order, type Product } from "../schema";
 
 export async function findOrderByNo(db: Db, orderNo: string): Promise<Order | undefined> {
   const [row] = await db.select().from(orders).where(eq(orders.orderNo, orderNo));
@@ -91,19 +93,154 @@ export async function findOrderWithProduct(
   return row;
 }
 
-/** Whether the buyer already owns this product's content (a live grant from a paid order). */
-export async function ownsContent(db: Db, userId: string, productId: string): Promise<boolean> {
+export type OrderStatus = (typeof orderStatus.enumValues)[number];
+
+export function toOrderStatus(value: unknown): OrderStatus | undefined {
+  return orderStatus.enumValues.find((s) => s === value);
+}
+
+/** The order row, locked until the transaction ends (settlement serialises on it). */
+export async function lockOrder(tx: Db, orderId: string): Promise<Order | undefined> {
+  const [row] = await tx.select().from(orders).where(eq(orders.id, orderId)).for("update");
+  return row;
+}
+
+export type NewPurchaseOrder = Pick<
+  typeof orders.$inferInsert,
+  "id" | "orderNo" | "userId" | "productId" | "amountFen" | "expiresAt" | "createdAt"
+>;
+
+/**
+ * Inserts a pending Youzan QR purchase. Returns null when the buyer already has an open order
+ * for this product (`orders_open_purchase_uq`, also under races): the caller reuses that one.
+ */
+export async function insertPurchaseOrder(db: Db, values: NewPurchaseOrder): Promise<Order | null> {
+  try {
+    const [order] = await db
+      .insert(orders)
+      .values({ ...values, kind: "purchase", provider: "youzan", status: "pending" })
+      .returning();
+    return order ?? null;
+  } catch (error) {
+    if (isUniqueViolation(error, "orders_open_purchase_uq")) return null;
+    throw error;
+  }
+}
+
+export async function attachQr(
+  db: Db,
+  orderId: string,
+  qr: { qrId: string; qrUrl: string | null; qrImage: string | null },
+): Promise<Order | undefined> {
+  const [row] = await db
+    .update(orders)
+    .set({ qrId: qr.qrId, qrUrl: qr.qrUrl, qrImage: qr.qrImage })
+    .where(eq(orders.id, orderId))
+    .returning();
+  return row;
+}
+
+/** An order whose QR code could not be created: closed, with the reason, never payable. */
+export async function closeOrder(db: Db, orderId: string, reason: string): Promise<void> {
+  await db
+    .update(orders)
+    .set({ status: "closed", reviewReason: reason })
+    .where(eq(orders.id, orderId));
+}
+
+/** pending → expired, only if still pending (a payment may have settled it meanwhile). */
+export async function expirePendingOrder(db: Db, orderId: string): Promise<boolean> {
   const rows = await db
-    .select({ id: entitlements.id })
-    .from(entitlements)
+    .update(orders)
+    .set({ status: "expired" })
+    .where(and(eq(orders.id, orderId), eq(orders.status, "pending")))
+    .returning({ id: orders.id });
+  return rows.length === 1;
+}
+
+export async function markOrderPaid(
+  tx: Db,
+  orderId: string,
+  paidAt: Date,
+): Promise<Order | undefined> {
+  const [row] = await tx
+    .update(orders)
+    .set({ status: "paid", paidAt })
+    .where(eq(orders.id, orderId))
+    .returning();
+  return row;
+}
+
+/** Leaves the order unpaid for the owner to look at, with the reason shown in the admin. */
+export async function flagOrderForReview(
+  tx: Db,
+  orderId: string,
+  reason: string,
+): Promise<Order | undefined> {
+  const [row] = await tx
+    .update(orders)
+    .set({ status: "review", reviewReason: reason })
+    .where(eq(orders.id, orderId))
+    .returning();
+  return row;
+}
+
+const youzanPurchases = and(eq(orders.provider, "youzan"), eq(orders.kind, "purchase"));
+
+/** Pending QR purchases, the ones asked about longest ago first (a failing one moves back). */
+export async function listPendingQrPurchases(db: Db, limit: number): Promise<Order[]> {
+  return db
+    .select()
+    .from(orders)
+    .where(and(youzanPurchases, eq(orders.status, "pending")))
+    .orderBy(asc(orders.lastCheckedAt), asc(orders.createdAt))
+    .limit(limit);
+}
+
+/** QR purchases that expired after `since`: a scan just before the TTL may still be paid. */
+export async function listRecentlyExpiredQrPurchases(
+  db: Db,
+  since: Date,
+  limit: number,
+): Promise<Order[]> {
+  return db
+    .select()
+    .from(orders)
     .where(
       and(
-        eq(entitlements.userId, userId),
-        eq(entitlements.productId, productId),
-        eq(entitlements.kind, "content"),
-        isNull(entitlements.revokedAt),
+        youzanPurchases,
+        eq(orders.status, "expired"),
+        isNotNull(orders.qrId),
+        gt(orders.expiresAt, since),
       ),
     )
-    .limit(1);
-  return rows.length > 0;
+    .orderBy(asc(orders.lastCheckedAt), asc(orders.createdAt))
+    .limit(limit);
+}
+
+export interface AdminOrderRow {
+  order: Order;
+  productNameZh: string;
+  productNameEn: string;
+  buyerEmail: string;
+}
+
+/** Newest first, optionally one status only (e.g. `review`: the orders that need the owner). */
+export async function listOrdersForAdmin(
+  db: Db,
+  filter: { status?: OrderStatus; limit?: number } = {},
+): Promise<AdminOrderRow[]> {
+  return db
+    .select({
+      order: orders,
+      productNameZh: products.nameZh,
+      productNameEn: products.nameEn,
+      buyerEmail: users.email,
+    })
+    .from(orders)
+    .innerJoin(products, eq(products.id, orders.productId))
+    .innerJoin(users, eq(users.id, orders.userId))
+    .where(filter.status ? eq(orders.status, filter.status) : undefined)
+    .orderBy(desc(orders.createdAt))
+    .limit(filter.limit ?? 100);
 }

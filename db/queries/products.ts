@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../client";
 import { products, type Product } from "../schema";
@@ -19,5 +20,10 @@ export async function findActiveProductBySlug(db: Db, slug: string): Promise<Pro
     .select()
     .from(products)
     .where(and(eq(products.slug, slug), eq(products.active, true)));
+  return row;
+}
+
+export async function findProductById(db: Db, id: string): Promise<Product | undefined> {
+  const [row] = await db.select().from(products).where(eq(products.id, id));
   return row;
 }

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, count, eq, gte } from "drizzle-orm";
 import type { Db } from "../client";
 import { signinAttempts, users, type NewUser, type User } from "../schema";

@@ -1,16 +1,31 @@
+import { DrizzleQueryError } from "drizzle-orm";
+import postgres from "postgres";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { AppError } from "@/lib/errors";
+import { MigrationsBehindError } from "@/db/errors";
+import { AppError, isAppError } from "@/lib/errors";
 
 // The logger is a dependency, not the module under test: a stub keeps the test free of
 // configuration and lets it check what gets logged.
-const { logError } = vi.hoisted(() => ({ logError: vi.fn() }));
+const { logError, logWarn } = vi.hoisted(() => ({ logError: vi.fn(), logWarn: vi.fn() }));
 vi.mock("@/lib/logger", () => ({
-  moduleLogger: () => ({ error: logError, warn: vi.fn(), info: vi.fn(), debug: vi.fn() }),
+  moduleLogger: () => ({ error: logError, warn: logWarn, info: vi.fn(), debug: vi.fn() }),
 }));
 
-const { DEFAULT_MAX_BODY_BYTES, errorResponse, json, readCappedText, readJson, route } =
-  await import("@/lib/http/json");
+const {
+  DEFAULT_MAX_BODY_BYTES,
+  RETRY_AFTER_SECONDS,
+  errorResponse,
+  json,
+  readCappedText,
+  readJson,
+  route,
+} = await import("@/lib/http/json");
+
+// postgres.js builds PostgresError from the server's fields; its types give only Error's constructor.
+const PostgresError = postgres.PostgresError as unknown as new (
+  fields: Record<string, string>,
+) => Error;
 
 const URL_ = "http://shop.test/api/thing";
 const schema = z.object({
@@ -60,7 +75,7 @@ async function appErrorOf(promise: Promise<unknown>): Promise<AppError> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof AppError) return error;
+    if (isAppError(error)) return error;
     throw error;
   }
   return expect.fail("expected an AppError");
@@ -68,6 +83,7 @@ async function appErrorOf(promise: Promise<unknown>): Promise<AppError> {
 
 beforeEach(() => {
   logError.mockClear();
+  logWarn.mockClear();
 });
 
 describe("readJson: content type", () => {
@@ -327,5 +343,136 @@ describe("errorResponse", () => {
     expect(await response.json()).toEqual({
       error: { code: "method_not_allowed", message: "Use POST." },
     });
+  });
+});
+
+describe("route: the database cannot serve", () => {
+  /** What a query gives when PostgreSQL refuses the connection: drizzle's wrapper, Node's cause. */
+  function refusedQuery() {
+    const cause = Object.assign(new Error("connect ECONNREFUSED 10.0.0.5:5432"), {
+      errno: -111,
+      code: "ECONNREFUSED",
+      syscall: "connect",
+      address: "10.0.0.5",
+      port: 5432,
+    });
+    return new DrizzleQueryError(
+      'insert into "users" ("email", "password_hash") values ($1, $2)',
+      ["buyer@example.com", "scrypt$secret-hash"],
+      cause,
+    );
+  }
+
+  async function answer(thrown: unknown) {
+    const response = await route(async () => {
+      throw thrown;
+    })(new Request(URL_), undefined);
+    return { response, text: await response.text() };
+  }
+
+  it.each([
+    ["a refused connection under drizzle's wrapper", refusedQuery()],
+    [
+      "a server shutting down (57P01)",
+      new PostgresError({
+        severity: "FATAL",
+        code: "57P01",
+        message: "terminating connection due to administrator command",
+      }),
+    ],
+    [
+      "postgres.js losing its connection",
+      Object.assign(new Error("write CONNECTION_CLOSED db:5432"), {
+        code: "CONNECTION_CLOSED",
+        errno: "CONNECTION_CLOSED",
+      }),
+    ],
+    ["a closed PGlite", new Error("PGlite is closed")],
+  ])("answers 503 with Retry-After to %s, never 500", async (_label, thrown) => {
+    const { response, text } = await answer(thrown);
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe(String(RETRY_AFTER_SECONDS));
+    expect(RETRY_AFTER_SECONDS).toBe(5);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(JSON.parse(text)).toEqual({
+      error: { code: "service_unavailable", message: expect.stringMatching(/try again/i) },
+    });
+    expect(logWarn).toHaveBeenCalledTimes(1);
+    expect(logError).not.toHaveBeenCalled();
+  });
+
+  it("leaks neither the query, its parameters nor the address, and logs the driver's error", async () => {
+    const thrown = refusedQuery();
+    const { text } = await answer(thrown);
+    for (const secret of [
+      "secret-hash",
+      "buyer@example.com",
+      "10.0.0.5",
+      "insert",
+      "ECONNREFUSED",
+    ]) {
+      expect(text).not.toContain(secret);
+    }
+    // The wrapper's message holds the parameters: the log gets its cause instead.
+    expect(logWarn.mock.calls[0]?.[0]).toEqual({ err: thrown.cause });
+  });
+
+  it("answers 503 to a database that is not migrated, logged as an error for the operator", async () => {
+    const { response, text } = await answer(new MigrationsBehindError(["0003_inbox_dead"]));
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
+    expect(text).not.toContain("0003_inbox_dead");
+    expect(logError).toHaveBeenCalledTimes(1);
+  });
+
+  it("lets an AppError speak for itself even when a database error is its cause", async () => {
+    const { response } = await answer(
+      new AppError("conflict", "Already taken.", undefined, { cause: refusedQuery() }),
+    );
+    expect(response.status).toBe(409);
+    expect(response.headers.get("retry-after")).toBeNull();
+  });
+
+  it("gives the provider's 503 the same retry hint", async () => {
+    const { response, text } = await answer(
+      new AppError("provider_unavailable", "Youzan is down."),
+    );
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("5");
+    expect(JSON.parse(text)).toEqual({
+      error: { code: "provider_unavailable", message: "Youzan is down." },
+    });
+  });
+
+  it("logs a failed query's text and driver error, never its parameters", async () => {
+    const cause = new PostgresError({ severity: "ERROR", code: "22P02", message: "bad input" });
+    const thrown = new DrizzleQueryError(
+      'insert into "users" ("email", "password_hash") values ($1, $2)',
+      ["buyer@example.com", "scrypt$secret-hash"],
+      cause,
+    );
+    const { response } = await answer(thrown);
+    expect(response.status).toBe(500);
+    expect(logError.mock.calls[0]?.[0]).toEqual({
+      err: cause,
+      query: 'insert into "users" ("email", "password_hash") values ($1, $2)',
+    });
+    expect(JSON.stringify(logError.mock.calls[0]?.[0])).not.toContain("secret-hash");
+  });
+
+  it("keeps a 500 for database errors that a retry will not fix", async () => {
+    const { response } = await answer(
+      new DrizzleQueryError(
+        "select * from orderz",
+        [],
+        new PostgresError({
+          severity: "ERROR",
+          code: "42P01",
+          message: 'relation "orderz" does not exist',
+        }),
+      ),
+    );
+    expect(response.status).toBe(500);
+    expect(response.headers.get("retry-after")).toBeNull();
   });
 });

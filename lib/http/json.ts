@@ -1,5 +1,6 @@
 import type { z } from "zod";
-import { AppError, toErrorBody } from "@/lib/errors";
+import { databaseUnavailableCause, hasErrorCode, MIGRATIONS_BEHIND } from "@/db/errors";
+import { AppError, isAppError, toErrorBody, type ErrorBody } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/validation";
 import { moduleLogger } from "@/lib/logger";
 
@@ -11,11 +12,59 @@ export function json(body: unknown, init?: ResponseInit): Response {
   return Response.json(body, init);
 }
 
-/** Turns anything thrown into the JSON error body; only unknown errors are logged as errors. */
+/** Seconds a client should wait before retrying a 503 (sent as Retry-After). */
+export const RETRY_AFTER_SECONDS = 5;
+
+const UNAVAILABLE: ErrorBody = {
+  error: {
+    code: "service_unavailable",
+    message: "The shop cannot reach its database right now. Please try again in a few seconds.",
+  },
+};
+
+/**
+ * Turns anything thrown into the JSON error body. A database that cannot serve now (down,
+ * restarting, out of connections, not migrated) is a 503 with Retry-After, never a 500: a retry
+ * will help, and a payment provider redelivers its notification. Only unknown errors are logged
+ * as errors.
+ */
 export function errorResponse(error: unknown): Response {
+  // An AppError says what it means, even when a database error is its cause.
+  const cause = isAppError(error) ? undefined : databaseUnavailableCause(error);
+  if (cause) {
+    // The driver's error, not drizzle's wrapper: that one's message holds the query parameters.
+    if (hasErrorCode(cause, MIGRATIONS_BEHIND)) log.error({ err: cause }, "database not migrated");
+    else log.warn({ err: cause }, "database unavailable");
+    return unavailableResponse(UNAVAILABLE);
+  }
   const { status, body } = toErrorBody(error);
-  if (status >= 500) log.error({ err: error }, "unhandled error in route");
+  if (status === 503) return unavailableResponse(body);
+  if (status >= 500) log.error(loggableError(error), "unhandled error in route");
   return Response.json(body, { status });
+}
+
+/**
+ * drizzle's DrizzleQueryError carries the query's parameters (emails, password hashes) in its
+ * message and `params`: log the driver's error and the query text, never the values. Recognised
+ * by shape, since the class may come from another bundle's copy of drizzle.
+ */
+function loggableError(error: unknown): { err: unknown; query?: string } {
+  const { query, params, cause } = (error ?? {}) as {
+    query?: unknown;
+    params?: unknown;
+    cause?: unknown;
+  };
+  if (typeof query === "string" && Array.isArray(params) && cause !== undefined) {
+    return { err: cause, query };
+  }
+  return { err: error };
+}
+
+function unavailableResponse(body: ErrorBody): Response {
+  return Response.json(body, {
+    status: 503,
+    headers: { "retry-after": String(RETRY_AFTER_SECONDS) },
+  });
 }
 
 /**
@@ -74,7 +123,10 @@ export async function readCappedText(request: Request, maxBytes: number): Promis
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
-/** Every API route goes through this: thrown AppErrors become their status, the rest a 500. */
+/**
+ * Every API route goes through this: thrown AppErrors become their status, an unavailable
+ * database a 503 with Retry-After, the rest a 500.
+ */
 export function route<C>(handler: Handler<C>): Handler<C> {
   return async (request, context) => {
     try {

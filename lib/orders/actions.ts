@@ -5,13 +5,13 @@ import { assertUser } from "@/lib/auth/guards";
 import { isAppError } from "@/lib/errors";
 import { moduleLogger } from "@/lib/logger";
 import { createPurchaseOrder } from "./create-order";
-import { getOrderDeps } from "./deps";
+import { getRuntime } from "@/lib/runtime";
 
 const log = moduleLogger("order-actions");
 
 export interface BuyState {
   /** Key under `product.buyError` in the messages. */
-  error?: "provider_unavailable" | "already_owned" | "generic";
+  error?: "provider_unavailable" | "provider_refused" | "already_owned" | "generic";
 }
 
 /** The product page's buy button: create (or reuse) the order, then go to its checkout. */
@@ -20,7 +20,7 @@ export async function buyAction(_: BuyState, form: FormData): Promise<BuyState> 
   let orderNo: string;
   try {
     const user = await assertUser();
-    const order = await createPurchaseOrder(await getOrderDeps(), {
+    const order = await createPurchaseOrder(await getRuntime(), {
       userId: user.id,
       productSlug: typeof slug === "string" ? slug : "",
     });
@@ -29,6 +29,7 @@ export async function buyAction(_: BuyState, form: FormData): Promise<BuyState> 
     if (isAppError(error, "unauthorized"))
       redirect(`/signin?callbackUrl=/products/${String(slug)}`);
     if (isAppError(error, "provider_unavailable")) return { error: "provider_unavailable" };
+    if (isAppError(error, "provider_refused")) return { error: "provider_refused" };
     if (isAppError(error, "conflict")) return { error: "already_owned" };
     log.error({ err: error }, "buy failed");
     return { error: "generic" };

@@ -1,8 +1,7 @@
-import { and, eq } from "drizzle-orm";
-import { claimStatusCheck } from "@/db/queries/orders";
-import { orders, type Order } from "@/db/schema";
+import { claimStatusCheck, expirePendingOrder } from "@/db/queries/orders";
+import type { Order } from "@/db/schema";
 import { moduleLogger } from "@/lib/logger";
-import { YouzanError, type QrTrade } from "@/lib/payments/youzan/types";
+import { isYouzanError, type QrTrade } from "@/lib/payments/youzan";
 import type { OrderDeps } from "./deps";
 import { settlePayment, type SettleOutcome } from "./settle";
 
@@ -47,7 +46,7 @@ export async function checkYouzanOrder(
   try {
     trades = await deps.youzan.listReceivedTrades(order.qrId);
   } catch (error) {
-    if (!(error instanceof YouzanError)) throw error;
+    if (!isYouzanError(error)) throw error;
     log.warn({ orderId: order.id, code: error.code }, "status query failed");
     return { checked: true, outcome: "provider_error" };
   }
@@ -91,18 +90,14 @@ async function receivedAmount(deps: OrderDeps, trade: QrTrade): Promise<number |
   try {
     return (await deps.youzan.getTrade(trade.tid))?.paymentFen ?? null;
   } catch (error) {
-    if (error instanceof YouzanError) return null;
+    if (isYouzanError(error)) return null;
     throw error;
   }
 }
 
 /** pending → expired, only if still pending (a payment may have settled it meanwhile). */
-export async function expireOrder(deps: OrderDeps, orderId: string): Promise<boolean> {
-  const rows = await deps.db
-    .update(orders)
-    .set({ status: "expired", updatedAt: new Date() })
-    .where(and(eq(orders.id, orderId), eq(orders.status, "pending")))
-    .returning({ id: orders.id });
-  if (rows.length) log.info({ orderId }, "order expired unpaid");
-  return rows.length === 1;
+export async function expireOrder(deps: Pick<OrderDeps, "db">, orderId: string): Promise<boolean> {
+  const expired = await expirePendingOrder(deps.db, orderId);
+  if (expired) log.info({ orderId }, "order expired unpaid");
+  return expired;
 }

@@ -1,26 +1,38 @@
-import { eq } from "drizzle-orm";
-import { isUniqueViolation } from "@/db/errors";
-import { findOrderById, findPendingPurchase, ownsContent } from "@/db/queries/orders";
+import { ownsContent } from "@/db/queries/entitlements";
+import {
+  attachQr,
+  closeOrder,
+  findOrderById,
+  findPendingPurchase,
+  insertPurchaseOrder,
+} from "@/db/queries/orders";
 import { findActiveProductBySlug } from "@/db/queries/products";
-import { orders, type Order, type Product } from "@/db/schema";
+import type { Order, Product } from "@/db/schema";
 import { shanghaiDate } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { newId, newOrderNo } from "@/lib/ids";
 import { moduleLogger } from "@/lib/logger";
-import { YouzanError } from "@/lib/payments/youzan/types";
+import { isYouzanError, type YouzanError } from "@/lib/payments/youzan";
 import { checkYouzanOrder } from "./check-status";
 import type { OrderDeps } from "./deps";
 
 const log = moduleLogger("orders");
 
 /** How long a second request waits for a concurrent one to finish creating the QR code. */
-const QR_WAIT_MS = 6_000;
-const QR_WAIT_STEP_MS = 200;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export const QR_WAIT_MS = 6_000;
+export const QR_WAIT_STEP_MS = 200;
 
 const alreadyOwned = () =>
   new AppError("conflict", "You already own this product; it is in your orders.");
+const beingPrepared = () =>
+  new AppError("conflict", "An order for this product is being prepared; try again shortly.");
+const unavailable = (cause?: unknown) =>
+  new AppError(
+    "provider_unavailable",
+    "The payment provider did not answer. Please try again in a moment.",
+    undefined,
+    { cause },
+  );
 
 /**
  * A one-off purchase (e-book, course, credit pack) paid by a Youzan dynamic QR code.
@@ -55,10 +67,10 @@ export async function createPurchaseOrder(
       continue; // it was closed (paid or expired): look again, then create a new one
     }
     const created = await insertOrder(deps, input.userId, product);
-    if (created) return attachQr(deps, created, product);
+    if (created) return requestQr(deps, created, product);
     // Another request inserted the open order first: reuse it on the next pass.
   }
-  throw new AppError("conflict", "An order for this product is being prepared; try again shortly.");
+  throw beingPrepared();
 }
 
 /**
@@ -71,22 +83,22 @@ async function reuseOpenOrder(deps: OrderDeps, open: Order): Promise<Order | nul
   if (open.expiresAt && open.expiresAt <= now) {
     await checkYouzanOrder(deps, open, { force: true });
     const after = await findOrderById(deps.db, open.id);
-    if (after?.status === "pending") {
-      throw new AppError(
-        "provider_unavailable",
-        "The payment provider did not answer. Please try again in a moment.",
-      );
-    }
+    if (after?.status === "pending") throw unavailable();
     return null;
   }
   if (open.qrId) return open;
+  return waitForQr(deps, open.id);
+}
+
+/** Another request is creating this order's QR code: look again until it is there or gone. */
+async function waitForQr(deps: OrderDeps, orderId: string): Promise<Order | null> {
   for (let waited = 0; waited < QR_WAIT_MS; waited += QR_WAIT_STEP_MS) {
-    await sleep(QR_WAIT_STEP_MS);
-    const fresh = await findOrderById(deps.db, open.id);
+    await deps.sleep(QR_WAIT_STEP_MS);
+    const fresh = await findOrderById(deps.db, orderId);
     if (!fresh || fresh.status !== "pending") return null;
     if (fresh.qrId) return fresh;
   }
-  throw new AppError("conflict", "An order for this product is being prepared; try again shortly.");
+  throw beingPrepared();
 }
 
 async function insertOrder(
@@ -95,57 +107,46 @@ async function insertOrder(
   product: Product,
 ): Promise<Order | null> {
   const now = await deps.now();
-  try {
-    const [order] = await deps.db
-      .insert(orders)
-      .values({
-        id: newId("ord"),
-        orderNo: newOrderNo(shanghaiDate(now)),
-        userId,
-        productId: product.id,
-        kind: "purchase",
-        provider: "youzan",
-        amountFen: product.priceFen,
-        status: "pending",
-        expiresAt: new Date(now.getTime() + deps.orderTtlMinutes * 60_000),
-        createdAt: now,
-      })
-      .returning();
-    return order ?? null;
-  } catch (error) {
-    if (isUniqueViolation(error, "orders_open_purchase_uq")) return null;
-    throw error;
-  }
+  return insertPurchaseOrder(deps.db, {
+    id: newId("ord"),
+    orderNo: newOrderNo(shanghaiDate(now)),
+    userId,
+    productId: product.id,
+    amountFen: product.priceFen,
+    expiresAt: new Date(now.getTime() + deps.orderTtlMinutes * 60_000),
+    createdAt: now,
+  });
 }
 
-async function attachQr(deps: OrderDeps, order: Order, product: Product): Promise<Order> {
+async function requestQr(deps: OrderDeps, order: Order, product: Product): Promise<Order> {
+  let qr: Awaited<ReturnType<OrderDeps["youzan"]["createDynamicQr"]>>;
   try {
-    const qr = await deps.youzan.createDynamicQr({
+    qr = await deps.youzan.createDynamicQr({
       name: product.nameZh,
       amountFen: order.amountFen,
       source: order.orderNo,
     });
-    const [withQr] = await deps.db
-      .update(orders)
-      .set({ qrId: qr.qrId, qrUrl: qr.qrUrl, qrImage: qr.qrImage, updatedAt: new Date() })
-      .where(eq(orders.id, order.id))
-      .returning();
-    log.info({ orderId: order.id, orderNo: order.orderNo, qrId: qr.qrId }, "order created");
-    return withQr ?? order;
   } catch (error) {
-    await deps.db
-      .update(orders)
-      .set({ status: "closed", reviewReason: "qr_create_failed", updatedAt: new Date() })
-      .where(eq(orders.id, order.id));
+    await closeOrder(deps.db, order.id, "qr_create_failed");
     log.error({ orderId: order.id, err: error }, "QR code creation failed");
-    if (error instanceof YouzanError) {
-      throw new AppError(
-        "provider_unavailable",
-        "The payment provider did not answer. Please try again in a moment.",
-        undefined,
-        { cause: error },
-      );
-    }
+    if (isYouzanError(error)) throw providerFailure(error);
     throw error;
   }
+  const withQr = await attachQr(deps.db, order.id, qr);
+  log.info({ orderId: order.id, orderNo: order.orderNo, qrId: qr.qrId }, "order created");
+  return withQr ?? order;
+}
+
+/**
+ * The buyer is told which it was: the provider did not answer (try again in a moment), or it
+ * answered and refused (the shop's Youzan setup needs the owner; trying again will not help).
+ */
+function providerFailure(error: YouzanError): AppError {
+  if (error.retryable) return unavailable(error);
+  return new AppError(
+    "provider_refused",
+    "The payment provider refused to create a payment code; please try again later or contact the shop.",
+    undefined,
+    { cause: error },
+  );
 }

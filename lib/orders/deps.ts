@@ -1,11 +1,10 @@
-import { getDb } from "@/db";
 import type { Db } from "@/db/client";
-import { getYouzanGateway } from "@/lib/payments/youzan";
-import type { YouzanGateway } from "@/lib/payments/youzan/types";
-import { getEnv } from "@/lib/env";
-import { getClock } from "@/lib/now";
+import type { YouzanGateway } from "@/lib/payments/youzan";
 
-/** What the order code needs from the outside; tests build it with a test gateway and clock. */
+/**
+ * What the order code needs from the outside. Built in one place for the app
+ * (`lib/runtime.ts`); tests build it with a sandbox-backed gateway and a test clock.
+ */
 export interface OrderDeps {
   db: Db;
   youzan: YouzanGateway;
@@ -13,17 +12,8 @@ export interface OrderDeps {
   orderTtlMinutes: number;
   /** Minimum time between two provider status queries for one order. */
   statusCheckIntervalMs: number;
+  /** Waits between looks at an order whose QR another request is still creating. */
+  sleep: (ms: number) => Promise<void>;
 }
 
 export const STATUS_CHECK_INTERVAL_MS = 3_000;
-
-export async function getOrderDeps(): Promise<OrderDeps> {
-  const [db, clock] = await Promise.all([getDb(), getClock()]);
-  return {
-    db,
-    youzan: getYouzanGateway(),
-    now: () => clock.now(),
-    orderTtlMinutes: getEnv().orderTtlMinutes,
-    statusCheckIntervalMs: STATUS_CHECK_INTERVAL_MS,
-  };
-}

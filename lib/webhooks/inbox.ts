@@ -1,27 +1,17 @@
-import { and, asc, eq, inArray, lt, sql } from "drizzle-orm";
+import "server-only";
 import type { Db } from "@/db/client";
-import { webhookInbox, type WebhookInboxRow } from "@/db/schema";
+import { insertOrCountDelivery, insertRejected } from "@/db/queries/webhook-inbox";
+import type { WebhookInboxRow } from "@/db/schema";
 import { newId } from "@/lib/ids";
 
 type Provider = WebhookInboxRow["provider"];
 
 export interface Delivery {
   provider: Provider;
-  /** Provider event identity; null for deliveries that failed verification or parsing. */
-  eventKey: string | null;
   eventType: string | null;
   signatureValid: boolean;
   headers: Record<string, string>;
   body: string;
-}
-
-function sanitized(delivery: Delivery): Delivery {
-  return {
-    ...delivery,
-    eventKey: storable(delivery.eventKey),
-    eventType: storable(delivery.eventType),
-    body: storable(delivery.body),
-  };
 }
 
 export interface Recorded {
@@ -59,88 +49,39 @@ export function keptHeaders(headers: Headers): Record<string, string> {
   return kept;
 }
 
+function storableDelivery(delivery: Delivery) {
+  return { ...delivery, eventType: storable(delivery.eventType), body: storable(delivery.body) };
+}
+
 /**
- * Records a delivery durably before anything is acknowledged. One row per provider event: a
- * redelivery only bumps `deliveries` and returns the original row.
+ * Records a verified delivery durably before anything is acknowledged. One row per provider
+ * event: a redelivery only bumps `deliveries` and returns the original row.
  */
-export async function recordDelivery(db: Db, raw: Delivery): Promise<Recorded> {
-  const delivery = sanitized(raw);
-  const [inserted] = await db
-    .insert(webhookInbox)
-    .values({ id: newId("evt"), ...delivery })
-    .onConflictDoNothing({ target: [webhookInbox.provider, webhookInbox.eventKey] })
-    .returning();
-  if (inserted) return { row: inserted, isNew: true };
-  const [existing] = await db
-    .update(webhookInbox)
-    .set({ deliveries: sql`${webhookInbox.deliveries} + 1` })
-    .where(
-      and(
-        eq(webhookInbox.provider, delivery.provider),
-        eq(webhookInbox.eventKey, delivery.eventKey!),
-      ),
-    )
-    .returning();
-  if (!existing) throw new Error("recordDelivery: conflicting row vanished");
-  return { row: existing, isNew: false };
+export async function recordDelivery(
+  db: Db,
+  delivery: Delivery & { eventKey: string },
+  receivedAt: Date,
+): Promise<Recorded> {
+  return insertOrCountDelivery(db, {
+    id: newId("evt"),
+    ...storableDelivery(delivery),
+    eventKey: storable(delivery.eventKey),
+    receivedAt,
+  });
 }
 
 /** Records a delivery that will never be applied (bad signature, malformed), with why. */
 export async function recordRejected(
   db: Db,
-  delivery: Omit<Delivery, "eventKey">,
+  delivery: Delivery,
   outcome: string,
+  receivedAt: Date,
 ): Promise<WebhookInboxRow> {
-  const [row] = await db
-    .insert(webhookInbox)
-    .values({
-      id: newId("evt"),
-      ...sanitized({ ...delivery, eventKey: null }),
-      status: "rejected",
-      outcome: storable(outcome),
-      processedAt: new Date(),
-    })
-    .returning();
-  return row!;
-}
-
-export type ApplyStatus = "processed" | "ignored" | "failed";
-
-export async function markApplied(
-  db: Db,
-  id: string,
-  status: ApplyStatus,
-  outcome: string,
-  error?: string,
-): Promise<void> {
-  await db
-    .update(webhookInbox)
-    .set({
-      status,
-      outcome: storable(outcome),
-      lastError: error === undefined ? null : storable(error),
-      attempts: sql`${webhookInbox.attempts} + 1`,
-      processedAt: status === "failed" ? null : new Date(),
-    })
-    .where(eq(webhookInbox.id, id));
-}
-
-/** Rows the reconcile job should (re)apply: never applied, or failed fewer than `maxAttempts`. */
-export async function listUnapplied(
-  db: Db,
-  provider: Provider,
-  options: { limit: number; maxAttempts: number },
-): Promise<WebhookInboxRow[]> {
-  return db
-    .select()
-    .from(webhookInbox)
-    .where(
-      and(
-        eq(webhookInbox.provider, provider),
-        inArray(webhookInbox.status, ["received", "failed"]),
-        lt(webhookInbox.attempts, options.maxAttempts),
-      ),
-    )
-    .orderBy(asc(webhookInbox.receivedAt))
-    .limit(options.limit);
+  return insertRejected(db, {
+    id: newId("evt"),
+    ...storableDelivery(delivery),
+    outcome: storable(outcome),
+    receivedAt,
+    processedAt: receivedAt,
+  });
 }

@@ -33,12 +33,10 @@ test.describe("one-off purchase with a Youzan QR code (sandbox)", () => {
     });
     await phone.getByTestId("pay-submit").click();
     await expect(phone.getByTestId("pay-paid")).toBeVisible();
-    const paidAt = Date.now();
-
+    // The checkout turns to paid within 5 s (it polls every 2 s): the timeout is the assertion.
     await expect(page.getByTestId("checkout-result")).toHaveText(zh.checkout.paid, {
       timeout: 5_000,
     });
-    expect(Date.now() - paidAt).toBeLessThan(5_000);
     await expect(page.getByTestId("purchased-content")).toContainText("side-hustle-handbook.pdf");
     await page.screenshot({
       path: "test-results/screenshots/checkout-paid-phone.png",

@@ -1,10 +1,12 @@
 import postgres from "postgres";
+import { migrateDatabase, openDatabase, type DatabaseConfig } from "../../db/client";
 import { assertLocalDatabaseUrl } from "./local-database";
 
 /**
- * PostgreSQL tier: start from an empty database so the committed migrations are applied from
- * scratch by the code under test (getDb() migrates on first use). PGlite files need nothing:
- * each test file gets its own in-memory database.
+ * PostgreSQL tier: start from an empty database and apply the committed migrations from scratch
+ * with the code of the migrate step (`npm run db:migrate`), as a deploy does; each test file's
+ * getDb() then only checks them, as a server does. PGlite files need nothing: each test file
+ * gets its own in-memory database, migrated when it is opened.
  */
 export default async function setup(): Promise<void> {
   const url = process.env.TEST_DATABASE_URL;
@@ -17,5 +19,12 @@ export default async function setup(): Promise<void> {
     );
   } finally {
     await sql.end();
+  }
+  const config: DatabaseConfig = { kind: "postgres", url, poolMax: 1 };
+  const handle = await openDatabase(config);
+  try {
+    await migrateDatabase(config, handle);
+  } finally {
+    await handle.close();
   }
 }

@@ -21,9 +21,9 @@ export interface PurchaseTestbed {
 }
 
 /**
- * Per test: the seeded catalogue, one buyer and a fresh shop + Youzan sandbox testbed; after the
- * test, pushes the sandbox started in the background are let land before the testbed closes, so
- * none arrives in the next test.
+ * Per test: the seeded catalogue, one buyer and a fresh shop + Youzan sandbox testbed. The
+ * sandbox delivers pushes only when a test ticks it, and the testbed's close waits for the work
+ * webhooks left running after their reply, so nothing lands in the next test.
  */
 export function withPurchaseTestbed(t: { db: () => Db }): PurchaseTestbed {
   let bed: YouzanTestbed | undefined;

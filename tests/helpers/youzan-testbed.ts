@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "@/db/client";
 import type { Clock } from "@/lib/clock";
-import { createYouzanGateway } from "@/lib/payments/youzan/gateway";
+import { createYouzanGateway } from "@/lib/payments/youzan";
 import { createYouzanSandbox, type YouzanSandbox } from "@/lib/sandbox/youzan";
 import { handleYouzanPush } from "@/lib/webhooks/youzan";
-import type { YouzanWebhookDeps } from "@/lib/webhooks/youzan/types";
+import type { WebhookDeps } from "@/lib/webhooks/types";
 import { startTestServer, type TestServer } from "./http-server";
 
 export interface TestClock extends Clock {
@@ -27,10 +27,12 @@ export function testClock(start = new Date()): TestClock {
 export interface YouzanTestbed {
   clock: TestClock;
   sandbox: YouzanSandbox;
-  deps: YouzanWebhookDeps;
+  deps: WebhookDeps;
   server: TestServer;
   /** Webhook replies, in arrival order, for assertions on what Youzan was told. */
   replies: { status: number; body: unknown }[];
+  /** Waits for the work webhooks left running after they replied. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,7 +43,12 @@ export interface YouzanTestbed {
  */
 export async function youzanTestbed(
   db: Db,
-  options: { applyBudgetMs?: number; statusCheckIntervalMs?: number } = {},
+  options: {
+    applyBudgetMs?: number;
+    statusCheckIntervalMs?: number;
+    inboxMaxAttempts?: number;
+    sleep?: (ms: number) => Promise<void>;
+  } = {},
 ): Promise<YouzanTestbed> {
   const clock = testClock();
   const app = {
@@ -50,7 +57,9 @@ export async function youzanTestbed(
     kdtId: "10001000",
   };
   const replies: YouzanTestbed["replies"] = [];
-  const holder: { sandbox?: YouzanSandbox; deps?: YouzanWebhookDeps } = {};
+  /** Work the webhook left running after its reply (`deps.background`); `settle()` awaits it. */
+  const background = new Set<Promise<unknown>>();
+  const holder: { sandbox?: YouzanSandbox; deps?: WebhookDeps } = {};
 
   const server = await startTestServer((_request, url) => {
     const { sandbox, deps } = holder;
@@ -86,8 +95,16 @@ export async function youzanTestbed(
     now: () => clock.now(),
     orderTtlMinutes: 15,
     statusCheckIntervalMs: options.statusCheckIntervalMs ?? 3_000,
-    credentials: app,
+    youzanCredentials: app,
     applyBudgetMs: options.applyBudgetMs ?? 3_000,
+    inboxMaxAttempts: options.inboxMaxAttempts ?? 20,
+    // Tests never wait the real 200 ms steps; a short real pause still lets the other request run.
+    sleep:
+      options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20)))),
+    background: (task) => {
+      background.add(task);
+      void task.finally(() => background.delete(task));
+    },
   };
   return {
     clock,
@@ -95,6 +112,12 @@ export async function youzanTestbed(
     deps: holder.deps,
     server,
     replies,
-    close: () => server.close(),
+    settle: async () => {
+      await Promise.allSettled([...background]);
+    },
+    close: async () => {
+      await Promise.allSettled([...background]);
+      await server.close();
+    },
   };
 }

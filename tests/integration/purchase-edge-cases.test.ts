@@ -2,8 +2,10 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { POST as youzanWebhookRoute } from "@/app/api/webhooks/youzan/route";
 import { entitlements, orders, payments, webhookInbox } from "@/db/schema";
-import { reconcileOrders } from "@/lib/orders/reconcile";
+import { reconcileOrders } from "@/lib/jobs/reconcile-orders";
+import { createPurchaseOrder } from "@/lib/orders/create-order";
 import { withTestDatabase } from "../helpers/db";
+import { gate } from "../helpers/gate";
 import { withPurchaseTestbed } from "../helpers/purchase-testbed";
 
 /*
@@ -19,13 +21,36 @@ const { order, reload, deliverAll } = p;
 describe("create-order", () => {
   it("two overlapping buy requests share one order: one QR code, one payment, one grant", async () => {
     // A double click / two tabs: the second request starts while the first is still waiting
-    // for Youzan's qrcode.create. findOpenPurchase only sees orders that already have a qr_id.
-    await p.bed.sandbox.setFaults({ slowMs: 200 });
-    const first = order();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const second = order();
-    const [a, b] = await Promise.all([first, second]);
-    await p.bed.sandbox.setFaults({ slowMs: 0 });
+    // for Youzan's qrcode.create. The overlap is arranged: qrcode.create is held until the
+    // second request has seen the open order without a QR code and started waiting for it.
+    const creating = gate();
+    const secondWaits = gate();
+    const { youzan } = p.bed.deps;
+    const deps = {
+      ...p.bed.deps,
+      youzan: {
+        ...youzan,
+        createDynamicQr: async (input: Parameters<typeof youzan.createDynamicQr>[0]) => {
+          await creating.pass();
+          return youzan.createDynamicQr(input);
+        },
+      },
+      sleep: async () => {
+        await secondWaits.pass();
+      },
+    };
+    const buy = () =>
+      createPurchaseOrder(deps, { userId: p.buyerId, productSlug: "side-hustle-handbook" });
+    const first = buy();
+    await creating.reached();
+    const second = buy();
+    await secondWaits.reached();
+    expect(creating.arrivals).toBe(1); // the second request did not ask for a QR of its own
+    creating.open();
+    const a = await first; // the QR code is attached before the waiting request looks again
+    secondWaits.open();
+    const b = await second;
+    expect(creating.arrivals).toBe(1);
 
     // The buyer scans and pays whatever QR codes they were shown.
     for (const qrId of new Set([a.qrId!, b.qrId!])) await p.bed.sandbox.pay({ qrId });

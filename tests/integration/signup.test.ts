@@ -3,7 +3,7 @@ import { users } from "@/db/schema";
 import { findUserByEmail } from "@/db/queries/users";
 import { verifyPassword } from "@/lib/auth/password";
 import { signUp } from "@/lib/auth/signup";
-import { AppError } from "@/lib/errors";
+import { isAppError, type AppError } from "@/lib/errors";
 import { withTestDatabase } from "../helpers/db";
 
 const t = withTestDatabase();
@@ -13,7 +13,7 @@ async function rejection(promise: Promise<unknown>): Promise<AppError> {
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(AppError);
+  expect(isAppError(error)).toBe(true);
   return error as AppError;
 }
 

@@ -2,7 +2,7 @@ import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import { StatusFilter } from "@/components/admin/status-filter";
 import { AdminTable, cell } from "@/components/admin/table";
 import { getDb } from "@/db";
-import { listOrdersForAdmin, toOrderStatus } from "@/db/queries/admin";
+import { listOrdersForAdmin, toOrderStatus } from "@/db/queries/orders";
 import { orderStatus } from "@/db/schema";
 import { pick, toLocale } from "@/i18n/locales";
 import { requireAdmin } from "@/lib/auth/guards";

@@ -1,7 +1,7 @@
 import { getFormatter, getTranslations } from "next-intl/server";
 import { AdminTable, cell } from "@/components/admin/table";
 import { getDb } from "@/db";
-import { listRuns } from "@/db/queries/admin";
+import { listRuns } from "@/db/queries/billing-runs";
 import { requireAdmin } from "@/lib/auth/guards";
 
 export default async function AdminRunsPage() {

@@ -2,7 +2,7 @@ import { getFormatter, getTranslations } from "next-intl/server";
 import { StatusFilter } from "@/components/admin/status-filter";
 import { AdminTable, cell } from "@/components/admin/table";
 import { getDb } from "@/db";
-import { listInbox, toInboxStatus } from "@/db/queries/admin";
+import { listInbox, toInboxStatus } from "@/db/queries/webhook-inbox";
 import { inboxStatus } from "@/db/schema";
 import { requireAdmin } from "@/lib/auth/guards";
 

@@ -3,7 +3,7 @@ import { assertUser } from "@/lib/auth/guards";
 import { getEnv } from "@/lib/env";
 import { json, readJson, route } from "@/lib/http/json";
 import { createPurchaseOrder } from "@/lib/orders/create-order";
-import { getOrderDeps } from "@/lib/orders/deps";
+import { getRuntime } from "@/lib/runtime";
 import { qrImageOf } from "@/lib/orders/view";
 
 const body = z.object({
@@ -16,7 +16,7 @@ const body = z.object({
 export const POST = route(async (request) => {
   const user = await assertUser();
   const { productSlug } = await readJson(request, body);
-  const order = await createPurchaseOrder(await getOrderDeps(), { userId: user.id, productSlug });
+  const order = await createPurchaseOrder(await getRuntime(), { userId: user.id, productSlug });
   return json(
     {
       orderNo: order.orderNo,

@@ -1,11 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import {
-  __resetYouzanClientState,
-  createYouzanClient,
-  tokenExpiryMs,
-  TOKEN_EXPIRY_MARGIN_MS,
-  USER_AGENT,
-} from "./client";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import {
   createFakeYouzan,
   gatewayError,
@@ -13,8 +6,16 @@ import {
   rawResponse,
   SEVEN_DAYS_MS,
   type RecordedRequest,
-} from "./fake-network";
-import { YouzanError, type YouzanConfig } from "./types";
+} from "@/tests/helpers/fake-network";
+import {
+  createYouzanClient,
+  tokenExpiryMs,
+  TOKEN_EXPIRY_MARGIN_MS,
+  USER_AGENT,
+  type YouzanClientDeps,
+} from "./client";
+import { createMemoryTokenStore, type TokenStore } from "./token-store";
+import { isYouzanError, type YouzanConfig, type YouzanError } from "./types";
 
 const logs = vi.hoisted(() => [] as unknown[][]);
 vi.mock("@/lib/logger", () => {
@@ -43,14 +44,19 @@ const config: YouzanConfig = {
   kdtId: "10001000",
 };
 
+/** The token store of the test: clients built with `deps()` share it, as the app's do. */
+let store: TokenStore;
+
 beforeEach(() => {
   clock = T0;
   logs.length = 0;
-  __resetYouzanClientState();
+  store = createMemoryTokenStore();
 });
-afterEach(() => {
-  __resetYouzanClientState();
-});
+
+/** A client's dependencies over a fake network, the test clock and the test's token store. */
+function deps(fetch: typeof globalThis.fetch): YouzanClientDeps {
+  return { fetch, now, tokenStore: store };
+}
 
 /** Rejects one token (every call presenting it gets `code`), accepts every other. */
 function rejecting(badToken: string, code: number) {
@@ -63,14 +69,14 @@ async function caught(promise: Promise<unknown>): Promise<YouzanError> {
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(YouzanError);
-  return error as YouzanError;
+  if (!isYouzanError(error)) return expect.fail(`expected a YouzanError, got ${String(error)}`);
+  return error;
 }
 
 describe("token", () => {
   it("requests a silent token with JSON and sends API calls with it in the query", async () => {
     const net = createFakeYouzan({ now });
-    const client = createYouzanClient(config, { fetch: net.fetch, now });
+    const client = createYouzanClient(config, deps(net.fetch));
     await client.call("youzan.trade.get", "4.0.2", { tid: "E20250115100000000000001" });
 
     const [token, api] = net.requests;
@@ -96,31 +102,72 @@ describe("token", () => {
 
   it("sends empty params as an object", async () => {
     const net = createFakeYouzan({ now });
-    await createYouzanClient(config, { fetch: net.fetch, now }).call("youzan.x.get", "1.0.0", {});
+    await createYouzanClient(config, deps(net.fetch)).call("youzan.x.get", "1.0.0", {});
     expect(net.apiRequests()[0]?.rawBody).toBe("{}");
   });
 
   it("is cached per app and shop across client instances", async () => {
     const net = createFakeYouzan({ now });
-    const a = createYouzanClient(config, { fetch: net.fetch, now });
-    const b = createYouzanClient(config, { fetch: net.fetch, now });
+    const a = createYouzanClient(config, deps(net.fetch));
+    const b = createYouzanClient(config, deps(net.fetch));
     expect(await a.getToken()).toBe("tok-1");
     expect(await b.getToken()).toBe("tok-1");
     await a.call("youzan.x.get", "1.0.0", {});
     await b.call("youzan.x.get", "1.0.0", {});
     expect(net.tokenRequests()).toHaveLength(1);
 
-    const otherShop = createYouzanClient(
-      { ...config, kdtId: "20002000" },
-      { fetch: net.fetch, now },
-    );
+    const otherShop = createYouzanClient({ ...config, kdtId: "20002000" }, deps(net.fetch));
     expect(await otherShop.getToken()).toBe("tok-2");
     expect(net.tokenRequests()[1]?.body).toMatchObject({ grant_id: "20002000" });
   });
 
+  it("is shared through the token store, not the process: another store asks again", async () => {
+    const net = createFakeYouzan({ now });
+    expect(await createYouzanClient(config, deps(net.fetch)).getToken()).toBe("tok-1");
+    const elsewhere = createYouzanClient(config, {
+      fetch: net.fetch,
+      now,
+      tokenStore: createMemoryTokenStore(),
+    });
+    expect(await elsewhere.getToken()).toBe("tok-2");
+    // Without a store, a client keeps its token to itself.
+    const alone = createYouzanClient(config, { fetch: net.fetch, now });
+    expect(await alone.getToken()).toBe("tok-3");
+    expect(await alone.getToken()).toBe("tok-3");
+    expect(net.tokenRequests()).toHaveLength(3);
+  });
+
+  it("needs only a lock from a store: callers queued behind a mint use its token", async () => {
+    // What a table-backed store does (`SELECT … FOR UPDATE`): no shared flight, each caller runs
+    // its own `produce` once it holds the key, and sees the token stored before it.
+    const memory = createMemoryTokenStore();
+    let queue: Promise<unknown> = Promise.resolve();
+    const locking: TokenStore = {
+      ...memory,
+      mint(key, produce) {
+        const turn = queue.then(async () => {
+          const token = await produce(await memory.token(key));
+          await memory.mint(key, async () => token);
+          return token;
+        });
+        queue = turn.catch(() => {});
+        return turn;
+      },
+    };
+    const net = createFakeYouzan({ now, api: rejecting("tok-1", 4203) });
+    const client = createYouzanClient(config, { fetch: net.fetch, now, tokenStore: locking });
+    const tokens = await Promise.all(Array.from({ length: 5 }, () => client.getToken()));
+    expect(tokens).toEqual(Array(5).fill("tok-1"));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => client.call("youzan.x.get", "1.0.0", {})),
+    );
+    expect(results).toEqual(Array(5).fill({ via: "tok-2" }));
+    expect(net.tokenRequests()).toHaveLength(2);
+  });
+
   it("is replaced (with refresh: true) 5 minutes before it expires", async () => {
     const net = createFakeYouzan({ now });
-    const client = createYouzanClient(config, { fetch: net.fetch, now });
+    const client = createYouzanClient(config, deps(net.fetch));
     expect(await client.getToken()).toBe("tok-1");
 
     clock = T0 + SEVEN_DAYS_MS - TOKEN_EXPIRY_MARGIN_MS - 1;
@@ -144,7 +191,7 @@ describe("token", () => {
         return { success: true, code: 200, message: null, data: almostExpired };
       },
     });
-    const client = createYouzanClient(config, { fetch: net.fetch, now });
+    const client = createYouzanClient(config, deps(net.fetch));
     expect(await client.getToken()).toBe("tok-1");
     expect(net.tokenRequests().map((r) => (r.body as { refresh: boolean }).refresh)).toEqual([
       false,
@@ -154,7 +201,7 @@ describe("token", () => {
 
   it("single-flights 20 concurrent callers into one token request", async () => {
     const net = createFakeYouzan({ now });
-    const client = createYouzanClient(config, { fetch: net.fetch, now });
+    const client = createYouzanClient(config, deps(net.fetch));
     const results = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         i % 2 === 0 ? client.getToken() : client.call("youzan.x.get", "1.0.0", { i }),
@@ -166,6 +213,24 @@ describe("token", () => {
     expect(results.filter((r) => r === "tok-1")).toHaveLength(10);
   });
 
+  it("gives every concurrent caller the outcome of one failed token request", async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const net = createFakeYouzan({
+      now,
+      token: async () => {
+        await released;
+        return rawResponse("", 502);
+      },
+    });
+    const client = createYouzanClient(config, deps(net.fetch));
+    const callers = Array.from({ length: 5 }, () => caught(client.getToken()));
+    release();
+    const errors = await Promise.all(callers);
+    expect(errors.map((e) => e.code)).toEqual(Array(5).fill("unavailable"));
+    expect(net.tokenRequests()).toHaveLength(1);
+  });
+
   it.each<[number | string, string]>([
     [200, "number"],
     ["200", "string"],
@@ -174,7 +239,7 @@ describe("token", () => {
       now,
       token: () => ({ success: true, code, data: { access_token: "t", expires: T0 + 1e9 } }),
     });
-    expect(await createYouzanClient(config, { fetch: net.fetch, now }).getToken()).toBe("t");
+    expect(await createYouzanClient(config, deps(net.fetch)).getToken()).toBe("t");
   });
 
   it.each([
@@ -188,7 +253,7 @@ describe("token", () => {
       now,
       token: () => ({ success: false, code, data: null, message }),
     });
-    const client = createYouzanClient(config, { fetch: net.fetch, now });
+    const client = createYouzanClient(config, deps(net.fetch));
     const error = await caught(client.call("youzan.x.get", "1.0.0", {}));
     expect(error.code).toBe("auth");
     expect(error.retryable).toBe(false);
@@ -202,7 +267,7 @@ describe("token", () => {
       now,
       token: (_r, mint) => (fail ? rawResponse("", 502) : mint()),
     });
-    const client = createYouzanClient(config, { fetch: net.fetch, now });
+    const client = createYouzanClient(config, deps(net.fetch));
     expect((await caught(client.getToken())).code).toBe("unavailable");
     fail = false;
     expect(await client.getToken()).toBe("tok-1");
@@ -220,7 +285,7 @@ describe("token", () => {
 describe("token refused by the gateway", () => {
   it.each([4201, 4202, 4203])("%d → one forced refresh, one retry, then success", async (code) => {
     const net = createFakeYouzan({ now, api: rejecting("tok-1", code) });
-    const client = createYouzanClient(config, { fetch: net.fetch, now });
+    const client = createYouzanClient(config, deps(net.fetch));
     await expect(client.call("youzan.x.get", "1.0.0", {})).resolves.toEqual({ via: "tok-2" });
     expect(net.tokenRequests().map((r) => r.body)).toMatchObject([
       { refresh: false },
@@ -240,14 +305,14 @@ describe("token refused by the gateway", () => {
           ? { error_response: { code: 40010, msg: "参数 token 无效", sub_code: 10000 } }
           : { response: { ok: true } },
     });
-    const client = createYouzanClient(config, { fetch: net.fetch, now });
+    const client = createYouzanClient(config, deps(net.fetch));
     await expect(client.call("youzan.x.get", "3.0.0", {})).resolves.toEqual({ ok: true });
     expect(net.tokenRequests()).toHaveLength(2);
   });
 
   it("a second refusal is an auth error, after exactly one refresh and one retry", async () => {
     const net = createFakeYouzan({ now, api: () => gatewayError(4203, "Token 不存在") });
-    const client = createYouzanClient(config, { fetch: net.fetch, now });
+    const client = createYouzanClient(config, deps(net.fetch));
     const error = await caught(client.call("youzan.x.get", "1.0.0", {}));
     expect(error.code).toBe("auth");
     expect(error.retryable).toBe(false);
@@ -266,7 +331,7 @@ describe("token refused by the gateway", () => {
           : mint(),
     });
     const error = await caught(
-      createYouzanClient(config, { fetch: net.fetch, now }).call("youzan.x.get", "1.0.0", {}),
+      createYouzanClient(config, deps(net.fetch)).call("youzan.x.get", "1.0.0", {}),
     );
     expect(error.code).toBe("auth");
     expect(net.apiRequests()).toHaveLength(1);
@@ -274,7 +339,7 @@ describe("token refused by the gateway", () => {
 
   it("concurrent callers refused with the same token share one refresh", async () => {
     const net = createFakeYouzan({ now, api: rejecting("tok-1", 4203) });
-    const client = createYouzanClient(config, { fetch: net.fetch, now });
+    const client = createYouzanClient(config, deps(net.fetch));
     await client.getToken();
     const results = await Promise.all(
       Array.from({ length: 10 }, () => client.call("youzan.x.get", "1.0.0", {})),
@@ -299,7 +364,7 @@ describe("token refused by the gateway", () => {
         return rejecting("tok-1", 4203)(r);
       },
     });
-    const client = createYouzanClient(config, { fetch: net.fetch, now });
+    const client = createYouzanClient(config, deps(net.fetch));
     const slow = client.call("youzan.x.get", "1.0.0", { slow: true });
     await arrived;
     // Another caller meets the 4203, refreshes and succeeds while the slow call is pending.
@@ -317,7 +382,7 @@ describe("rate limiting (4101)", () => {
       now,
       api: () => (limited ? gatewayError(4101, "调用频率超限") : ok({ fine: true })),
     });
-    const client = createYouzanClient(config, { fetch: net.fetch, now });
+    const client = createYouzanClient(config, deps(net.fetch));
     const call = () => client.call("youzan.x.get", "1.0.0", {});
 
     for (const windowMs of [3000, 6000, 12_000, 24_000, 48_000, 48_000]) {
@@ -344,13 +409,13 @@ describe("rate limiting (4101)", () => {
 
   it("holds back every client of the same app and shop, not other shops", async () => {
     const net = createFakeYouzan({ now, api: () => gatewayError(4101) });
-    await caught(createYouzanClient(config, { fetch: net.fetch, now }).call("a.b", "1.0.0", {}));
+    await caught(createYouzanClient(config, deps(net.fetch)).call("a.b", "1.0.0", {}));
     const sent = net.apiRequests().length;
-    const sibling = createYouzanClient(config, { fetch: net.fetch, now });
+    const sibling = createYouzanClient(config, deps(net.fetch));
     expect((await caught(sibling.call("a.b", "1.0.0", {}))).code).toBe("rate_limited");
     expect(net.apiRequests()).toHaveLength(sent);
 
-    const other = createYouzanClient({ ...config, kdtId: "30003000" }, { fetch: net.fetch, now });
+    const other = createYouzanClient({ ...config, kdtId: "30003000" }, deps(net.fetch));
     await caught(other.call("a.b", "1.0.0", {}));
     expect(net.apiRequests()).toHaveLength(sent + 1);
   });
@@ -361,7 +426,7 @@ describe("transport failures", () => {
     const net = createFakeYouzan({ now });
     const hanging: typeof fetch = (input, init) =>
       String(input).includes("/auth/token") ? net.fetch(input, init) : new Promise(() => {});
-    const client = createYouzanClient({ ...config, timeoutMs: 30 }, { fetch: hanging, now });
+    const client = createYouzanClient({ ...config, timeoutMs: 30 }, deps(hanging));
     const error = await caught(client.call("youzan.x.get", "1.0.0", {}));
     expect(error).toMatchObject({ code: "unavailable", retryable: true });
     expect(error.message).toMatch(/timed out after 30 ms/);
@@ -372,7 +437,7 @@ describe("transport failures", () => {
       new Promise((_, reject) =>
         init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)),
       );
-    const client = createYouzanClient({ ...config, timeoutMs: 20 }, { fetch: hanging, now });
+    const client = createYouzanClient({ ...config, timeoutMs: 20 }, deps(hanging));
     expect((await caught(client.getToken())).code).toBe("unavailable");
   });
 
@@ -386,14 +451,14 @@ describe("transport failures", () => {
   ])("%s → unavailable", async (_label, reply) => {
     const net = createFakeYouzan({ now, api: reply });
     const error = await caught(
-      createYouzanClient(config, { fetch: net.fetch, now }).call("youzan.x.get", "1.0.0", {}),
+      createYouzanClient(config, deps(net.fetch)).call("youzan.x.get", "1.0.0", {}),
     );
     expect(error).toMatchObject({ code: "unavailable", retryable: true });
   });
 
   it("a network error → unavailable", async () => {
     const failing: typeof fetch = () => Promise.reject(new TypeError("fetch failed"));
-    const error = await caught(createYouzanClient(config, { fetch: failing, now }).getToken());
+    const error = await caught(createYouzanClient(config, deps(failing)).getToken());
     expect(error).toMatchObject({ code: "unavailable", retryable: true });
   });
 });
@@ -401,7 +466,7 @@ describe("transport failures", () => {
 describe("envelopes", () => {
   const call = async (reply: unknown) => {
     const net = createFakeYouzan({ now, api: () => reply });
-    return createYouzanClient(config, { fetch: net.fetch, now }).call("youzan.x.get", "1.0.0", {});
+    return createYouzanClient(config, deps(net.fetch)).call("youzan.x.get", "1.0.0", {});
   };
 
   it.each([
@@ -460,13 +525,13 @@ describe("envelopes", () => {
 describe("logging", () => {
   it("logs api, version, duration and outcome, never the token or the secret", async () => {
     const net = createFakeYouzan({ now, api: rejecting("tok-1", 4203) });
-    const client = createYouzanClient(config, { fetch: net.fetch, now });
+    const client = createYouzanClient(config, deps(net.fetch));
     await client.call("youzan.trade.get", "4.0.2", {});
     await caught(
-      createYouzanClient(config, {
-        fetch: createFakeYouzan({ now, api: () => gatewayError(4005) }).fetch,
-        now,
-      }).call("youzan.nope.get", "1.0.0", {}),
+      createYouzanClient(
+        config,
+        deps(createFakeYouzan({ now, api: () => gatewayError(4005) }).fetch),
+      ).call("youzan.nope.get", "1.0.0", {}),
     );
 
     const text = JSON.stringify(logs);

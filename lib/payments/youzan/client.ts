@@ -1,13 +1,16 @@
+import "server-only";
 import { z } from "zod";
 import { moduleLogger } from "@/lib/logger";
 import { parseEnvelope } from "./envelope";
 import { isTokenRejection, toYouzanError, unavailable } from "./errors";
-import { YouzanError, type YouzanConfig } from "./types";
+import { createMemoryTokenStore, type StoredToken, type TokenStore } from "./token-store";
+import { isYouzanError, YouzanError, type YouzanConfig } from "./types";
 
 /**
- * The raw Youzan Cloud client: token cache, the API gateway's three envelopes, one token refresh
- * on 4201/4202/4203, a 4101 back-off, timeouts. It returns vendor data as-is; `transform.ts`
- * turns that into domain values. Identical in sandbox and live mode: only `config` differs.
+ * The raw Youzan Cloud client: the API gateway's three envelopes, one token refresh on
+ * 4201/4202/4203, a 4101 back-off, timeouts. It returns vendor data as-is; `transform.ts` turns
+ * that into domain values. Identical in sandbox and live mode: only `config` differs. The token
+ * and the back-off are data kept in a `TokenStore` passed in; the client itself holds no state.
  */
 
 export interface YouzanClientDeps {
@@ -15,58 +18,33 @@ export interface YouzanClientDeps {
   /** Epoch milliseconds; drives the token expiry and the back-off window. */
   now?: () => number;
   /**
-   * Accepted for callers that share one deps object, but unused: during a back-off the client
-   * refuses at once (rate_limited, retryable) instead of waiting, so the caller — a poll, a cron
-   * job, a webhook handler with a 5 s budget — decides whether waiting is worth it.
+   * Token and back-off per app and shop. Clients given the same store share one token and one
+   * back-off (so the token endpoint is not hammered and a 4101 seen by one caller holds back
+   * all); without one, the client has a store of its own.
    */
-  sleep?: (ms: number) => Promise<void>;
+  tokenStore?: TokenStore;
 }
 
 export interface YouzanClient {
   /** `POST {baseUrl}/api/{api}/{version}`; resolves to the unwrapped `data`/`response` value. */
   call<T = unknown>(api: string, version: string, params: Record<string, unknown>): Promise<T>;
-  /** A valid access token (cached, shared per app and shop across the process). */
+  /** A valid access token (cached in the token store, shared per app and shop). */
   getToken(): Promise<string>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
 /** A cached token is replaced this long before Youzan's expiry. */
 export const TOKEN_EXPIRY_MARGIN_MS = 5 * 60 * 1000;
-/** 4101 back-off: 3, 6, 12, 24, 48 s on consecutive rate limits (spec §2.3). */
+/**
+ * 4101 back-off: 3, 6, 12, 24, 48 s on consecutive rate limits (spec §2.3). During a back-off the
+ * client refuses at once (rate_limited, retryable) instead of waiting, so the caller — a poll, a
+ * cron job, a webhook handler with a 5 s budget — decides whether waiting is worth it.
+ */
 export const BACKOFF_BASE_MS = 3000;
 export const BACKOFF_MAX_MS = 48_000;
 export const USER_AGENT = "YZY-Open-Client 1.0 - TypeScript";
 
 const log = moduleLogger("youzan");
-
-interface CachedToken {
-  value: string;
-  /** Epoch ms. */
-  expiresAt: number;
-}
-
-interface TokenSlot {
-  current?: CachedToken;
-  /** The one token request in flight for this app and shop (single flight). */
-  inflight?: Promise<CachedToken>;
-}
-
-interface Backoff {
-  consecutive: number;
-  blockedUntil: number;
-}
-
-// Process-wide on purpose: every client of the same app and shop (one per request handler, cron
-// job, …) shares one token and one back-off, so the token endpoint is not hammered and a 4101
-// seen by one caller holds back all of them.
-const tokenSlots = new Map<string, TokenSlot>();
-const backoffs = new Map<string, Backoff>();
-
-/** TEST-ONLY: forgets every cached token and back-off window of the process. */
-export function __resetYouzanClientState(): void {
-  tokenSlots.clear();
-  backoffs.clear();
-}
 
 const tokenData = z.looseObject({
   access_token: z.string().min(1),
@@ -89,17 +67,13 @@ export function createYouzanClient(
 ): YouzanClient {
   const doFetch = deps.fetch ?? globalThis.fetch;
   const now = deps.now ?? Date.now;
+  const store = deps.tokenStore ?? createMemoryTokenStore();
   const baseUrl = config.baseUrl.replace(/\/+$/, "");
   const timeoutMs = config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // The base URL is part of the key so that a sandbox token is never sent to the live gateway.
   const key = JSON.stringify([baseUrl, config.clientId, config.kdtId]);
 
-  const slot = (): TokenSlot => {
-    let s = tokenSlots.get(key);
-    if (!s) tokenSlots.set(key, (s = {}));
-    return s;
-  };
-  const isFresh = (token: CachedToken) => now() < token.expiresAt - TOKEN_EXPIRY_MARGIN_MS;
+  const isFresh = (token: StoredToken) => now() < token.expiresAt - TOKEN_EXPIRY_MARGIN_MS;
 
   /** POSTs JSON and returns the parsed body; every transport failure becomes `unavailable`. */
   async function postJson(url: string, body: unknown, context: string): Promise<unknown> {
@@ -146,7 +120,7 @@ export function createYouzanClient(
     }
   }
 
-  async function requestToken(refresh: boolean): Promise<CachedToken> {
+  async function requestToken(refresh: boolean): Promise<StoredToken> {
     const context = "youzan token";
     const started = now();
     const body = await postJson(
@@ -188,32 +162,22 @@ export function createYouzanClient(
     return token;
   }
 
-  /** Starts the single token request of this app and shop; the cache is filled before waiters resume. */
-  function mint(refresh: boolean): Promise<CachedToken> {
-    const s = slot();
-    const flight = (async () => {
-      let token = await requestToken(refresh);
-      // Without `refresh` Youzan hands back the current token unchanged, even in its last
-      // minutes; ask for a new one rather than re-requesting on every call until it expires.
-      if (!refresh && !isFresh(token)) token = await requestToken(true);
-      s.current = token;
-      return token;
-    })();
-    s.inflight = flight;
-    // Registered before any waiter's `await`, so the slot is settled when waiters resume.
-    const settle = () => {
-      if (s.inflight === flight) s.inflight = undefined;
-    };
-    flight.then(settle, settle);
-    return flight;
+  /** Asks Youzan for a token that is fresh by our margin. */
+  async function requestFreshToken(refresh: boolean): Promise<StoredToken> {
+    const token = await requestToken(refresh);
+    // Without `refresh` Youzan hands back the current token unchanged, even in its last
+    // minutes; ask for a new one rather than re-requesting on every call until it expires.
+    return !refresh && !isFresh(token) ? requestToken(true) : token;
   }
 
   async function getToken(): Promise<string> {
-    const s = slot();
-    if (s.current && isFresh(s.current)) return s.current.value;
-    if (s.inflight) return (await s.inflight).value;
-    // A cached token inside the margin is replaced, not re-read.
-    return (await mint(s.current !== undefined)).value;
+    const cached = await store.token(key);
+    if (cached && isFresh(cached)) return cached.value;
+    const token = await store.mint(key, async (current) =>
+      // A token stored while we waited is used; one inside the margin is replaced, not re-read.
+      current && isFresh(current) ? current : requestFreshToken(current !== undefined),
+    );
+    return token.value;
   }
 
   /**
@@ -221,21 +185,16 @@ export function createYouzanClient(
    * obtaining, else a newly minted one. Concurrent callers that saw the same 4203 share one mint.
    */
   async function replaceRejected(rejected: string): Promise<string> {
-    const s = slot();
-    if (s.current?.value === rejected) s.current = undefined;
-    if (s.current && isFresh(s.current)) return s.current.value;
-    if (s.inflight) {
-      const token = await s.inflight;
-      if (token.value !== rejected) return token.value;
-      // That was a plain read handing back the rejected token: mint, unless someone already is.
-      if (s.current?.value === rejected) s.current = undefined;
-      if (s.inflight) return (await s.inflight).value;
-    }
-    return (await mint(true)).value;
+    const replace = async (current: StoredToken | undefined) =>
+      current && current.value !== rejected && isFresh(current) ? current : requestFreshToken(true);
+    const token = await store.mint(key, replace);
+    if (token.value !== rejected) return token.value;
+    // We joined a plain read, already under way, that handed back the rejected token.
+    return (await store.mint(key, replace)).value;
   }
 
-  function checkBackoff(context: string): void {
-    const b = backoffs.get(key);
+  async function checkBackoff(context: string): Promise<boolean> {
+    const b = await store.backoff(key);
     if (b && now() < b.blockedUntil) {
       throw new YouzanError(
         "rate_limited",
@@ -243,13 +202,15 @@ export function createYouzanClient(
         true,
       );
     }
+    return b !== undefined;
   }
 
-  function recordRateLimit(): void {
-    const b = backoffs.get(key) ?? { consecutive: 0, blockedUntil: 0 };
-    b.consecutive += 1;
-    b.blockedUntil = now() + Math.min(BACKOFF_BASE_MS * 2 ** (b.consecutive - 1), BACKOFF_MAX_MS);
-    backoffs.set(key, b);
+  function recordRateLimit(): Promise<void> {
+    return store.updateBackoff(key, (b) => {
+      const consecutive = (b?.consecutive ?? 0) + 1;
+      const windowMs = Math.min(BACKOFF_BASE_MS * 2 ** (consecutive - 1), BACKOFF_MAX_MS);
+      return { consecutive, blockedUntil: now() + windowMs };
+    });
   }
 
   type Attempt = { ok: true; data: unknown } | { ok: false; tokenRejected: YouzanError };
@@ -279,7 +240,8 @@ export function createYouzanClient(
     const context = `${api}/${version}`;
     const started = now();
     let refreshed = false;
-    checkBackoff(context);
+    // Outside the try: a call refused locally does not extend the back-off.
+    const hadBackoff = await checkBackoff(context);
     try {
       const token = await getToken();
       let result = await attempt(api, version, params, token, context);
@@ -297,15 +259,16 @@ export function createYouzanClient(
           );
         }
       }
-      backoffs.delete(key);
+      // Only a success after a rate limit writes: a shared store is not written on every call.
+      if (hadBackoff) await store.updateBackoff(key, () => undefined);
       log.info(
         { api, version, durationMs: now() - started, refreshed, outcome: "ok" },
         "youzan call",
       );
       return result.data as T;
     } catch (error) {
-      if (error instanceof YouzanError) {
-        if (error.code === "rate_limited") recordRateLimit();
+      if (isYouzanError(error)) {
+        if (error.code === "rate_limited") await recordRateLimit();
         log.warn(
           {
             api,

@@ -6,7 +6,7 @@ import {
   toYouzanError,
   type VendorFailure,
 } from "./errors";
-import { YouzanError, type YouzanErrorCode } from "./types";
+import { isYouzanError, YouzanError, type YouzanErrorCode } from "./types";
 
 describe("classifyVendorFailure", () => {
   it.each<[VendorFailure, YouzanErrorCode]>([
@@ -93,10 +93,23 @@ describe("toYouzanError", () => {
       { source: "legacy", code: 40010, message: "参数 token 无效", subMessage: "token不存在" },
       "youzan.trades.qr.get/3.0.0",
     );
-    expect(error).toBeInstanceOf(YouzanError);
+    expect(isYouzanError(error)).toBe(true);
     expect(error.code).toBe("auth");
     expect(error.retryable).toBe(false);
     expect(error.vendor).toEqual({ code: 40010, message: "参数 token 无效 / token不存在" });
     expect(error.message).toBe("youzan.trades.qr.get/3.0.0: 参数 token 无效 / token不存在 (40010)");
+  });
+});
+
+describe("isYouzanError", () => {
+  it("recognises the brand of any copy of the class, and nothing else", () => {
+    expect(isYouzanError(new YouzanError("auth", "refused", false))).toBe(true);
+    // What another bundle's copy of YouzanError produces: a different class with the same brand.
+    const copy = Object.assign(new Error("x"), { [Symbol.for("xiaopu.YouzanError")]: true });
+    expect(isYouzanError(copy)).toBe(true);
+    expect(copy instanceof YouzanError).toBe(false);
+    expect(isYouzanError(new Error("x"))).toBe(false);
+    expect(isYouzanError({ code: "auth", retryable: false })).toBe(false);
+    expect(isYouzanError(null)).toBe(false);
   });
 });

@@ -1,14 +1,14 @@
-import { beforeEach, describe, expect, it, vi } from "vitest";
-import { __resetYouzanClientState } from "./client";
+import { describe, expect, it, vi } from "vitest";
 import {
   createFakeYouzan,
   gatewayError,
   ok,
   type Reply,
   type RecordedRequest,
-} from "./fake-network";
+} from "@/tests/helpers/fake-network";
 import { createYouzanGateway } from "./gateway";
-import { YouzanError, type YouzanConfig } from "./types";
+import { createMemoryTokenStore } from "./token-store";
+import { isYouzanError, type YouzanConfig } from "./types";
 
 vi.mock("@/lib/logger", () => ({
   moduleLogger: () => ({ debug() {}, info() {}, warn() {}, error() {} }),
@@ -21,11 +21,10 @@ const config: YouzanConfig = {
   kdtId: "10001000",
 };
 
-beforeEach(() => __resetYouzanClientState());
-
 function gatewayWith(api: (r: RecordedRequest) => Reply) {
   const net = createFakeYouzan({ api });
-  return { net, gateway: createYouzanGateway(config, { fetch: net.fetch }) };
+  const tokenStore = createMemoryTokenStore();
+  return { net, gateway: createYouzanGateway(config, { fetch: net.fetch, tokenStore }) };
 }
 
 const row = (tid: string, status: string, qrId: string | number = "6154839") => ({
@@ -76,7 +75,7 @@ describe("createDynamicQr", () => {
       const error = await gateway
         .createDynamicQr({ name: "x", amountFen, source: "s" })
         .catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(YouzanError);
+      expect(isYouzanError(error)).toBe(true);
       expect(error).toMatchObject({ code: "invalid_request", retryable: false });
       expect(net.requests).toHaveLength(0);
     },

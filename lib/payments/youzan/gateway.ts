@@ -1,6 +1,7 @@
+import "server-only";
 import { createYouzanClient, type YouzanClient, type YouzanClientDeps } from "./client";
 import { toCreatedQr, toQrTrades, toTradeDetail } from "./transform";
-import { YouzanError, type YouzanConfig, type YouzanGateway } from "./types";
+import { isYouzanError, YouzanError, type YouzanConfig, type YouzanGateway } from "./types";
 
 export const QRCODE_CREATE = { api: "youzan.pay.qrcode.create", version: "3.0.0" } as const;
 export const TRADES_QR_GET = { api: "youzan.trades.qr.get", version: "3.0.0" } as const;
@@ -57,7 +58,7 @@ export function createYouzanGateway(
         const raw = await client.call(TRADE_GET.api, TRADE_GET.version, { tid });
         return toTradeDetail(raw, TRADE_GET.version);
       } catch (error) {
-        if (error instanceof YouzanError && error.code === "not_found") return null;
+        if (isYouzanError(error) && error.code === "not_found") return null;
         throw error;
       }
     },

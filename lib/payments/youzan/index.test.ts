@@ -1,4 +1,5 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { createFakeYouzan } from "@/tests/helpers/fake-network";
 
 const youzan = vi.hoisted(() => ({
   baseUrl: "http://localhost:3000/sandbox/youzan",
@@ -14,17 +15,32 @@ vi.mock("@/lib/logger", () => ({
 
 const { getYouzanGateway } = await import("./index");
 
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
 describe("getYouzanGateway", () => {
-  it("builds one gateway per resolved configuration", () => {
+  it("builds gateways from the env that share the process's token per app and shop", async () => {
+    const net = createFakeYouzan();
+    vi.stubGlobal("fetch", net.fetch);
+
     const first = getYouzanGateway();
-    expect(getYouzanGateway()).toBe(first);
     expect(first).toEqual({
       createDynamicQr: expect.any(Function),
       listReceivedTrades: expect.any(Function),
       getTrade: expect.any(Function),
     });
+    await first.listReceivedTrades("1");
+    await getYouzanGateway().listReceivedTrades("2");
+    expect(net.tokenRequests()).toHaveLength(1);
+    expect(net.apiRequests().map((r) => r.url.origin + r.url.pathname)).toEqual([
+      "http://localhost:3000/sandbox/youzan/api/youzan.trades.qr.get/3.0.0",
+      "http://localhost:3000/sandbox/youzan/api/youzan.trades.qr.get/3.0.0",
+    ]);
 
     youzan.kdtId = "20002000";
-    expect(getYouzanGateway()).not.toBe(first);
+    await getYouzanGateway().listReceivedTrades("3");
+    expect(net.tokenRequests()).toHaveLength(2);
+    expect(net.tokenRequests()[1]?.body).toMatchObject({ grant_id: "20002000" });
   });
 });

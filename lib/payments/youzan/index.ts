@@ -1,25 +1,43 @@
+import "server-only";
 import { getEnv } from "@/lib/env";
 import { createYouzanGateway } from "./gateway";
-import type { YouzanConfig, YouzanGateway } from "./types";
+import { createMemoryTokenStore, type TokenStore } from "./token-store";
+import type { YouzanGateway } from "./types";
 
-export * from "./types";
-export { createYouzanClient, type YouzanClient, type YouzanClientDeps } from "./client";
+/**
+ * The face of the Youzan provider: the only module of this folder that code outside it imports
+ * (dependency-cruiser rule `payments-face-only`), and the only one that reads the env. It
+ * exports what the shop uses — the port and its domain types, the gateway, push parsing — and
+ * nothing of the vendor's shapes (envelopes, error tables, transforms, the raw client).
+ */
+
 export { createYouzanGateway } from "./gateway";
-export { classifyVendorFailure, type ErrorClass, type VendorFailure } from "./errors";
-export { decodePushMsg, encodePushReply, parseYouzanPush, type PushCredentials } from "./push";
-export { parseChinaTime, toCreatedQr, toQrTrades, toTradeDetail } from "./transform";
+export { encodePushReply, parseYouzanPush } from "./push";
+export { isPaidTradeStatus } from "./statuses";
+export {
+  isYouzanError,
+  YouzanError,
+  type ParsedPush,
+  type QrTrade,
+  type YouzanGateway,
+} from "./types";
 
-const gateways = new Map<string, YouzanGateway>();
+/**
+ * The process's token and back-off data, shared by every gateway `getYouzanGateway` builds.
+ * Plain data, created on first use; a store shared by many instances (a table with a row lock)
+ * can replace it without touching the client (`token-store.ts`).
+ */
+let processTokenStore: TokenStore | undefined;
 
 /**
  * The shop's Youzan gateway, built from the resolved env (sandbox or live: only the base URL and
- * the credentials differ). The only place in this folder that reads the env.
+ * the credentials differ). Cheap to build: the state worth keeping is in the token store.
  */
 export function getYouzanGateway(): YouzanGateway {
   const { baseUrl, clientId, clientSecret, kdtId } = getEnv().youzan;
-  const config: YouzanConfig = { baseUrl, clientId, clientSecret, kdtId };
-  const key = JSON.stringify(config);
-  let gateway = gateways.get(key);
-  if (!gateway) gateways.set(key, (gateway = createYouzanGateway(config)));
-  return gateway;
+  processTokenStore ??= createMemoryTokenStore();
+  return createYouzanGateway(
+    { baseUrl, clientId, clientSecret, kdtId },
+    { tokenStore: processTokenStore },
+  );
 }

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { idOrNull } from "./transform";
@@ -94,21 +95,44 @@ function field(value: unknown, ...path: string[]): unknown {
   return current;
 }
 
-function malformed(reason: string): ParsedPush {
+type PushMessage = Extract<ParsedPush, { kind: "message" }>;
+type Malformed = Extract<ParsedPush, { kind: "malformed" }>;
+
+/** A push body that is a JSON object naming its event type; nothing in it is trusted yet. */
+interface PushBody {
+  kind: "body";
+  fields: z.infer<typeof bodySchema>;
+  type: string;
+}
+
+function malformed(reason: string): Malformed {
   return { kind: "malformed", reason };
 }
 
 /**
- * Raw body + headers → a parsed push. Signature: `Event-Sign` = md5(clientId + raw body +
- * clientSecret) when the header is present, otherwise the legacy body `sign` = md5(clientId + msg
- * exactly as sent + clientSecret). A push naming another app (body `client_id`, `Client-Id`
- * header) or whose `Event-Type` header disagrees with the body is never valid.
+ * Raw body + headers → a parsed push, in steps: read the body (the heartbeat ends here), verify
+ * the signature, decode `msg`, classify the event. An unreadable body or `msg` is malformed
+ * whatever its signature; a readable one is returned with `signatureValid` for the pipeline to
+ * record and refuse.
  */
 export function parseYouzanPush(
   rawBody: string,
   headers: Headers,
   creds: PushCredentials,
 ): ParsedPush {
+  const body = readBody(rawBody);
+  if (body.kind !== "body") return body;
+  const msg = decodeMsg(body.fields.msg);
+  if (msg.kind === "malformed") return msg;
+  return {
+    kind: "message",
+    signatureValid: verifySignature(rawBody, body, headers, creds),
+    ...classify(body, msg.value),
+  };
+}
+
+/** Step 1: the raw bytes as a push body. */
+function readBody(rawBody: string): PushBody | Exclude<ParsedPush, PushMessage> {
   let json: unknown;
   try {
     json = JSON.parse(rawBody);
@@ -118,59 +142,78 @@ export function parseYouzanPush(
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return malformed("body is not a JSON object");
   }
-  const body = bodySchema.parse(json);
-  if (body.test === true) return { kind: "heartbeat" };
-
-  const type = text(body.type);
+  const fields = bodySchema.parse(json);
+  if (fields.test === true) return { kind: "heartbeat" };
+  const type = text(fields.type);
   if (!type) return malformed("type missing");
+  return { kind: "body", fields, type };
+}
 
-  const eventSign = headers.get("event-sign");
-  const bodyClientId = text(body.client_id);
+/**
+ * Step 2: whether Youzan signed these exact bytes for our app. `Event-Sign` = md5(clientId + raw
+ * body + clientSecret) when the header is present (no fallback when it is wrong), otherwise the
+ * legacy body `sign` = md5(clientId + msg exactly as sent + clientSecret). A push naming another
+ * app (body `client_id`, `Client-Id` header) or whose `Event-Type` header disagrees with the body
+ * is never valid.
+ */
+function verifySignature(
+  rawBody: string,
+  { fields, type }: PushBody,
+  headers: Headers,
+  creds: PushCredentials,
+): boolean {
+  const bodyClientId = text(fields.client_id);
   const headerClientId = text(headers.get("client-id"));
   const headerType = text(headers.get("event-type"));
   const ours =
     (bodyClientId === null || bodyClientId === creds.clientId) &&
     (headerClientId === null || headerClientId === creds.clientId) &&
     (headerType === null || headerType === type);
-  const signed =
-    eventSign !== null
-      ? sameDigest(md5Hex(creds.clientId + rawBody + creds.clientSecret), eventSign)
-      : typeof body.msg === "string" &&
-        typeof body.sign === "string" &&
-        sameDigest(md5Hex(creds.clientId + body.msg + creds.clientSecret), body.sign);
-
-  let msg: unknown = null;
-  if (typeof body.msg === "string") {
-    try {
-      msg = JSON.parse(decodePushMsg(body.msg));
-    } catch {
-      return malformed("msg is not URL-encoded JSON");
-    }
-  } else if (typeof body.msg === "object" && body.msg !== null) {
-    msg = body.msg; // some newer messages send an object
-  } else if (body.msg !== undefined && body.msg !== null) {
-    return malformed("msg is neither a string nor an object");
+  if (!ours) return false;
+  const eventSign = headers.get("event-sign");
+  if (eventSign !== null) {
+    return sameDigest(md5Hex(creds.clientId + rawBody + creds.clientSecret), eventSign);
   }
+  return (
+    typeof fields.msg === "string" &&
+    typeof fields.sign === "string" &&
+    sameDigest(md5Hex(creds.clientId + fields.msg + creds.clientSecret), fields.sign)
+  );
+}
 
-  const tid = text(body.id);
-  const kdtId = idOrNull(body.kdt_id);
-  const version = versionOf(body.version);
-  let status = text(body.status) ?? text(field(msg, "status"));
+/** Step 3: `msg` as JSON — URL-encoded text (most messages) or an object (some newer ones). */
+function decodeMsg(msg: unknown): { kind: "msg"; value: unknown } | Malformed {
+  if (msg === undefined || msg === null) return { kind: "msg", value: null };
+  if (typeof msg === "object") return { kind: "msg", value: msg };
+  if (typeof msg !== "string") return malformed("msg is neither a string nor an object");
+  try {
+    return { kind: "msg", value: JSON.parse(decodePushMsg(msg)) as unknown };
+  } catch {
+    return malformed("msg is not URL-encoded JSON");
+  }
+}
+
+/** Step 4: what the event is and which ids it carries; the dedupe key comes from these. */
+function classify(
+  { fields, type }: PushBody,
+  msg: unknown,
+): Omit<PushMessage, "kind" | "signatureValid"> {
+  const tid = text(fields.id);
+  const kdtId = idOrNull(fields.kdt_id);
+  const version = versionOf(fields.version);
+  let status = text(fields.status) ?? text(field(msg, "status"));
   // 2018 captures say "PAID" where 2021 ones and integrators say "TRADE_PAID" (spec §4.4).
   if (type === "trade_TradePaid" && status === "PAID") status = "TRADE_PAID";
-
   return {
-    kind: "message",
-    signatureValid: ours && signed,
     // Without msg_id (V2): the status is part of the identity, so a WAIT_BUYER_PAY and a
     // TRADE_SUCCESS of one trade in the same second are two events, not a redelivery.
     eventKey:
-      text(body.msg_id) ?? `${type}:${status ?? ""}:${kdtId ?? ""}:${tid ?? ""}:${version ?? ""}`,
+      text(fields.msg_id) ?? `${type}:${status ?? ""}:${kdtId ?? ""}:${tid ?? ""}:${version ?? ""}`,
     type,
     tid,
     status,
     version,
-    clientId: bodyClientId,
+    clientId: text(fields.client_id),
     kdtId,
     qrId:
       idOrNull(field(msg, "qr_info", "qr_id")) ??

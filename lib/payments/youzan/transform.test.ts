@@ -1,11 +1,36 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseEnvelope } from "./envelope";
+import { parseYouzanPush } from "./push";
 import { idOrNull, parseChinaTime, toCreatedQr, toQrTrades, toTradeDetail } from "./transform";
 import { YouzanError } from "./types";
 
-// Payloads follow the field lists of spec §3 (api-pages demos, java-models, 2018/2021 captures).
+/*
+ * Payloads follow the field lists of spec §3 (api-pages demos, java-models, 2018/2021 captures).
+ * The recorded ones live in __fixtures__/*.json: this file proves the client reads them, and the
+ * sandbox's integration tests prove that what the sandbox emits has the same shape — so one
+ * misreading of the spec cannot hide in both.
+ */
 
-const PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAOwAAADsCAIAAAD1d3z4AAAA";
-const QR_URL = "https://trade.koudaitong.com/wxpay/confirmQr?qr_id=6154839&kdt_id=40093718";
+type Json = Record<string, unknown>;
+
+/** A fixture's exact text (pushes are signed over exact bytes) and its parsed value. */
+function fixture(name: string): { text: string; json: Json } {
+  const text = readFileSync(path.join(import.meta.dirname, "__fixtures__", `${name}.json`), "utf8");
+  return { text, json: JSON.parse(text) as Json };
+}
+
+/** The credentials the recorded push fixtures were signed with. */
+const FIXTURE_APP = {
+  clientId: "7d4a1b2c3e5f607182",
+  clientSecret: "9f8e7d6c5b4a39281706f5e4d3c2b1a0",
+};
+
+const created = fixture("pay-qrcode-create").json.response as Json;
+const PNG = created.qr_code as string;
+const QR_URL = created.qr_url as string;
 
 function thrown(fn: () => unknown): YouzanError {
   try {
@@ -98,37 +123,8 @@ describe("toCreatedQr", () => {
   });
 });
 
-const receivedRow = {
-  tid: "E20180703104845038600006",
-  qr_id: "6154839",
-  qr_url: QR_URL,
-  qr_name: "Order ord_8KQ2 — 《小铺指南》",
-  qr_price: "260.00",
-  real_price: "259.90",
-  payer_nick: "alipay_2088102122524333",
-  outer_tid: "",
-  status: "TRADE_RECEIVED",
-  pay_type: "ALIWAP",
-  book_date: "2018-07-03 10:48:45",
-  created_date: "2018-07-03 10:48:45",
-  pay_date: "2018-07-03 10:48:59",
-};
-
-const waitingRow = {
-  tid: "E20180703105045038600007",
-  qr_id: "6154839",
-  qr_url: QR_URL,
-  qr_name: "Order ord_8KQ2 — 《小铺指南》",
-  qr_price: "260.00",
-  real_price: "",
-  payer_nick: "",
-  outer_tid: "",
-  status: "WAIT_RECEIVED",
-  pay_type: "",
-  book_date: "2018-07-03 10:50:45",
-  created_date: "2018-07-03 10:50:45",
-  pay_date: "",
-};
+const [waitingRow, receivedRow] = (fixture("trades-qr-get").json.response as { qr_trades: Json[] })
+  .qr_trades as [Json, Json];
 
 describe("toQrTrades", () => {
   it("reads paid and unpaid rows, newest first", () => {
@@ -225,57 +221,21 @@ describe("toQrTrades", () => {
   });
 });
 
-/** `youzan.trade.get` 4.0.2 `data` for a paid QR order (2018 capture layout). */
+const tradeV4Data = fixture("trade-get-4.0.2").json.data as {
+  full_order_info: { order_info: Json } & Json;
+} & Json;
+
+/** `youzan.trade.get` 4.0.2 `data` for a paid QR order (the recorded fixture), with overrides. */
 function tradeV4(overrides: { orderInfo?: object; qrInfo?: object | null; inner?: object } = {}) {
+  const { qr_info: qrInfo, ...rest } = structuredClone(tradeV4Data);
   return {
+    ...rest,
     full_order_info: {
-      order_info: {
-        tid: "E20180703104845038600006",
-        status: "TRADE_SUCCESS",
-        status_str: "已完成",
-        type: 6,
-        created: "2018-07-03 10:48:45",
-        update_time: "2018-07-03 10:49:00",
-        pay_time: "2018-07-03 10:48:59",
-        expired_time: "2018-07-03 11:18:45",
-        success_time: "2018-07-03 10:49:00",
-        pay_type: 10,
-        pay_type_str: "WEIXIN_DAIXIAO",
-        team_type: 1,
-        close_type: 0,
-        refund_state: 0,
-        express_type: 9,
-        order_tags: { is_payed: true, is_secured_transactions: true },
-        order_extra: {},
-        ...overrides.orderInfo,
-      },
-      buyer_info: { buyer_id: 0, fans_id: 5501, fans_type: 1, fans_nickname: "小明" },
-      pay_info: {
-        payment: "260.00",
-        total_fee: "260.00",
-        post_fee: "0.00",
-        transaction: ["180703104859000001"],
-        outer_transactions: ["4200000123201807031234567890"],
-      },
-      orders: [
-        {
-          item_type: 30,
-          title: "Order ord_8KQ2",
-          num: 1,
-          item_id: 2147483647,
-          outer_item_id: "null",
-          price: "260.00",
-          payment: "260.00",
-        },
-      ],
+      ...rest.full_order_info,
+      order_info: { ...rest.full_order_info.order_info, ...overrides.orderInfo },
       ...overrides.inner,
     },
-    ...(overrides.qrInfo === null
-      ? {}
-      : { qr_info: overrides.qrInfo ?? { qr_id: 6154839, qr_pay_id: 88001, qr_name: "Order" } }),
-    order_promotion: {},
-    refund_order: [],
-    delivery_order: [],
+    ...(overrides.qrInfo === null ? {} : { qr_info: overrides.qrInfo ?? qrInfo }),
   };
 }
 
@@ -322,14 +282,7 @@ describe("toTradeDetail", () => {
   });
 
   it("reads 3.0.0 response.trade", () => {
-    const trade = {
-      tid: "E20170605101010000000001",
-      status: "TRADE_BUYER_SIGNED",
-      payment: "0.01",
-      qr_id: 5123456,
-      pay_time: "2017-06-05 10:10:20",
-      fans_info: { fans_id: 1, buyer_id: 2, fans_nickname: "a", fans_type: 1 },
-    };
+    const trade = (fixture("trade-get-3.0.0").json.response as { trade: Json }).trade;
     const expected = {
       tid: "E20170605101010000000001",
       qrId: "5123456",
@@ -341,5 +294,144 @@ describe("toTradeDetail", () => {
     expect(toTradeDetail({ response: { trade } }, "3.0.0")).toEqual(expected);
     expect(toTradeDetail({ trade: { ...trade, qr_id: 0 } }, "3.0.0")?.qrId).toBeNull();
     expect(toTradeDetail({ trade: null }, "3.0.0")).toBeNull();
+  });
+});
+
+describe("recorded payloads (__fixtures__)", () => {
+  const ok = (name: string, source: "business" | "token" = "business") => {
+    const envelope = parseEnvelope(fixture(name).json, source);
+    if (!envelope?.ok) throw new Error(`${name} is not a success envelope`);
+    return envelope.data;
+  };
+  const failure = (name: string, source: "business" | "token" = "business") => {
+    const envelope = parseEnvelope(fixture(name).json, source);
+    if (!envelope || envelope.ok) throw new Error(`${name} is not a failure envelope`);
+    return envelope.failure;
+  };
+
+  it("the token answer: epoch-millisecond expiry, no refresh_token", () => {
+    expect(ok("token", "token")).toEqual({
+      access_token: expect.stringMatching(/^[0-9a-f]{32}$/),
+      expires: 1531190939000,
+      scope: expect.any(String),
+      authority_id: "40093718",
+    });
+    expect(failure("token-error", "token")).toMatchObject({ code: 1103, message: "Client 不存在" });
+  });
+
+  it("youzan.pay.qrcode.create: the legacy envelope with a numeric-string qr_id", () => {
+    expect(toCreatedQr(ok("pay-qrcode-create"))).toEqual({
+      qrId: "6154839",
+      qrUrl: "https://trade.koudaitong.com/wxpay/confirmQr?qr_id=6154839&kdt_id=40093718",
+      qrImage: PNG,
+    });
+  });
+
+  it("youzan.trades.qr.get: newest first, yuan amounts in fen", () => {
+    const trades = toQrTrades(ok("trades-qr-get"), { qrId: "6154839" });
+    expect(trades.map((t) => [t.tid, t.status, t.realPriceFen, t.qrPriceFen])).toEqual([
+      ["E20180703105045038600007", "WAIT_RECEIVED", null, 26000],
+      ["E20180703104845038600006", "TRADE_RECEIVED", 25990, 26000],
+    ]);
+  });
+
+  it("youzan.trade.get 4.0.2 and 3.0.0, and the 4.x not-found skeleton", () => {
+    expect(toTradeDetail(ok("trade-get-4.0.2"), "4.0.2")).toEqual({
+      tid: "E20180703104845038600006",
+      qrId: "6154839",
+      status: "TRADE_SUCCESS",
+      paymentFen: 26000,
+      paidAt: new Date("2018-07-03T02:48:59Z"),
+    });
+    expect(toTradeDetail(ok("trade-get-3.0.0"), "3.0.0")?.qrId).toBe("5123456");
+    expect(failure("trade-get-not-found-4.0.2")).toMatchObject({
+      source: "business",
+      code: 5000,
+      message: "trade not found",
+    });
+    const skeleton = (fixture("trade-get-not-found-4.0.2").json as { data: unknown }).data;
+    expect(toTradeDetail(skeleton, "4.0.2")).toBeNull();
+  });
+
+  // err_msg or err_message in gw_err_resp, msg or message in error_response.
+  it.each([
+    ["gateway-error", "gateway", 4203, "Token 不存在"],
+    ["gateway-error-err-message", "gateway", 4204, "应用没有调用该 API 的权限"],
+    ["legacy-error", "legacy", 50000, "店铺ID与网点编号不相符"],
+    ["legacy-error-message", "legacy", 50000, "交易不存在"],
+  ])("the error envelope %s", (name, source, code, message) => {
+    expect(failure(name)).toEqual({ source, code, message });
+  });
+
+  const md5 = (text: string) => createHash("md5").update(text, "utf8").digest("hex");
+  const eventSign = (raw: string) => md5(FIXTURE_APP.clientId + raw + FIXTURE_APP.clientSecret);
+
+  it("a V3 push verifies by Event-Sign over the exact bytes and by its body sign", () => {
+    const { text } = fixture("push-v3-trade-paid");
+    const headers = new Headers({
+      "event-sign": eventSign(text),
+      "event-type": "trade_TradePaid",
+      "client-id": FIXTURE_APP.clientId,
+    });
+    const viaHeader = parseYouzanPush(text, headers, FIXTURE_APP);
+    expect(viaHeader).toMatchObject({
+      kind: "message",
+      signatureValid: true,
+      eventKey: "3b8f2c1e-7a4d-4e6b-9c0f-1d2e3f4a5b6c",
+      type: "trade_TradePaid",
+      tid: "E20180703104845038600006",
+      status: "TRADE_PAID",
+      version: 1530586139,
+      kdtId: "40093718",
+      qrId: "6154839",
+    });
+    // Form style: "+" in dates decodes to a space.
+    expect(viaHeader).toMatchObject({
+      msg: { full_order_info: { order_info: { pay_time: "2018-07-03 10:48:59" } } },
+    });
+    expect(parseYouzanPush(text, new Headers(), FIXTURE_APP)).toMatchObject({
+      signatureValid: true,
+    });
+  });
+
+  it.each([
+    ["push-v3-trade-success", "trade_TradeSuccess", { tid: "E20180703104845038600006" }],
+    ["push-v3-trade-close", "trade_TradeClose", { close_type: 1 }],
+  ])("%s decodes to its msg", (name, type, msg) => {
+    const { text } = fixture(name);
+    const headers = new Headers({ "event-sign": eventSign(text), "event-type": type });
+    expect(parseYouzanPush(text, headers, FIXTURE_APP)).toMatchObject({
+      kind: "message",
+      signatureValid: true,
+      type,
+      msg,
+    });
+  });
+
+  it("a legacy V2 push has no Event-Sign: its body sign is what is checked", () => {
+    const { text, json } = fixture("push-v2-trade-order-state");
+    const parsed = parseYouzanPush(text, new Headers(), FIXTURE_APP);
+    expect(parsed).toMatchObject({
+      kind: "message",
+      signatureValid: true,
+      type: "TRADE_ORDER_STATE",
+      status: "TRADE_SUCCESS",
+      qrId: null,
+      msg: {
+        tid: "E20180703104845038600006",
+        payment: "260.00",
+        update_time: "2018-07-03 10:49:00",
+      },
+    });
+    const forged = JSON.stringify({ ...json, sign: "0".repeat(32) });
+    expect(parseYouzanPush(forged, new Headers(), FIXTURE_APP)).toMatchObject({
+      signatureValid: false,
+    });
+  });
+
+  it('a heartbeat is {"test":true} and nothing else', () => {
+    const { text, json } = fixture("push-heartbeat");
+    expect(json).toEqual({ test: true });
+    expect(parseYouzanPush(text, new Headers(), FIXTURE_APP)).toEqual({ kind: "heartbeat" });
   });
 });

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { MoneyError, yuanToFen } from "@/lib/money";
 import { unexpectedPayload } from "./errors";

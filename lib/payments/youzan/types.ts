@@ -1,3 +1,4 @@
+import "server-only";
 import { hasBrand } from "@/lib/errors";
 
 /**
@@ -19,11 +20,6 @@ const YOUZAN_ERROR = Symbol.for("xiaopu.YouzanError");
 export class YouzanError extends Error {
   readonly [YOUZAN_ERROR] = true;
 
-  /** Branded: gateways may be shared across bundle copies (lib/errors.ts hasBrand). */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, YOUZAN_ERROR);
-  }
-
   constructor(
     readonly code: YouzanErrorCode,
     message: string,
@@ -35,6 +31,14 @@ export class YouzanError extends Error {
   }
 }
 
+/**
+ * A YouzanError from any copy of this module, by brand: a gateway built in one Next bundle may
+ * throw into code of another, whose `YouzanError` class is a different copy (lib/errors.ts).
+ */
+export function isYouzanError(error: unknown): error is YouzanError {
+  return hasBrand(error, YOUZAN_ERROR);
+}
+
 export interface YouzanConfig {
   /** Gateway base, e.g. https://open.youzanyun.com or http://localhost:3000/sandbox/youzan. */
   baseUrl: string;
@@ -42,7 +46,7 @@ export interface YouzanConfig {
   clientSecret: string;
   /** Shop id (`kdt_id`, `grant_id` of the token request). */
   kdtId: string;
-  /** Per HTTP request; Youzan's own limit is 5 s. */
+  /** Per HTTP request (default 5 s, Youzan's own limit); tests pass a few milliseconds. */
   timeoutMs?: number;
 }
 

@@ -1,8 +1,10 @@
+import "server-only";
 import { and, desc, eq, gte, lte } from "drizzle-orm";
 import QRCode from "qrcode";
 import { youzanSandboxQrCodes, youzanSandboxTrades } from "@/db/schema";
+import { isImplemented } from "./catalogue";
 import type { SandboxContext } from "./context";
-import type { EnvelopeStyle, JsonObject } from "./envelopes";
+import type { JsonObject } from "./envelopes";
 import { parseYouzanTime } from "./time";
 import { findQr, parseQrId } from "./trades";
 import {
@@ -47,7 +49,9 @@ export class BusinessFault extends Error {
   }
 }
 
-/** Missing or invalid parameter values (the old platform's demo answered qr.get with 50000). */
+/** A required parameter is missing or empty ("53002 missing or wrongly typed param", spec §2.4). */
+export const MISSING_PARAM_CODE = 53002;
+/** An invalid parameter value: a business error (the qr.get demo answered 50000, spec §2.4). */
 export const PARAM_ERROR_CODE = 50000;
 /** Wrong JSON type of a parameter ("5001 is usually a wrong param type"). */
 export const PARAM_TYPE_ERROR_CODE = 5001;
@@ -63,7 +67,6 @@ export interface ApiCall {
   ctx: SandboxContext;
   params: Params;
   version: string;
-  style: EnvelopeStyle;
   now: Date;
 }
 
@@ -77,11 +80,13 @@ function optionalString(params: Params, name: string): string | undefined {
   throw new GatewayFault(PARAM_TYPE_ERROR_CODE, `系统异常：参数 ${name} 的类型不正确`);
 }
 
+function missing(name: string): BusinessFault {
+  return new BusinessFault(MISSING_PARAM_CODE, `缺少必填参数 ${name}`);
+}
+
 function requiredString(params: Params, name: string): string {
   const value = optionalString(params, name);
-  if (value === undefined || value.trim() === "") {
-    throw new BusinessFault(PARAM_ERROR_CODE, `参数 ${name} 不能为空`);
-  }
+  if (value === undefined || value.trim() === "") throw missing(name);
   return value;
 }
 
@@ -141,7 +146,7 @@ const createQr: Handler = async ({ ctx, params, now }) => {
     }
   }
   if (priceFen === null && (qrType as QrType) !== "QR_TYPE_FIXED_BY_PERSON") {
-    throw new BusinessFault(PARAM_ERROR_CODE, "参数 qr_price 不能为空");
+    throw missing("qr_price");
   }
   const qrName = requiredString(params, "qr_name");
   if (qrName.length > 100) {
@@ -246,8 +251,11 @@ const listQrTrades: Handler = async ({ ctx, params, now }) => {
   return { qr_trades: page, total_results: rows.length };
 };
 
-/** youzan.trade.get 3.0.0 / 4.0.0 / 4.0.2 */
-const getTrade: Handler = async ({ ctx, params, style, now }) => {
+/**
+ * youzan.trade.get 3.0.0 / 4.0.0 / 4.0.2. The version decides the data (3.0.0 `trade`, 4.x
+ * `full_order_info`) and the not-found code; the envelope around it is the gateway's business.
+ */
+const getTrade: Handler = async ({ ctx, params, version, now }) => {
   const tid = requiredString(params, "tid");
   const t = youzanSandboxTrades;
   const [trade] = await ctx.db
@@ -255,23 +263,23 @@ const getTrade: Handler = async ({ ctx, params, style, now }) => {
     .from(t)
     .where(and(eq(t.tid, tid), eq(t.kdtId, ctx.app.kdtId)));
   const qr = trade && isVisible(trade, now) ? await findQr(ctx.db, trade.qrId) : undefined;
+  const legacy = version.startsWith("3.");
   if (!trade || !qr) {
-    throw style === "legacy"
+    throw legacy
       ? new BusinessFault(TRADE_NOT_FOUND_LEGACY, "trade not found")
       : new BusinessFault(TRADE_NOT_FOUND_V4, "trade not found", tradeNotFoundSkeleton());
   }
-  return style === "legacy" ? tradeDetailV3(qr, trade, now) : tradeDetailV4(qr, trade, now);
+  return legacy ? tradeDetailV3(qr, trade, now) : tradeDetailV4(qr, trade, now);
 };
 
-/** Implemented APIs and their versions; anything else is 4005. */
-export const APIS: Record<string, { versions: readonly string[]; handler: Handler }> = {
-  "youzan.pay.qrcode.create": { versions: ["3.0.0"], handler: createQr },
-  "youzan.pay.qrcode.get": { versions: ["3.0.0"], handler: getQrCode },
-  "youzan.trades.qr.get": { versions: ["3.0.0"], handler: listQrTrades },
-  "youzan.trade.get": { versions: ["3.0.0", "4.0.0", "4.0.2"], handler: getTrade },
+/** The handlers of catalogue.ts's APIs; anything else is 4005. */
+const HANDLERS: Record<string, Handler> = {
+  "youzan.pay.qrcode.create": createQr,
+  "youzan.pay.qrcode.get": getQrCode,
+  "youzan.trades.qr.get": listQrTrades,
+  "youzan.trade.get": getTrade,
 };
 
 export function findApi(name: string, version: string): Handler | undefined {
-  const api = Object.hasOwn(APIS, name) ? APIS[name] : undefined;
-  return api && api.versions.includes(version) ? api.handler : undefined;
+  return isImplemented(name, version) && Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
 }

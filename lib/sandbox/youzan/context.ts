@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import type { Clock } from "@/lib/clock";
 
@@ -9,4 +10,6 @@ export interface SandboxContext {
   publicBaseUrl: string;
   pushUrl: string;
   fetch: typeof fetch;
+  /** Real time a push receiver has to answer (Youzan: 5 s). */
+  pushTimeoutMs: number;
 }

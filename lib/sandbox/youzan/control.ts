@@ -1,8 +1,10 @@
+import "server-only";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { advanceClock, readClockOffset } from "@/lib/clock";
 import { json, readJson } from "@/lib/http/json";
 import { parseFaultsPatch } from "./faults";
+import { afterResponse } from "./http";
 import { getYouzanSandbox } from "./index";
 
 /*
@@ -55,12 +57,12 @@ const ok = () => json({ ok: true });
 
 export async function controlPay(request: Request): Promise<Response> {
   const input = await readJson(request, payBody);
-  return json(await (await getYouzanSandbox()).pay(input));
+  return json(await (await getYouzanSandbox({ background: afterResponse })).pay(input));
 }
 
 export async function controlScan(request: Request): Promise<Response> {
   const { qrId } = await readJson(request, scanBody);
-  return json(await (await getYouzanSandbox()).scan(qrId));
+  return json(await (await getYouzanSandbox({ background: afterResponse })).scan(qrId));
 }
 
 export async function controlGetFaults(): Promise<Response> {
@@ -77,6 +79,11 @@ export async function controlPushUrl(request: Request): Promise<Response> {
   const { url } = await readJson(request, pushUrlBody);
   await (await getYouzanSandbox()).setPushUrl(url);
   return json({ ok: true, url });
+}
+
+/** POST control/heartbeat: a `{"test":true}` push now → `{delivered, result}`. */
+export async function controlHeartbeat(): Promise<Response> {
+  return json(await (await getYouzanSandbox()).heartbeat());
 }
 
 export async function controlRevokeTokens(): Promise<Response> {

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Push `msg` is URL-encoded JSON text. Two styles were captured (spec §4.5):
  * - `form` (2021): Java `URLEncoder` style — only `A-Z a-z 0-9 . - * _` stay literal, space → `+`;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   businessFailure,
   businessSuccess,
+  envelopeFor,
   envelopeStyleFor,
   gatewayError,
   newTraceId,
@@ -14,6 +15,25 @@ describe("envelopes", () => {
     expect(envelopeStyleFor("3.0.0")).toBe("legacy");
     expect(envelopeStyleFor("4.0.0")).toBe("v4");
     expect(envelopeStyleFor("4.0.2")).toBe("v4");
+  });
+
+  it("per-API settings override the defaults (err_msg, msg, style by version)", () => {
+    expect(envelopeFor("3.0.0")).toEqual({
+      style: "legacy",
+      gwErrorText: "err_msg",
+      errorText: "msg",
+    });
+    expect(envelopeFor("4.0.2", { style: "legacy", errorText: "message" })).toEqual({
+      style: "legacy",
+      gwErrorText: "err_msg",
+      errorText: "message",
+    });
+    expect(gatewayError(4204, "no", "yz7-x", "err_message")).toEqual({
+      gw_err_resp: { trace_id: "yz7-x", err_code: 4204, err_message: "no" },
+    });
+    expect(businessFailure("legacy", 50000, "no", null, "message")).toEqual({
+      error_response: { code: 50000, message: "no" },
+    });
   });
 
   it("gateway errors carry only gw_err_resp", () => {

@@ -1,4 +1,6 @@
+import "server-only";
 import { randomBytes } from "node:crypto";
+import type { EnvelopeOverride, EnvelopeStyle } from "./types";
 
 /**
  * The three response shapes of the Youzan Cloud gateway (spec §2.2) and the token endpoint's
@@ -6,12 +8,27 @@ import { randomBytes } from "node:crypto";
  */
 
 export type JsonObject = Record<string, unknown>;
+export type { EnvelopeStyle };
 
-/** Which business envelope an API version answers in: 3.0.0 → legacy, 4.x → `code/success`. */
-export type EnvelopeStyle = "legacy" | "v4";
+/** How one API answers: its business envelope and the names of its error text fields. */
+export interface Envelope {
+  style: EnvelopeStyle;
+  gwErrorText: "err_msg" | "err_message";
+  errorText: "msg" | "message";
+}
 
+/** Which business envelope an API version answers in by default: 3.0.0 → legacy, 4.x → v4. */
 export function envelopeStyleFor(version: string): EnvelopeStyle {
   return version.startsWith("3.") ? "legacy" : "v4";
+}
+
+/** The spec's defaults (`err_msg`, `msg`, style by version), with the API's knob on top. */
+export function envelopeFor(version: string, override: EnvelopeOverride = {}): Envelope {
+  return {
+    style: override.style ?? envelopeStyleFor(version),
+    gwErrorText: override.gwErrorText ?? "err_msg",
+    errorText: override.errorText ?? "msg",
+  };
 }
 
 /** `yz7-` trace ids as the gateway prints them (shape only; the content is random). */
@@ -19,8 +36,13 @@ export function newTraceId(now: Date = new Date()): string {
   return `yz7-${randomBytes(4).toString("hex")}-${now.getTime()}-${randomBytes(3).readUIntBE(0, 3)}`;
 }
 
-export function gatewayError(code: number, message: string, traceId = newTraceId()): JsonObject {
-  return { gw_err_resp: { trace_id: traceId, err_code: code, err_msg: message } };
+export function gatewayError(
+  code: number,
+  message: string,
+  traceId = newTraceId(),
+  textField: Envelope["gwErrorText"] = "err_msg",
+): JsonObject {
+  return { gw_err_resp: { trace_id: traceId, err_code: code, [textField]: message } };
 }
 
 export function businessSuccess(
@@ -37,8 +59,9 @@ export function businessFailure(
   code: number,
   message: string,
   data: JsonObject | null = null,
+  textField: Envelope["errorText"] = "msg",
 ): JsonObject {
-  if (style === "legacy") return { error_response: { code, msg: message } };
+  if (style === "legacy") return { error_response: { code, [textField]: message } };
   return { code, success: false, message, data, request_id: null };
 }
 

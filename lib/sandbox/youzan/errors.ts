@@ -1,3 +1,4 @@
+import "server-only";
 import { hasBrand } from "@/lib/errors";
 
 /**
@@ -10,11 +11,6 @@ const SANDBOX_ERROR = Symbol.for("xiaopu.SandboxError");
 export class SandboxError extends Error {
   readonly [SANDBOX_ERROR] = true;
 
-  /** Branded: the sandbox singleton may come from another bundle copy (lib/errors.ts hasBrand). */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, SANDBOX_ERROR);
-  }
-
   constructor(
     readonly status: number,
     message: string,
@@ -22,4 +18,13 @@ export class SandboxError extends Error {
     super(message);
     this.name = "SandboxError";
   }
+}
+
+/**
+ * Catch sites use this brand check rather than `instanceof`: Next bundles routes, pages and
+ * server actions separately, and an error built by another bundle's copy of this module is
+ * still a SandboxError.
+ */
+export function isSandboxError(value: unknown): value is SandboxError {
+  return hasBrand(value, SANDBOX_ERROR);
 }

@@ -1,4 +1,6 @@
+import "server-only";
 import { z } from "zod";
+import { isApiKey } from "./catalogue";
 import { SandboxError } from "./errors";
 import type { YouzanFaults } from "./types";
 
@@ -14,7 +16,36 @@ export const DEFAULT_FAULTS: YouzanFaults = {
   subscription: "v3",
   pushStatusStyle: "TRADE_PAID",
   msgEncoding: "form",
+  envelopes: {},
+  ipBlocked: false,
+  deniedApis: [],
+  businessErrors: {},
+  brokenNextCalls: 0,
+  brokenResponse: "http503",
+  httpRedirect: false,
 };
+
+/** `api` or `api/version` of an implemented API; anything else would silently match nothing. */
+const apiKey = z.string().refine(isApiKey, {
+  error: (issue) => `${JSON.stringify(issue.input)} is not an implemented api or api/version`,
+});
+
+const envelopeOverride = z.strictObject({
+  style: z.enum(["legacy", "v4"]).optional(),
+  gwErrorText: z.enum(["err_msg", "err_message"]).optional(),
+  errorText: z.enum(["msg", "message"]).optional(),
+});
+
+const businessError = z.strictObject({
+  // Not 200: that is the success code of the 4.x envelope.
+  code: z
+    .number()
+    .int()
+    .min(1)
+    .max(2_147_483_647)
+    .refine((code) => code !== 200, "200 is the success code"),
+  message: z.string().min(1).max(200),
+});
 
 const faultsShape = {
   pushLost: z.boolean(),
@@ -30,6 +61,13 @@ const faultsShape = {
   subscription: z.enum(["v3", "v2", "both"]),
   pushStatusStyle: z.enum(["TRADE_PAID", "PAID"]),
   msgEncoding: z.enum(["form", "uri"]),
+  envelopes: z.record(apiKey, envelopeOverride),
+  ipBlocked: z.boolean(),
+  deniedApis: z.array(apiKey).max(50),
+  businessErrors: z.record(apiKey, businessError),
+  brokenNextCalls: z.number().int().min(0).max(1_000_000),
+  brokenResponse: z.enum(["http500", "http502", "http503", "empty", "nonJson"]),
+  httpRedirect: z.boolean(),
 } satisfies Record<keyof YouzanFaults, z.ZodType>;
 
 export const faultsPatchSchema = z.strictObject(faultsShape).partial();

@@ -1,52 +1,76 @@
+import "server-only";
 import { readCappedText } from "@/lib/http/json";
 import { BusinessFault, findApi, GatewayFault, type Params } from "./apis";
+import { forApi, listsApi } from "./catalogue";
 import type { SandboxContext } from "./context";
 import {
   businessFailure,
   businessSuccess,
-  envelopeStyleFor,
+  envelopeFor,
   gatewayError,
+  type Envelope,
   type JsonObject,
 } from "./envelopes";
-import { readSettings, takeRateLimitedCall } from "./settings";
+import { readSettings, takeCountedFault } from "./settings";
 import { checkToken } from "./tokens";
+import { brokenResponse, httpsRedirect } from "./transport";
+import type { YouzanFaults } from "./types";
 
 /*
- * The API gateway: `/api/{name}/{version}?access_token=…` (spec §2.1, §6.1). Checks run in the
- * spec's order — path shape 4001 → api/version 4005 → method/content type 4007 → token present
- * 4201 → token known and not revoked 4203 → not expired 4202 → rate limit 4101 → body 4004 →
- * business. Every answer is HTTP 200 in one of the three envelopes.
+ * The API gateway: `/api/{name}/{version}?access_token=…` (spec §2.1, §6.1). Transport faults
+ * come first (the `http:` redirect and broken answers happen at the edge, before routing), then
+ * the spec's order — path shape 4001 → api/version 4005 → method/content type 4007 → IP
+ * allow-list 4007 → token present 4201 → token known and not revoked 4203 → not expired 4202 →
+ * API granted 4204 → rate limit 4101 → body 4004 → business. Every protocol answer is HTTP 200
+ * in one of the three envelopes.
  */
 
 const MAX_BODY_BYTES = 64 * 1024;
 
 export interface GatewayResult {
-  body: JsonObject;
+  response: Response;
   api: string;
   version: string;
   /** The requested qr_id, when the parameters name one (for per-QR call counts). */
   qrId: string | null;
-  /** `ok`, `gw:<code>` or `biz:<code>`: recorded per call. */
+  /** `ok`, `gw:<code>`, `biz:<code>` or a transport fault (`http:301`, `broken:<kind>`). */
   outcome: string;
 }
 
 type BodyRead = { params: Params } | { error: string };
+type BodyFormat = "json" | "form";
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-async function readParams(request: Request, url: URL): Promise<BodyRead> {
-  if (request.method !== "POST") {
-    const params: Params = Object.fromEntries(url.searchParams);
-    delete params.access_token;
-    return { params };
-  }
+/** JSON is what every SDK sends; the docs also allow a form body (spec §2.1). */
+function bodyFormat(request: Request): BodyFormat | null {
+  const type = request.headers.get("content-type") ?? "";
+  if (/^application\/([\w.+-]+\+)?json\b/i.test(type)) return "json";
+  if (/^application\/x-www-form-urlencoded\b/i.test(type)) return "form";
+  return null;
+}
+
+/** Only the query parameter carries the token: one in a form body is a parameter like any other. */
+function withoutToken(entries: URLSearchParams): Params {
+  const params: Params = Object.fromEntries(entries);
+  delete params.access_token;
+  return params;
+}
+
+async function readParams(
+  request: Request,
+  url: URL,
+  format: BodyFormat | null,
+): Promise<BodyRead> {
+  if (request.method !== "POST") return { params: withoutToken(url.searchParams) };
   let text: string;
   try {
     text = await readCappedText(request, MAX_BODY_BYTES);
   } catch {
     return { error: `请求体超过 ${MAX_BODY_BYTES} 字节` };
   }
+  if (format === "form") return { params: withoutToken(new URLSearchParams(text)) };
   if (text.trim() === "") return { params: {} };
   let value: unknown;
   try {
@@ -65,6 +89,60 @@ function qrIdOf(read: BodyRead): string | null {
   return typeof value === "string" || typeof value === "number" ? String(value).trim() : null;
 }
 
+/** One gateway call: what it asked for, and how to answer it in the API's envelope. */
+class Call {
+  qrId: string | null = null;
+  envelope: Envelope;
+
+  constructor(
+    readonly api: string,
+    readonly version: string,
+    faults: YouzanFaults,
+  ) {
+    this.envelope = envelopeFor(version, forApi(faults.envelopes, api, version));
+  }
+
+  private result(body: JsonObject, outcome: string): GatewayResult {
+    const { api, version, qrId } = this;
+    return { response: Response.json(body), api, version, qrId, outcome };
+  }
+
+  gatewayError(code: number, message: string): GatewayResult {
+    const body = gatewayError(code, message, undefined, this.envelope.gwErrorText);
+    return this.result(body, `gw:${code}`);
+  }
+
+  businessError(code: number, message: string, data: JsonObject | null = null): GatewayResult {
+    const { style, errorText } = this.envelope;
+    return this.result(businessFailure(style, code, message, data, errorText), `biz:${code}`);
+  }
+
+  success(data: JsonObject): GatewayResult {
+    return this.result(businessSuccess(this.envelope.style, data), "ok");
+  }
+
+  transport(response: Response, outcome: string): GatewayResult {
+    const { api, version, qrId } = this;
+    return { response, api, version, qrId, outcome };
+  }
+}
+
+/** Token present → known and not revoked → not expired (4201 → 4203 → 4202). */
+async function tokenRefusal(
+  ctx: SandboxContext,
+  url: URL,
+  faults: YouzanFaults,
+  now: Date,
+): Promise<[number, string] | null> {
+  // Only the query parameter counts: a token in a header or in the body is "missing".
+  const token = url.searchParams.get("access_token") ?? "";
+  if (token === "") return [4201, "access_token 缺失或不合法"];
+  const state = faults.tokenExpiredEarly ? "revoked" : await checkToken(ctx.db, token, now);
+  if (state === "unknown" || state === "revoked") return [4203, "Token 不存在"];
+  if (state === "expired") return [4202, "Token 已过期"];
+  return null;
+}
+
 export async function handleGateway(
   ctx: SandboxContext,
   request: Request,
@@ -73,58 +151,52 @@ export async function handleGateway(
   const now = await ctx.clock.now();
   const [api = "", version = ""] = path;
   const url = new URL(request.url);
-  const fail = (code: number, message: string, qrId: string | null = null): GatewayResult => ({
-    body: gatewayError(code, message),
-    api,
-    version,
-    qrId,
-    outcome: `gw:${code}`,
-  });
+  const { faults } = await readSettings(ctx.db);
+  const call = new Call(api, version, faults);
+
+  if (faults.httpRedirect && url.protocol === "http:") {
+    return call.transport(httpsRedirect(url), "http:301");
+  }
+  // The snapshot spares the write on every call; the UPDATE decides who gets a unit.
+  if (faults.brokenNextCalls > 0 && (await takeCountedFault(ctx.db, "brokenNextCalls"))) {
+    return call.transport(brokenResponse(faults.brokenResponse), `broken:${faults.brokenResponse}`);
+  }
 
   if (path.length !== 2 || api === "" || version === "") {
-    return fail(4001, "请求路径不合法，应为 /api/{api_name}/{version}");
+    return call.gatewayError(4001, "请求路径不合法，应为 /api/{api_name}/{version}");
   }
   const handler = findApi(api, version);
-  if (!handler) return fail(4005, `API ${api} ${version} 不存在`);
+  if (!handler) return call.gatewayError(4005, `API ${api} ${version} 不存在`);
 
-  const isJson = /^application\/([\w.+-]+\+)?json\b/i.test(
-    request.headers.get("content-type") ?? "",
-  );
   if (request.method !== "GET" && request.method !== "POST") {
-    return fail(4007, `不支持的请求方法 ${request.method}`);
+    return call.gatewayError(4007, `不支持的请求方法 ${request.method}`);
   }
-  if (request.method === "POST" && !isJson) {
-    return fail(4007, "不支持的 Content-Type，请以 application/json 提交");
+  const format = bodyFormat(request);
+  if (request.method === "POST" && format === null) {
+    return call.gatewayError(4007, "不支持的 Content-Type，请以 application/json 提交");
   }
-  const read = await readParams(request, url);
-  const qrId = qrIdOf(read);
+  if (faults.ipBlocked) return call.gatewayError(4007, "调用方 IP 不在应用的 IP 白名单中");
+  const read = await readParams(request, url, format);
+  call.qrId = qrIdOf(read);
 
-  // Only the query parameter counts: a token in a header or in the body is "missing".
-  const token = url.searchParams.get("access_token") ?? "";
-  if (token === "") return fail(4201, "access_token 缺失或不合法", qrId);
-  const { faults } = await readSettings(ctx.db);
-  const tokenState = faults.tokenExpiredEarly ? "revoked" : await checkToken(ctx.db, token, now);
-  if (tokenState === "unknown" || tokenState === "revoked") {
-    return fail(4203, "Token 不存在", qrId);
+  const refusal = await tokenRefusal(ctx, url, faults, now);
+  if (refusal) return call.gatewayError(...refusal);
+  if (listsApi(faults.deniedApis, api, version)) {
+    return call.gatewayError(4204, `应用没有调用 ${api} 的权限`);
   }
-  if (tokenState === "expired") return fail(4202, "Token 已过期", qrId);
-  if (await takeRateLimitedCall(ctx.db)) return fail(4101, "API 调用频率超出限制", qrId);
-  if ("error" in read) return fail(4004, read.error, qrId);
+  if (faults.rateLimitNextCalls > 0 && (await takeCountedFault(ctx.db, "rateLimitNextCalls"))) {
+    return call.gatewayError(4101, "API 调用频率超出限制");
+  }
+  if ("error" in read) return call.gatewayError(4004, read.error);
 
-  const style = envelopeStyleFor(version);
+  const refused = forApi(faults.businessErrors, api, version);
+  if (refused) return call.businessError(refused.code, refused.message);
   try {
-    const data = await handler({ ctx, params: read.params, version, style, now });
-    return { body: businessSuccess(style, data), api, version, qrId, outcome: "ok" };
+    return call.success(await handler({ ctx, params: read.params, version, now }));
   } catch (error) {
-    if (error instanceof GatewayFault) return fail(error.code, error.message, qrId);
+    if (error instanceof GatewayFault) return call.gatewayError(error.code, error.message);
     if (error instanceof BusinessFault) {
-      return {
-        body: businessFailure(style, error.code, error.message, error.data),
-        api,
-        version,
-        qrId,
-        outcome: `biz:${error.code}`,
-      };
+      return call.businessError(error.code, error.message, error.data);
     }
     throw error;
   }

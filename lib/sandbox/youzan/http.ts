@@ -1,7 +1,10 @@
+import "server-only";
+import { after } from "next/server";
 import { getEnv } from "@/lib/env";
 import { AppError, type ErrorCode } from "@/lib/errors";
 import { json, route } from "@/lib/http/json";
-import { SandboxError } from "./errors";
+import { isSandboxError, type SandboxError } from "./errors";
+import type { Background } from "./types";
 
 type Handler<C> = (request: Request, context: C) => Promise<Response>;
 
@@ -32,8 +35,22 @@ export function sandboxRoute<C = unknown>(
     try {
       return await handler(request, context);
     } catch (error) {
-      if (error instanceof SandboxError) return sandboxErrorResponse(error);
+      if (isSandboxError(error)) return sandboxErrorResponse(error);
       throw error;
     }
   });
 }
+
+/**
+ * The `background` of route handlers and server actions: Next's `after()` keeps the push
+ * delivery alive once the answer is out. Outside a request scope (a test calling a route module
+ * directly) `after()` throws and nothing is started, so the ticker or tick() delivers instead —
+ * deterministically, rather than racing the caller.
+ */
+export const afterResponse: Background = (task) => {
+  try {
+    after(task);
+  } catch {
+    // No request scope: see above.
+  }
+};

@@ -1,10 +1,10 @@
-import type { Db } from "@/db/client";
+import "server-only";
 import { getDb } from "@/db";
 import { offsetClock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { SandboxError } from "./errors";
 import { createYouzanSandbox } from "./sandbox";
-import type { YouzanSandbox } from "./types";
+import type { Background, YouzanSandbox } from "./types";
 
 /*
  * The Youzan Cloud sandbox: a local fake that speaks the real wire protocol (token endpoint, API
@@ -14,6 +14,9 @@ import type { YouzanSandbox } from "./types";
  */
 
 export type {
+  Background,
+  EnvelopeOverride,
+  HeartbeatResult,
   PayInput,
   SandboxPushSummary,
   SandboxQr,
@@ -23,26 +26,25 @@ export type {
   YouzanSandbox,
   YouzanSandboxOptions,
 } from "./types";
-export { SandboxError } from "./errors";
+export { isSandboxError, SandboxError } from "./errors";
 export { createYouzanSandbox } from "./sandbox";
 export { DEFAULT_FAULTS } from "./faults";
 
-// One instance per process and database, shared by routes, pages and the ticker, so that
-// tick() can wait for deliveries a payment started in the background.
-const globalForSandbox = globalThis as typeof globalThis & {
-  __xiaopuYouzanSandbox?: { db: Db; sandbox: YouzanSandbox };
-};
-
-/** The app's sandbox: env credentials, the shared virtual clock, pushes to the shop's webhook. */
-export async function getYouzanSandbox(): Promise<YouzanSandbox> {
+/**
+ * The app's sandbox: env credentials, the shared virtual clock, pushes to the shop's webhook.
+ * Built fresh on every call (its state is in the database, so this is cheap); nothing is kept
+ * between requests. Routes pass `background` (Next's `after()`) so the push delivery that a
+ * payment starts outlives the response.
+ */
+export async function getYouzanSandbox(
+  options: { background?: Background } = {},
+): Promise<YouzanSandbox> {
   const env = getEnv();
   if (!env.isSandbox) {
     throw new SandboxError(404, "the Youzan sandbox runs only when PAYMENTS_MODE=sandbox");
   }
   const db = await getDb();
-  const cached = globalForSandbox.__xiaopuYouzanSandbox;
-  if (cached?.db === db) return cached.sandbox;
-  const sandbox = createYouzanSandbox({
+  return createYouzanSandbox({
     db,
     clock: offsetClock(db),
     app: {
@@ -52,7 +54,6 @@ export async function getYouzanSandbox(): Promise<YouzanSandbox> {
     },
     publicBaseUrl: `${env.appUrl}/sandbox/youzan`,
     pushUrl: `${env.appUrl}/api/webhooks/youzan`,
+    background: options.background,
   });
-  globalForSandbox.__xiaopuYouzanSandbox = { db, sandbox };
-  return sandbox;
 }

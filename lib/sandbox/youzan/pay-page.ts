@@ -1,5 +1,6 @@
+import "server-only";
 import { MoneyError, yuanToFen } from "@/lib/money";
-import { SandboxError } from "./errors";
+import { isSandboxError } from "./errors";
 import { TID_PATTERN } from "./time";
 import type { SandboxQr, YouzanSandbox } from "./types";
 
@@ -92,7 +93,7 @@ export async function submitPayForm(
       ...(amountFen ? { amount: String(amountFen) } : {}),
     });
   } catch (error) {
-    if (!(error instanceof SandboxError)) throw error;
+    if (!isSandboxError(error)) throw error;
     // 404 → "unknown QR"; 409 on a paid dynamic code → "already paid": the page sees both.
     if (error.status === 404) return pagePath(qrId);
     if (error.status === 400) return pagePath(qrId, { error: "invalid_amount" });
@@ -110,7 +111,7 @@ export async function submitCancelForm(
   try {
     await sandbox.scan(qrId);
   } catch (error) {
-    if (!(error instanceof SandboxError)) throw error;
+    if (!isSandboxError(error)) throw error;
     return pagePath(qrId);
   }
   return pagePath(qrId, { result: "cancelled" });

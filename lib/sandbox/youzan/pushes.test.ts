@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_FAULTS } from "./faults";
-import { planPushes, serializePushBody, type TradeEvent } from "./pushes";
+import { planPushes, serializePushBody, signsHeaders, type TradeEvent } from "./pushes";
 import type { YouzanFaults } from "./types";
 import type { QrRow, TradeRow } from "./views";
 
@@ -112,27 +112,39 @@ describe("planPushes", () => {
   });
 });
 
+const V3_KEYS = [
+  "client_id",
+  "id",
+  "kdt_id",
+  "kdt_name",
+  "root_kdt_id",
+  "mode",
+  "type",
+  "status",
+  "msg",
+  "msg_id",
+  "sign",
+  "version",
+  "sendCount",
+  "test",
+];
+
 describe("serializePushBody", () => {
   it("fixed key order, sendCount per attempt, no msg_id for V2", () => {
     const [v2, v3] = plan({ subscription: "both" }, events.slice(0, 1));
     const body = JSON.parse(serializePushBody(v3!.payload, 3)) as Record<string, unknown>;
-    expect(Object.keys(body)).toEqual([
-      "client_id",
-      "id",
-      "kdt_id",
-      "kdt_name",
-      "root_kdt_id",
-      "mode",
-      "type",
-      "status",
-      "msg",
-      "msg_id",
-      "sign",
-      "version",
-      "sendCount",
-      "test",
-    ]);
+    expect(Object.keys(body)).toEqual(V3_KEYS);
     expect(body).toMatchObject({ sendCount: 3, test: false });
     expect(JSON.parse(serializePushBody(v2!.payload, 0))).not.toHaveProperty("msg_id");
+  });
+
+  it("V2 bodies are the legacy shape: no root_kdt_id, signed in the body only", () => {
+    const [v2, v3] = plan({ subscription: "both" }, events.slice(0, 1));
+    const body = JSON.parse(serializePushBody(v2!.payload, 0)) as Record<string, unknown>;
+    expect(Object.keys(body)).toEqual(
+      V3_KEYS.filter((key) => key !== "root_kdt_id" && key !== "msg_id"),
+    );
+    expect(signsHeaders(v2!.payload)).toBe(false);
+    expect(signsHeaders(v3!.payload)).toBe(true);
   });
 });

@@ -1,3 +1,4 @@
+import "server-only";
 import { randomUUID } from "node:crypto";
 import type { JsonObject } from "./envelopes";
 import { encodeMsg } from "./encoding";
@@ -38,7 +39,8 @@ export interface PushPayload {
   id: string;
   kdt_id: number | string;
   kdt_name: string;
-  root_kdt_id: number | string;
+  /** 2021 (V3-era) bodies only; the legacy V2 bodies predate it (spec §4.2). */
+  root_kdt_id?: number | string;
   mode: 1;
   type: string;
   status: string;
@@ -163,7 +165,7 @@ export function buildPayload(
     id: tid,
     kdt_id: shopId(app.kdtId),
     kdt_name: KDT_NAME,
-    root_kdt_id: shopId(app.kdtId),
+    ...(message.v3 ? { root_kdt_id: shopId(app.kdtId) } : {}),
     mode: 1,
     type: message.type,
     status: message.status,
@@ -228,6 +230,14 @@ export function planPushes(
   return planned;
 }
 
+/**
+ * V2 (`TRADE_ORDER_STATE`) pushes come from before the header scheme: they are signed in the
+ * body only, so receivers exercise the legacy `sign` check (spec §4.3).
+ */
+export function signsHeaders(payload: Pick<PushPayload, "type">): boolean {
+  return payload.type !== V2_TRADE_TYPE;
+}
+
 /** The exact JSON text sent: a fixed key order, `sendCount` for this attempt. */
 export function serializePushBody(payload: PushPayload, sendCount: number): string {
   const body: Record<string, unknown> = {
@@ -235,7 +245,7 @@ export function serializePushBody(payload: PushPayload, sendCount: number): stri
     id: payload.id,
     kdt_id: payload.kdt_id,
     kdt_name: payload.kdt_name,
-    root_kdt_id: payload.root_kdt_id,
+    ...(payload.root_kdt_id !== undefined ? { root_kdt_id: payload.root_kdt_id } : {}),
     mode: payload.mode,
     type: payload.type,
     status: payload.status,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isAcknowledged, nextRetryAt, RETRY_SCHEDULE_SECONDS } from "./retry";
+import { isAcknowledged, nextRetryAt, PUSH_TIMEOUT_MS, RETRY_SCHEDULE_SECONDS } from "./retry";
 
 describe("push retry schedule", () => {
   it("has 16 steps: 10 s, 30 s, 1 m, 2 m … 10 m, 20 m, 30 m, 1 h, 2 h", () => {
@@ -15,6 +15,10 @@ describe("push retry schedule", () => {
     expect(nextRetryAt(failedAt, 15)?.toISOString()).toBe("2026-03-01T04:00:00.000Z");
     expect(nextRetryAt(failedAt, 16)).toBeNull();
     expect(nextRetryAt(failedAt, -1)).toBeNull();
+  });
+
+  it("a receiver has 5 s to answer (tests inject a shorter pushTimeoutMs)", () => {
+    expect(PUSH_TIMEOUT_MS).toBe(5_000);
   });
 
   it("acknowledged only on HTTP 200 with 'success' in the body", () => {

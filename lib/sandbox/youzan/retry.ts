@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * Push retry schedule of the current Youzan docs (spec §4.6): 16 retries, then dead-letter.
  * Entry i is the wait after the attempt whose `sendCount` is i failed; 3 m → 10 m in 1-minute

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, asc, count, eq, isNotNull, sql } from "drizzle-orm";
 import {
   youzanSandboxCalls as calls,
@@ -6,14 +7,16 @@ import {
 } from "@/db/schema";
 import { moduleLogger } from "@/lib/logger";
 import type { SandboxContext } from "./context";
-import { deliverDuePushes } from "./delivery";
+import { deliverDuePushes, sendHeartbeat } from "./delivery";
 import { SandboxError } from "./errors";
 import { parseFaultsPatch } from "./faults";
 import { handleGateway } from "./gateway";
+import { PUSH_TIMEOUT_MS } from "./retry";
 import { mergeFaults, readSettings, writePushUrl } from "./settings";
 import { tokenEndpoint } from "./token-endpoint";
 import { revokeAllTokens } from "./tokens";
 import { closeDueTrades, findQr, hasPaidTrade, parseQrId, payQr, scanQr } from "./trades";
+import { httpsRedirect } from "./transport";
 import type { TickResult, YouzanSandbox, YouzanSandboxOptions } from "./types";
 
 const log = moduleLogger("youzan-sandbox");
@@ -29,8 +32,13 @@ const SANDBOX_TABLES = [
   "youzan_settings",
 ].map((name) => `"sandbox"."${name}"`);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * A sandbox over the given database. It holds no state of its own — everything lives in the
+ * `sandbox` schema — so building one per request is cheap and any number of instances (routes,
+ * pages, the ticker, other processes) agree.
+ */
 export function createYouzanSandbox(options: YouzanSandboxOptions): YouzanSandbox {
   const ctx: SandboxContext = {
     db: options.db,
@@ -39,11 +47,10 @@ export function createYouzanSandbox(options: YouzanSandboxOptions): YouzanSandbo
     publicBaseUrl: options.publicBaseUrl.replace(/\/+$/, ""),
     pushUrl: options.pushUrl,
     fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+    pushTimeoutMs: options.pushTimeoutMs ?? PUSH_TIMEOUT_MS,
   };
   const db = ctx.db;
-
-  /** Deliveries this instance started in the background; tick() waits for them first. */
-  const kicked = new Set<Promise<unknown>>();
+  const sleep = options.sleep ?? realSleep;
 
   async function runTick(): Promise<TickResult> {
     const now = await ctx.clock.now();
@@ -52,13 +59,16 @@ export function createYouzanSandbox(options: YouzanSandboxOptions): YouzanSandbo
     return { delivered, failed, closed };
   }
 
-  /** Pushes reach the shop promptly without making the payer (or the caller) wait for them. */
-  function kick(): void {
-    const run = runTick().catch((error: unknown) => {
-      log.warn({ err: error }, "background push delivery failed");
-    });
-    kicked.add(run);
-    void run.finally(() => kicked.delete(run));
+  /**
+   * Pushes reach the shop promptly without making the payer (or the caller) wait for them,
+   * when somebody keeps the work alive; otherwise the ticker or tick() delivers them.
+   */
+  function deliverInBackground(): void {
+    options.background?.(() =>
+      runTick().catch((error: unknown) => {
+        log.warn({ err: error }, "background push delivery failed");
+      }),
+    );
   }
 
   async function slow(): Promise<void> {
@@ -68,6 +78,11 @@ export function createYouzanSandbox(options: YouzanSandboxOptions): YouzanSandbo
 
   return {
     async handleToken(request) {
+      const url = new URL(request.url);
+      if (url.protocol === "http:" && (await readSettings(db)).faults.httpRedirect) {
+        await slow();
+        return httpsRedirect(url);
+      }
       const now = await ctx.clock.now();
       const body = await tokenEndpoint({ db, now, app: ctx.app }, request);
       await slow();
@@ -85,7 +100,7 @@ export function createYouzanSandbox(options: YouzanSandboxOptions): YouzanSandbo
         createdAt: await ctx.clock.now(),
       });
       await slow();
-      return Response.json(result.body);
+      return result.response;
     },
 
     async getQr(qrIdText) {
@@ -103,7 +118,7 @@ export function createYouzanSandbox(options: YouzanSandboxOptions): YouzanSandbo
 
     async scan(qrId) {
       const result = await scanQr(ctx, qrId);
-      kick();
+      deliverInBackground();
       return result;
     },
 
@@ -112,7 +127,7 @@ export function createYouzanSandbox(options: YouzanSandboxOptions): YouzanSandbo
         throw new SandboxError(400, "pay needs a qrId string");
       }
       const result = await payQr(ctx, input);
-      kick();
+      deliverInBackground();
       return result;
     },
 
@@ -139,14 +154,16 @@ export function createYouzanSandbox(options: YouzanSandboxOptions): YouzanSandbo
       await writePushUrl(db, url);
     },
 
+    async heartbeat() {
+      const { ok, result } = await sendHeartbeat(ctx);
+      return { delivered: ok, result };
+    },
+
     async revokeTokens() {
       await revokeAllTokens(db, await ctx.clock.now());
     },
 
-    async tick() {
-      await Promise.allSettled([...kicked]);
-      return runTick();
-    },
+    tick: runTick,
 
     async stats() {
       const [byApi, byQr, [issued], pushRows] = await Promise.all([
@@ -179,7 +196,6 @@ export function createYouzanSandbox(options: YouzanSandboxOptions): YouzanSandbo
     },
 
     async reset() {
-      await Promise.allSettled([...kicked]);
       await db.execute(sql.raw(`TRUNCATE ${SANDBOX_TABLES.join(", ")} RESTART IDENTITY`));
     },
   };

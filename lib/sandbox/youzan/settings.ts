@@ -1,3 +1,4 @@
+import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { youzanSandboxSettings as settings } from "@/db/schema";
@@ -43,13 +44,19 @@ export async function writePushUrl(db: Db, url: string | null): Promise<void> {
     .onConflictDoUpdate({ target: settings.id, set: { pushUrl: url, updatedAt: sql`now()` } });
 }
 
-/** Consumes one unit of the `rateLimitNextCalls` fault; true when this call is to be limited. */
-export async function takeRateLimitedCall(db: Db): Promise<boolean> {
-  const remaining = sql<number>`coalesce((${settings.faults}->>'rateLimitNextCalls')::int, 0)`;
+/** Fault knobs that count calls down: each affected call uses one up. */
+export type CountedFault = "rateLimitNextCalls" | "brokenNextCalls";
+
+/**
+ * Consumes one unit of a counting fault; true when this call is affected. One conditional
+ * UPDATE, so concurrent calls never use the same unit twice.
+ */
+export async function takeCountedFault(db: Db, knob: CountedFault): Promise<boolean> {
+  const remaining = sql<number>`coalesce((${settings.faults}->>${knob}::text)::int, 0)`;
   const rows = await db
     .update(settings)
     .set({
-      faults: sql`jsonb_set(${settings.faults}, '{rateLimitNextCalls}', to_jsonb(${remaining} - 1))`,
+      faults: sql`jsonb_set(${settings.faults}, ARRAY[${knob}::text], to_jsonb(${remaining} - 1))`,
     })
     .where(and(eq(settings.id, ROW), sql`${remaining} > 0`))
     .returning({ id: settings.id });

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 
 /** Lowercase hex MD5 of UTF-8 text or raw bytes. */

@@ -1,3 +1,4 @@
+import "server-only";
 import { getEnv } from "@/lib/env";
 import { moduleLogger } from "@/lib/logger";
 import { getYouzanSandbox } from "./index";
@@ -6,7 +7,12 @@ const log = moduleLogger("youzan-sandbox-ticker");
 
 export const TICK_INTERVAL_MS = 1000;
 
-const globalForTicker = globalThis as typeof globalThis & { __xiaopuYouzanTicker?: () => void };
+/**
+ * The stop function of this module's running ticker. Module state, not globalThis: only
+ * instrumentation.ts starts the ticker, so one module copy per process is all there is; the
+ * guard only keeps a second call from starting a second interval.
+ */
+let running: (() => void) | null = null;
 
 /**
  * Sandbox mode only: runs tick() every second (expiries, due pushes and retries on the virtual
@@ -15,11 +21,11 @@ const globalForTicker = globalThis as typeof globalThis & { __xiaopuYouzanTicker
  */
 export function startYouzanSandboxTicker(): () => void {
   if (!getEnv().isSandbox) return () => {};
-  if (globalForTicker.__xiaopuYouzanTicker) return globalForTicker.__xiaopuYouzanTicker;
-  let running = false;
+  if (running) return running;
+  let busy = false;
   const timer = setInterval(() => {
-    if (running) return;
-    running = true;
+    if (busy) return;
+    busy = true;
     void (async () => {
       try {
         const result = await (await getYouzanSandbox()).tick();
@@ -27,15 +33,15 @@ export function startYouzanSandboxTicker(): () => void {
       } catch (error) {
         log.warn({ err: error }, "youzan sandbox tick failed");
       } finally {
-        running = false;
+        busy = false;
       }
     })();
   }, TICK_INTERVAL_MS);
   timer.unref?.();
   const stop = () => {
     clearInterval(timer);
-    globalForTicker.__xiaopuYouzanTicker = undefined;
+    if (running === stop) running = null;
   };
-  globalForTicker.__xiaopuYouzanTicker = stop;
+  running = stop;
   return stop;
 }

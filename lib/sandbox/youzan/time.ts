@@ -1,3 +1,4 @@
+import "server-only";
 import { randomInt } from "node:crypto";
 
 /** Youzan business times are China time (UTC+8, no daylight saving). */

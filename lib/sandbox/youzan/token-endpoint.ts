@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import { readCappedText } from "@/lib/http/json";
 import { tokenFailure, tokenSuccess, type JsonObject } from "./envelopes";

@@ -1,3 +1,4 @@
+import "server-only";
 import { and, desc, eq, gt, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { youzanSandboxPushes, youzanSandboxQrCodes, youzanSandboxTrades } from "@/db/schema";
@@ -10,7 +11,9 @@ import type { PayInput, YouzanFaults } from "./types";
 import {
   CLOSE_TYPE_EXPIRED,
   PAID_TO_SUCCESS_MS,
+  QR_ROW_TTL_MS,
   TRADE_TTL_MS,
+  tradeStateAt,
   type QrRow,
   type TradeRow,
 } from "./views";
@@ -85,23 +88,22 @@ export async function storePushes(tx: Db, planned: PlannedPush[], now: Date): Pr
 }
 
 /**
- * Closes unpaid trades past their expiry (all, or those of one QR code): order TRADE_CLOSED with
- * close_type 1 and the qr.get row TRADE_EXPIRED, both at `expires_at`. The conditional update
- * makes closing idempotent under concurrent ticks.
+ * Closes unpaid orders past their expiry (all, or those of one QR code): TRADE_CLOSED with
+ * close_type 1 at `expires_at`. The qr.get row stays WAIT_RECEIVED until its own 48 h expiry
+ * (expireQrRows). The conditional update makes closing idempotent under concurrent ticks.
  */
 export async function closeExpiredTrades(tx: Db, now: Date, qrId?: number): Promise<TradeEvent[]> {
   const t = youzanSandboxTrades;
   const closed = await tx
     .update(t)
     .set({
-      status: "TRADE_EXPIRED",
       orderStatus: "TRADE_CLOSED",
       closeType: CLOSE_TYPE_EXPIRED,
       closedAt: sql`${t.expiresAt}`,
     })
     .where(
       and(
-        eq(t.status, "WAIT_RECEIVED"),
+        eq(t.orderStatus, "WAIT_BUYER_PAY"),
         isNull(t.paidAt),
         lte(t.expiresAt, now),
         qrId === undefined ? undefined : eq(t.qrId, qrId),
@@ -122,6 +124,24 @@ export async function closeExpiredTrades(tx: Db, now: Date, qrId?: number): Prom
         ? [{ kind: "close" as const, at: trade.closedAt ?? trade.expiresAt, qr, trade }]
         : [];
     });
+}
+
+/**
+ * Keeps the stored qr.get status in step with the views (which derive it from `created_at`):
+ * unpaid rows 48 h after their scan become TRADE_EXPIRED. No push: Youzan sends none for it.
+ */
+async function expireQrRows(db: Db, now: Date): Promise<void> {
+  const t = youzanSandboxTrades;
+  await db
+    .update(t)
+    .set({ status: "TRADE_EXPIRED" })
+    .where(
+      and(
+        eq(t.status, "WAIT_RECEIVED"),
+        isNull(t.paidAt),
+        lte(t.createdAt, new Date(now.getTime() - QR_ROW_TTL_MS)),
+      ),
+    );
 }
 
 async function insertScan(tx: Db, qr: QrRow, now: Date, faults: YouzanFaults): Promise<TradeRow> {
@@ -186,6 +206,97 @@ function validatePayInput(input: PayInput): void {
   }
 }
 
+function alreadyPaid(qrId: number): SandboxError {
+  return new SandboxError(
+    409,
+    `QR code ${qrId} is a QR_TYPE_DYNAMIC code and is already paid: it cannot be paid again`,
+  );
+}
+
+/** The scan the payer asked for by `tid`, refused unless it can still be paid. */
+async function requestedScan(tx: Db, qrId: number, tid: string, now: Date): Promise<TradeRow> {
+  const t = youzanSandboxTrades;
+  const [trade] = await tx
+    .select()
+    .from(t)
+    .where(and(eq(t.tid, tid), eq(t.qrId, qrId)));
+  if (!trade) throw new SandboxError(404, `no trade ${JSON.stringify(tid)} for QR code ${qrId}`);
+  if (trade.paidAt) throw new SandboxError(409, `trade ${trade.tid} is already paid`);
+  if (tradeStateAt(trade, now).orderStatus !== "WAIT_BUYER_PAY") {
+    throw new SandboxError(409, `trade ${trade.tid} is closed and can no longer be paid`);
+  }
+  return trade;
+}
+
+/** The newest scan of this QR code whose order is still open, if any. */
+async function newestOpenScan(tx: Db, qrId: number, now: Date): Promise<TradeRow | undefined> {
+  const t = youzanSandboxTrades;
+  const [trade] = await tx
+    .select()
+    .from(t)
+    .where(
+      and(
+        eq(t.qrId, qrId),
+        eq(t.orderStatus, "WAIT_BUYER_PAY"),
+        isNull(t.paidAt),
+        gt(t.expiresAt, now),
+      ),
+    )
+    .orderBy(desc(t.createdAt), desc(t.tid))
+    .limit(1);
+  return trade;
+}
+
+/**
+ * What the payer pays: `amountFen` when given (a wrong amount on purpose), else the QR price;
+ * a payer-priced code always needs the amount.
+ */
+function amountToPay(qr: QrRow, input: PayInput): number {
+  const amountFen =
+    qr.qrType === "QR_TYPE_FIXED_BY_PERSON" ? input.amountFen : (input.amountFen ?? qr.qrPriceFen);
+  if (amountFen === undefined || amountFen === null) {
+    throw new SandboxError(400, "this QR code lets the payer choose the amount: send amountFen");
+  }
+  return amountFen;
+}
+
+/** TRADE_PAID now and TRADE_SUCCESS one second later; a lagging trade stays hidden a while. */
+async function markPaid(
+  tx: Db,
+  trade: TradeRow,
+  payment: { amountFen: number; payType?: string; payerNick?: string },
+  lagSeconds: number,
+  now: Date,
+): Promise<TradeRow> {
+  const t = youzanSandboxTrades;
+  const visibleAt = new Date(
+    Math.max(trade.visibleAt.getTime(), now.getTime() + lagSeconds * 1000),
+  );
+  const [paid] = await tx
+    .update(t)
+    .set({
+      status: "TRADE_RECEIVED",
+      orderStatus: "TRADE_PAID",
+      realPriceFen: payment.amountFen,
+      payType: payment.payType ?? "WXPAY",
+      payerNick: payment.payerNick ?? "匿名",
+      paidAt: now,
+      successAt: new Date(now.getTime() + PAID_TO_SUCCESS_MS),
+      visibleAt,
+    })
+    .where(
+      and(
+        eq(t.tid, trade.tid),
+        eq(t.orderStatus, "WAIT_BUYER_PAY"),
+        isNull(t.paidAt),
+        gt(t.expiresAt, now),
+      ),
+    )
+    .returning();
+  if (!paid) throw new SandboxError(409, `trade ${trade.tid} closed before it was paid`);
+  return paid;
+}
+
 /**
  * The payer pays: scan + pay in one, reusing the newest open scan of this QR code (or the
  * given `tid`). TRADE_PAID now, TRADE_SUCCESS one second later; pushes for both.
@@ -195,86 +306,37 @@ export async function payQr(ctx: SandboxContext, input: PayInput): Promise<{ tid
   const qrId = parseQrId(input.qrId);
   if (qrId === null) throw notFound(input.qrId);
   const now = await ctx.clock.now();
-  const t = youzanSandboxTrades;
   return ctx.db.transaction(async (tx) => {
     const qr = await lockQr(tx, qrId);
     if (!qr) throw notFound(input.qrId);
     if (qr.qrType === "QR_TYPE_DYNAMIC" && (await hasPaidTrade(tx, qrId))) {
-      throw new SandboxError(
-        409,
-        `QR code ${qrId} is a QR_TYPE_DYNAMIC code and is already paid: it cannot be paid again`,
-      );
+      throw alreadyPaid(qrId);
     }
+    const payment = { ...input, amountFen: amountToPay(qr, input) };
     const { faults } = await readSettings(tx);
     await storeClosePushes(tx, ctx.app, await closeExpiredTrades(tx, now, qrId), faults, now);
-    const events: TradeEvent[] = [];
 
-    let trade: TradeRow | undefined;
-    if (input.tid !== undefined) {
-      [trade] = await tx
-        .select()
-        .from(t)
-        .where(and(eq(t.tid, input.tid), eq(t.qrId, qrId)));
-      if (!trade) {
-        throw new SandboxError(404, `no trade ${JSON.stringify(input.tid)} for QR code ${qrId}`);
-      }
-      if (trade.paidAt) throw new SandboxError(409, `trade ${trade.tid} is already paid`);
-      if (trade.status !== "WAIT_RECEIVED") {
-        throw new SandboxError(409, `trade ${trade.tid} is closed and can no longer be paid`);
-      }
-    } else {
-      [trade] = await tx
-        .select()
-        .from(t)
-        .where(
-          and(
-            eq(t.qrId, qrId),
-            eq(t.status, "WAIT_RECEIVED"),
-            isNull(t.paidAt),
-            gt(t.expiresAt, now),
-          ),
-        )
-        .orderBy(desc(t.createdAt), desc(t.tid))
-        .limit(1);
-    }
+    const events: TradeEvent[] = [];
+    let trade =
+      input.tid !== undefined
+        ? await requestedScan(tx, qrId, input.tid, now)
+        : await newestOpenScan(tx, qrId, now);
     if (!trade) {
       trade = await insertScan(tx, qr, now, faults);
       events.push({ kind: "create", at: now, qr, trade });
     }
-
-    let amountFen = input.amountFen ?? qr.qrPriceFen;
-    if (qr.qrType === "QR_TYPE_FIXED_BY_PERSON" && input.amountFen === undefined) {
-      amountFen = null;
-    }
-    if (amountFen === null) {
-      throw new SandboxError(400, "this QR code lets the payer choose the amount: send amountFen");
-    }
-    const lag = faults.tradeVisibleAfterSeconds * 1000;
-    const visibleAt = new Date(Math.max(trade.visibleAt.getTime(), now.getTime() + lag));
-    const successAt = new Date(now.getTime() + PAID_TO_SUCCESS_MS);
-    const [paid] = await tx
-      .update(t)
-      .set({
-        status: "TRADE_RECEIVED",
-        orderStatus: "TRADE_PAID",
-        realPriceFen: amountFen,
-        payType: input.payType ?? "WXPAY",
-        payerNick: input.payerNick ?? "匿名",
-        paidAt: now,
-        successAt,
-        visibleAt,
-      })
-      .where(and(eq(t.tid, trade.tid), eq(t.status, "WAIT_RECEIVED"), isNull(t.paidAt)))
-      .returning();
-    if (!paid) throw new SandboxError(409, `trade ${trade.tid} closed before it was paid`);
+    const paid = await markPaid(tx, trade, payment, faults.tradeVisibleAfterSeconds, now);
     events.push({ kind: "paid", at: now, qr, trade: paid });
-    events.push({ kind: "success", at: successAt, qr, trade: paid });
+    events.push({ kind: "success", at: paid.successAt ?? now, qr, trade: paid });
     await storePushes(tx, planPushes(ctx.app, events, faults, now), now);
     return { tid: paid.tid };
   });
 }
 
-/** tick(): closes what expired, emitting close pushes; flips TRADE_PAID rows whose second passed. */
+/**
+ * tick(): closes what expired, emitting close pushes; flips TRADE_PAID rows whose second passed;
+ * expires qr.get rows older than 48 h.
+ */
 export async function closeDueTrades(ctx: SandboxContext, now: Date): Promise<number> {
   const closed = await ctx.db.transaction(async (tx) => {
     const events = await closeExpiredTrades(tx, now);
@@ -288,5 +350,6 @@ export async function closeDueTrades(ctx: SandboxContext, now: Date): Promise<nu
     .update(t)
     .set({ orderStatus: "TRADE_SUCCESS" })
     .where(and(eq(t.orderStatus, "TRADE_PAID"), lte(t.successAt, now)));
+  await expireQrRows(ctx.db, now);
   return closed;
 }

@@ -1,5 +1,22 @@
+import "server-only";
 import type { Db } from "@/db/client";
 import type { Clock } from "@/lib/clock";
+
+/** Which business envelope an API answers in: `response`/`error_response`, or `code/success/data`. */
+export type EnvelopeStyle = "legacy" | "v4";
+
+/** Per-API envelope settings (spec §2.2: "configurable per api/version"). */
+export interface EnvelopeOverride {
+  /** Default: 3.0.0 → `legacy`, 4.x → `v4`. */
+  style?: EnvelopeStyle;
+  /** Text field of `gw_err_resp`; some APIs say `err_message` (Hanson `Api.php`). */
+  gwErrorText?: "err_msg" | "err_message";
+  /** Text field of `error_response`; some APIs say `message` (Hanson/youzan-sdk #10). */
+  errorText?: "msg" | "message";
+}
+
+/** What a broken transport answers instead of an envelope (spec §6.4.3). */
+export type BrokenResponse = "http500" | "http502" | "http503" | "empty" | "nonJson";
 
 /** Fault knobs; see docs/SANDBOX.md. Defaults in `DEFAULT_FAULTS`. */
 export interface YouzanFaults {
@@ -23,6 +40,19 @@ export interface YouzanFaults {
   pushStatusStyle: "TRADE_PAID" | "PAID";
   /** `msg` encoding: 2021 form style with `+`, or the 2018 encodeURI-like style. */
   msgEncoding: "form" | "uri";
+  /** Envelope settings keyed `api` or `api/version` (catalogue.ts); replaced as a whole. */
+  envelopes: Record<string, EnvelopeOverride>;
+  /** The caller's IP is not in the app's allow-list: every gateway call answers 4007. */
+  ipBlocked: boolean;
+  /** APIs (`api` or `api/version`) the app holds no permission for: 4204. */
+  deniedApis: string[];
+  /** A business refusal per API (`api` or `api/version`), answered in that API's envelope. */
+  businessErrors: Record<string, { code: number; message: string }>;
+  /** The next N gateway calls get `brokenResponse` instead of an answer (decremented atomically). */
+  brokenNextCalls: number;
+  brokenResponse: BrokenResponse;
+  /** Token and gateway requests over `http:` are answered 301 to `https:`, as the live edge does. */
+  httpRedirect: boolean;
 }
 
 export interface YouzanSandboxOptions {
@@ -37,7 +67,19 @@ export interface YouzanSandboxOptions {
   pushUrl: string;
   /** For delivering pushes. */
   fetch?: typeof fetch;
+  /**
+   * Keeps the push delivery that pay()/scan() start alive after the caller has its answer
+   * (route handlers pass Next's `after()`, tests a collector they drain). It receives a function,
+   * so nothing starts unless somebody keeps it alive. Without it, pushes wait for tick().
+   */
+  background?: Background;
+  /** The real-time wait of the `slowMs` fault; tests inject one that records instead of waiting. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Push delivery timeout; Youzan's is 5 s (retry.ts PUSH_TIMEOUT_MS). */
+  pushTimeoutMs?: number;
 }
+
+export type Background = (task: () => Promise<unknown>) => void;
 
 export interface SandboxQr {
   qrId: string;
@@ -76,6 +118,13 @@ export interface PayInput {
   tid?: string;
 }
 
+export interface HeartbeatResult {
+  /** HTTP 200 with `success` in the body, as for any push. */
+  delivered: boolean;
+  /** `HTTP <status>: <body snippet>`, a timeout or a network error. */
+  result: string;
+}
+
 export interface TickResult {
   delivered: number;
   failed: number;
@@ -96,6 +145,8 @@ export interface YouzanSandbox {
   /** Validated; unknown keys or bad types → SandboxError 400. */
   setFaults(patch: Partial<YouzanFaults>): Promise<YouzanFaults>;
   setPushUrl(url: string | null): Promise<void>;
+  /** Sends a `{"test":true}` heartbeat to the push URL now (not retried, listed in stats). */
+  heartbeat(): Promise<HeartbeatResult>;
   revokeTokens(): Promise<void>;
   /** Closes expired trades (close pushes) and delivers every push due now on the clock. */
   tick(): Promise<TickResult>;

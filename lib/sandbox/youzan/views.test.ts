@@ -57,15 +57,21 @@ const paid: TradeRow = {
 };
 
 describe("trade state from timestamps", () => {
-  it("unpaid → waiting until expires_at, then closed/expired with close_type 1", () => {
+  it("unpaid → the order closes at expires_at (close_type 1); the qr.get row expires at 48 h", () => {
     expect(tradeStateAt(waiting, at(1799))).toMatchObject({
       qrStatus: "WAIT_RECEIVED",
       orderStatus: "WAIT_BUYER_PAY",
     });
     expect(tradeStateAt(waiting, at(1800))).toMatchObject({
-      qrStatus: "TRADE_EXPIRED",
+      qrStatus: "WAIT_RECEIVED",
       orderStatus: "TRADE_CLOSED",
       closeType: 1,
+      closedAt: at(1800),
+    });
+    expect(tradeStateAt(waiting, at(48 * 3600 - 1)).qrStatus).toBe("WAIT_RECEIVED");
+    expect(tradeStateAt(waiting, at(48 * 3600))).toMatchObject({
+      qrStatus: "TRADE_EXPIRED",
+      orderStatus: "TRADE_CLOSED",
       closedAt: at(1800),
     });
   });

@@ -1,3 +1,4 @@
+import "server-only";
 import { createHash } from "node:crypto";
 import type { youzanSandboxQrCodes, youzanSandboxTrades } from "@/db/schema";
 import { fenToYuan } from "@/lib/money";
@@ -8,7 +9,9 @@ import { formatYouzanTime, formatYouzanTimeOrEmpty } from "./time";
  * Pure views of the stored QR codes and trades, in Youzan's wire shapes (spec §3, §6.2). The
  * state at any instant is derived from the row's timestamps, so a trade reads the same whether
  * or not tick() has run yet: paid → TRADE_PAID until `success_at` (1 s later), then
- * TRADE_SUCCESS; unpaid past `expires_at` → closed (order) / expired (QR row).
+ * TRADE_SUCCESS; unpaid past `expires_at` (30 min) → the order is closed; unpaid 48 h after the
+ * scan → the qr.get row is expired. The two views describe different objects with their own
+ * clocks (spec §3.3), so for most of those 48 h a closed order still lists as WAIT_RECEIVED.
  */
 
 export type QrRow = typeof youzanSandboxQrCodes.$inferSelect;
@@ -21,8 +24,10 @@ export const QR_TRADE_STATUSES = ["WAIT_RECEIVED", "TRADE_RECEIVED", "TRADE_EXPI
 export type QrTradeStatus = (typeof QR_TRADE_STATUSES)[number];
 export type OrderStatus = "WAIT_BUYER_PAY" | "TRADE_PAID" | "TRADE_SUCCESS" | "TRADE_CLOSED";
 
-/** An order closes this long after the scan when unpaid; the QR row expires at the same time. */
+/** An order closes this long after the scan when unpaid. */
 export const TRADE_TTL_MS = 30 * 60 * 1000;
+/** An unpaid qr.get row turns TRADE_EXPIRED this long after the scan ("unpaid within 48 h"). */
+export const QR_ROW_TTL_MS = 48 * 60 * 60 * 1000;
 /** QR orders are virtual goods: TRADE_PAID lasts about a second before TRADE_SUCCESS. */
 export const PAID_TO_SUCCESS_MS = 1000;
 export const CLOSE_TYPE_EXPIRED = 1;
@@ -88,7 +93,7 @@ export function tradeStateAt(trade: TradeRow, asOf: Date): TradeState {
   const closedAt = notAfter(trade.closedAt, asOf) ?? notAfter(trade.expiresAt, asOf);
   if (closedAt) {
     return {
-      qrStatus: "TRADE_EXPIRED",
+      qrStatus: notAfter(qrRowExpiresAt(trade), asOf) ? "TRADE_EXPIRED" : "WAIT_RECEIVED",
       orderStatus: "TRADE_CLOSED",
       paidAt: null,
       successAt: null,
@@ -106,6 +111,10 @@ export function tradeStateAt(trade: TradeRow, asOf: Date): TradeState {
     closeType: 0,
     updatedAt: trade.createdAt,
   };
+}
+
+export function qrRowExpiresAt(trade: Pick<TradeRow, "createdAt">): Date {
+  return new Date(trade.createdAt.getTime() + QR_ROW_TTL_MS);
 }
 
 export function isVisible(trade: TradeRow, asOf: Date): boolean {

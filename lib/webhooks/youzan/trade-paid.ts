@@ -1,15 +1,9 @@
+import "server-only";
 import { findOrderByQrId } from "@/db/queries/orders";
 import { settlePayment } from "@/lib/orders/settle";
-import type { ApplyResult, YouzanEvent, YouzanWebhookDeps } from "./types";
-
-/** Order statuses of `youzan.trade.get` that mean the money was received. */
-const PAID_STATUSES = new Set([
-  "TRADE_PAID",
-  "TRADE_SUCCESS",
-  "WAIT_CONFIRM",
-  "WAIT_SELLER_SEND_GOODS",
-  "WAIT_BUYER_CONFIRM_GOODS",
-]);
+import { isPaidTradeStatus } from "@/lib/payments/youzan";
+import type { ApplyResult, WebhookDeps } from "../types";
+import type { YouzanEvent } from "./event";
 
 /**
  * A push says a trade was paid. The push is only a hint: the trade is re-read from Youzan
@@ -17,10 +11,7 @@ const PAID_STATUSES = new Set([
  * what settlement checks. A trade not visible yet fails the attempt, so the reconcile job (or the
  * buyer's polling) applies it later.
  */
-export async function applyTradePaid(
-  deps: YouzanWebhookDeps,
-  event: YouzanEvent,
-): Promise<ApplyResult> {
+export async function applyTradePaid(deps: WebhookDeps, event: YouzanEvent): Promise<ApplyResult> {
   if (!event.tid) return { status: "ignored", outcome: "no_tid" };
   const trade = await deps.youzan.getTrade(event.tid);
   if (!trade) return { status: "failed", outcome: "trade_not_visible_yet" };
@@ -28,7 +19,7 @@ export async function applyTradePaid(
   if (!qrId) return { status: "ignored", outcome: "not_a_qr_trade" };
   const order = await findOrderByQrId(deps.db, qrId);
   if (!order) return { status: "ignored", outcome: "unknown_order" };
-  if (!PAID_STATUSES.has(trade.status)) {
+  if (!isPaidTradeStatus(trade.status)) {
     // The push says paid, the detail API not yet (it lags): try again later rather than drop it.
     return { status: "failed", outcome: `trade_not_paid_yet:${trade.status}` };
   }

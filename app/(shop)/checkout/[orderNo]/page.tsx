@@ -32,13 +32,23 @@ async function load(orderNo: string) {
   }
 }
 
+type Translate = Awaited<ReturnType<typeof getTranslations<"checkout">>>;
+type Loaded = Awaited<ReturnType<typeof load>>;
+
 export default async function CheckoutPage({ params }: Props) {
   const { orderNo } = await params;
-  const { order, product } = await load(orderNo);
+  const loaded = await load(orderNo);
   const [t, locale] = await Promise.all([getTranslations("checkout"), getLocale().then(toLocale)]);
-  const name = pick(locale, product.nameZh, product.nameEn);
+  const name = pick(locale, loaded.product.nameZh, loaded.product.nameEn);
+  return loaded.order.status === "pending" ? (
+    <PendingCheckout t={t} name={name} {...loaded} />
+  ) : (
+    <FinishedCheckout t={t} name={name} {...loaded} />
+  );
+}
 
-  const summary = (
+function OrderSummary({ t, order }: { t: Translate; order: Loaded["order"] }) {
+  return (
     <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
       <dt className="text-stone-500">{t("amount")}</dt>
       <dd
@@ -51,58 +61,61 @@ export default async function CheckoutPage({ params }: Props) {
       <dd className="font-mono text-xs break-all">{order.orderNo}</dd>
     </dl>
   );
+}
 
-  if (order.status === "pending") {
-    const image = await qrImageOf(order);
-    return (
-      <Card className="mx-auto max-w-md space-y-5" data-order-status="pending">
-        <div>
-          <h1 className="text-xl font-bold">{t("title")}</h1>
-          <p className="mt-1 text-stone-600">{name}</p>
-        </div>
-        {summary}
-        {image ? (
-          // A data URL drawn on the server; next/image adds nothing for it.
-          // eslint-disable-next-line @next/next/no-img-element
-          <img
-            src={image}
-            alt={t("qrAlt")}
-            width={240}
-            height={240}
-            className="mx-auto rounded-lg border border-stone-200"
-            data-testid="checkout-qr"
-          />
-        ) : null}
-        <p className="text-center text-sm text-stone-600">{t("scanHint")}</p>
-        <CheckoutStatus
-          orderNo={order.orderNo}
-          expiresAt={order.expiresAt?.toISOString() ?? null}
+/** Waiting for the payment: the QR code, the countdown and the status poll. */
+async function PendingCheckout({ t, name, order }: Loaded & { t: Translate; name: string }) {
+  const image = await qrImageOf(order);
+  return (
+    <Card className="mx-auto max-w-md space-y-5" data-order-status="pending">
+      <div>
+        <h1 className="text-xl font-bold">{t("title")}</h1>
+        <p className="mt-1 text-stone-600">{name}</p>
+      </div>
+      <OrderSummary t={t} order={order} />
+      {image ? (
+        // A data URL drawn on the server; next/image adds nothing for it.
+        // eslint-disable-next-line @next/next/no-img-element
+        <img
+          src={image}
+          alt={t("qrAlt")}
+          width={240}
+          height={240}
+          className="mx-auto rounded-lg border border-stone-200"
+          data-testid="checkout-qr"
         />
-        {getEnv().isSandbox && order.qrUrl ? (
-          <p className="text-center">
-            <a
-              href={order.qrUrl}
-              target="_blank"
-              rel="noreferrer"
-              className="text-xs text-stone-500 underline"
-              data-testid="sandbox-pay-link"
-            >
-              {t("sandboxPay")}
-            </a>
-          </p>
-        ) : null}
-      </Card>
-    );
-  }
+      ) : null}
+      <p className="text-center text-sm text-stone-600">{t("scanHint")}</p>
+      <CheckoutStatus orderNo={order.orderNo} expiresAt={order.expiresAt?.toISOString() ?? null} />
+      {getEnv().isSandbox && order.qrUrl ? (
+        <p className="text-center">
+          <a
+            href={order.qrUrl}
+            target="_blank"
+            rel="noreferrer"
+            className="text-xs text-stone-500 underline"
+            data-testid="sandbox-pay-link"
+          >
+            {t("sandboxPay")}
+          </a>
+        </p>
+      ) : null}
+    </Card>
+  );
+}
 
-  const state =
-    order.status === "paid"
-      ? { title: t("paid"), hint: t("paidHint"), tone: "text-emerald-700" }
-      : order.status === "review"
-        ? { title: t("review"), hint: t("reviewHint"), tone: "text-amber-700" }
-        : order.status === "refunded"
-          ? { title: t("refunded"), hint: null, tone: "text-stone-700" }
-          : { title: t("expired"), hint: t("expiredHint"), tone: "text-stone-700" };
+function finishedState(t: Translate, status: Loaded["order"]["status"]) {
+  if (status === "paid") return { title: t("paid"), hint: t("paidHint"), tone: "text-emerald-700" };
+  if (status === "review") {
+    return { title: t("review"), hint: t("reviewHint"), tone: "text-amber-700" };
+  }
+  if (status === "refunded") return { title: t("refunded"), hint: null, tone: "text-stone-700" };
+  return { title: t("expired"), hint: t("expiredHint"), tone: "text-stone-700" };
+}
+
+/** Paid (with the content), in review, refunded, or closed (with the way to start again). */
+function FinishedCheckout({ t, name, order, product }: Loaded & { t: Translate; name: string }) {
+  const state = finishedState(t, order.status);
   return (
     <Card className="mx-auto max-w-md space-y-5" data-order-status={order.status}>
       <div>
@@ -111,7 +124,7 @@ export default async function CheckoutPage({ params }: Props) {
         </h1>
         <p className="mt-1 text-stone-600">{name}</p>
       </div>
-      {summary}
+      <OrderSummary t={t} order={order} />
       {state.hint ? <p className="text-sm text-stone-600">{state.hint}</p> : null}
       <PurchasedContent order={order} product={product} />
       <div className="flex flex-wrap gap-2">

@@ -7,7 +7,7 @@ import { BuyButton } from "@/components/orders/buy-button";
 import { Price } from "@/components/shop/price";
 import { buttonClass } from "@/components/ui/button";
 import { getDb } from "@/db";
-import { ownsContent } from "@/db/queries/orders";
+import { ownsContent } from "@/db/queries/entitlements";
 import { findActiveProductBySlug } from "@/db/queries/products";
 import { pick, toLocale } from "@/i18n/locales";
 import { getCurrentUser } from "@/lib/auth/guards";

@@ -1,13 +1,10 @@
 import { json, readCappedText, route } from "@/lib/http/json";
-import {
-  getYouzanWebhookDeps,
-  handleYouzanPush,
-  YOUZAN_WEBHOOK_MAX_BYTES,
-} from "@/lib/webhooks/youzan";
+import { getRuntime } from "@/lib/runtime";
+import { handleYouzanPush, YOUZAN_WEBHOOK_MAX_BYTES } from "@/lib/webhooks/youzan";
 
 /** Youzan push messages: raw body and headers → the webhook pipeline → the reply Youzan expects. */
 export const POST = route(async (request) => {
   const raw = await readCappedText(request, YOUZAN_WEBHOOK_MAX_BYTES);
-  const reply = await handleYouzanPush(await getYouzanWebhookDeps(), raw, request.headers);
+  const reply = await handleYouzanPush(await getRuntime(), raw, request.headers);
   return json(reply.body, { status: reply.status });
 });

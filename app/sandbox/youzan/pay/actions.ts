@@ -3,6 +3,7 @@
 import { notFound, redirect } from "next/navigation";
 import { getEnv } from "@/lib/env";
 import { getYouzanSandbox } from "@/lib/sandbox/youzan";
+import { afterResponse } from "@/lib/sandbox/youzan/http";
 import { submitCancelForm, submitPayForm } from "@/lib/sandbox/youzan/pay-page";
 
 // Server actions are endpoints too: they exist only in sandbox mode.
@@ -12,10 +13,11 @@ function requireSandbox(): void {
 
 export async function payAction(form: FormData): Promise<void> {
   requireSandbox();
-  redirect(await submitPayForm(await getYouzanSandbox(), form));
+  // The pushes of the payment go out after the redirect, kept alive by after().
+  redirect(await submitPayForm(await getYouzanSandbox({ background: afterResponse }), form));
 }
 
 export async function cancelAction(form: FormData): Promise<void> {
   requireSandbox();
-  redirect(await submitCancelForm(await getYouzanSandbox(), form));
+  redirect(await submitCancelForm(await getYouzanSandbox({ background: afterResponse }), form));
 }

@@ -1,7 +1,7 @@
 import { withCron } from "@/lib/http/cron";
 import { json } from "@/lib/http/json";
-import { reconcileOrders } from "@/lib/orders/reconcile";
-import { getYouzanWebhookDeps } from "@/lib/webhooks/youzan";
+import { reconcileOrders } from "@/lib/jobs/reconcile-orders";
+import { getRuntime } from "@/lib/runtime";
 
-/** Scheduled (vercel.json): pending QR orders, unapplied pushes, expiry. */
-export const GET = withCron(async () => json(await reconcileOrders(await getYouzanWebhookDeps())));
+/** Scheduled (vercel.json): unapplied inbox events, pending QR orders, expiry. */
+export const GET = withCron(async () => json(await reconcileOrders(await getRuntime())));

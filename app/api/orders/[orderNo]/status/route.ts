@@ -3,7 +3,7 @@ import { findOrderByNo } from "@/db/queries/orders";
 import { assertUser } from "@/lib/auth/guards";
 import { json, route } from "@/lib/http/json";
 import { checkYouzanOrder } from "@/lib/orders/check-status";
-import { getOrderDeps } from "@/lib/orders/deps";
+import { getRuntime } from "@/lib/runtime";
 import { orderForViewer, publicStatus } from "@/lib/orders/view";
 
 interface Context {
@@ -19,7 +19,7 @@ export const GET = route<Context>(async (_request, { params }) => {
   const { orderNo } = await params;
   const { order } = await orderForViewer(await getDb(), orderNo, user);
   if (order.status !== "pending") return json(publicStatus(order));
-  const deps = await getOrderDeps();
+  const deps = await getRuntime();
   await checkYouzanOrder(deps, order);
   const fresh = (await findOrderByNo(deps.db, orderNo)) ?? order;
   return json(publicStatus(fresh), { headers: { "cache-control": "no-store" } });

@@ -1,0 +1,57 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  check,
+  date,
+  index,
+  integer,
+  pgTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
+import { products } from "./catalogue";
+import { agreementStatus } from "./enums";
+import { createdAt, tstz, updatedAt } from "./shop-time";
+import { users } from "./users";
+
+/** Alipay periodic-deduction agreements; their charges are in charges.ts. */
+export const agreements = pgTable(
+  "agreements",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    productId: text("product_id")
+      .notNull()
+      .references(() => products.id),
+    /** Ours, sent as `external_agreement_no`. */
+    externalAgreementNo: text("external_agreement_no").notNull(),
+    /** Alipay's, known once signed. */
+    agreementNo: text("agreement_no"),
+    alipayUserId: text("alipay_user_id"),
+    status: agreementStatus("status").notNull().default("pending_sign"),
+    singleAmountFen: integer("single_amount_fen").notNull(),
+    periodDays: integer("period_days").notNull(),
+    /** Asia/Shanghai calendar date of the next charge. */
+    nextChargeDate: date("next_charge_date", { mode: "string" }),
+    /** Number of the period the next charge pays for (1 = the first). */
+    currentPeriod: integer("current_period").notNull().default(1),
+    autoRenew: boolean("auto_renew").notNull().default(true),
+    signedAt: tstz("signed_at"),
+    unsignedAt: tstz("unsigned_at"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("agreements_external_no_uq").on(t.externalAgreementNo),
+    uniqueIndex("agreements_agreement_no_uq").on(t.agreementNo),
+    index("agreements_due_idx").on(t.status, t.nextChargeDate),
+    index("agreements_user_idx").on(t.userId),
+    check("agreements_amount_positive", sql`${t.singleAmountFen} > 0`),
+    check("agreements_period_positive", sql`${t.periodDays} > 0 AND ${t.currentPeriod} > 0`),
+  ],
+);
+
+export type Agreement = typeof agreements.$inferSelect;

@@ -1,0 +1,107 @@
+import type { Order, Product } from "@/db/schema";
+import { formatFen } from "@/lib/money";
+
+export interface PaidTrade {
+  provider: "youzan" | "alipay";
+  /** The provider's trade number (Youzan `tid`, Alipay `trade_no`). */
+  tradeNo: string;
+  /** What the provider says was received, in fen. */
+  amountFen: number;
+  paidAt: Date;
+  buyerRef?: string | null;
+}
+
+export type SettleOutcome =
+  | "settled" // the order is now paid and granted
+  | "already_settled" // this trade was recorded before: nothing changed
+  | "amount_mismatch" // recorded, order left unpaid and flagged for review
+  | "duplicate_payment" // the order (or the content) was already paid for: recorded for a refund
+  | "order_not_payable"; // e.g. refunded or in review: recorded for review, nothing granted
+
+/** What settlement knows when it decides, read inside the transaction with the order locked. */
+export interface SettlementFacts {
+  order: Pick<Order, "id" | "status" | "amountFen">;
+  /** The order this provider trade was recorded for before, if it was. */
+  tradeRecordedFor: string | null;
+  product: Pick<Product, "kind" | "credits"> | null;
+  /** For one-off content: the paid order whose live grant already gives the buyer this content. */
+  contentOwnedBy: string | null;
+  trade: PaidTrade;
+}
+
+export interface AuditEntry {
+  action: string;
+  details: Record<string, unknown>;
+}
+
+/** Every write settlement makes, decided up front; `applySettlement` carries it out. */
+export interface SettlementPlan {
+  outcome: SettleOutcome;
+  /** How the provider trade is recorded (`payments`), or null for no record at all. */
+  payment: "paid" | "mismatch" | null;
+  order: { to: "paid" } | { to: "review"; reason: string } | null;
+  grant: { kind: "content" | "credits"; credits: number | null } | null;
+  audit: AuditEntry | null;
+}
+
+const mismatch = (
+  outcome: SettleOutcome,
+  audit: AuditEntry,
+  review: string | null = null,
+): SettlementPlan => ({
+  outcome,
+  payment: "mismatch",
+  order: review === null ? null : { to: "review", reason: review },
+  grant: null,
+  audit,
+});
+
+/**
+ * The settlement rules, as a pure function. In order: a trade is recorded once (a replay changes
+ * nothing); a paid order is never paid again (a second trade is kept for a refund); an order in
+ * review or refunded is never paid by a trade; the amount must match to the fen; content is
+ * granted once per buyer; otherwise the order becomes paid and one grant is made. An expired
+ * order is still paid: the buyer's money was received.
+ */
+export function decideSettlement(facts: SettlementFacts): SettlementPlan {
+  const { order, trade, product } = facts;
+  const amountFen = trade.amountFen;
+  if (facts.tradeRecordedFor !== null) {
+    return { outcome: "already_settled", payment: null, order: null, grant: null, audit: null };
+  }
+  if (order.status === "paid") {
+    return mismatch("duplicate_payment", {
+      action: "order.duplicate_payment",
+      details: { amountFen },
+    });
+  }
+  if (order.status === "refunded" || order.status === "review") {
+    return mismatch("order_not_payable", {
+      action: "order.payment_needs_review",
+      details: { amountFen, status: order.status },
+    });
+  }
+  if (amountFen !== order.amountFen) {
+    return mismatch(
+      "amount_mismatch",
+      { action: "order.amount_mismatch", details: { amountFen, expectedFen: order.amountFen } },
+      `amount_mismatch: received ${formatFen(amountFen)}, expected ${formatFen(order.amountFen)}`,
+    );
+  }
+  if (product?.kind === "one_off" && facts.contentOwnedBy !== null) {
+    // Defence in depth behind the one-open-order rule: content is granted once per buyer.
+    return mismatch(
+      "duplicate_payment",
+      { action: "order.duplicate_purchase", details: { amountFen, ownedBy: facts.contentOwnedBy } },
+      `already_owned: content granted by order ${facts.contentOwnedBy}; refund this payment`,
+    );
+  }
+  const credits = product?.kind === "credit_pack";
+  return {
+    outcome: "settled",
+    payment: "paid",
+    order: { to: "paid" },
+    grant: { kind: credits ? "credits" : "content", credits: credits ? product.credits : null },
+    audit: { action: "order.paid", details: { amountFen, previousStatus: order.status } },
+  };
+}

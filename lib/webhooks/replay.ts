@@ -1,0 +1,108 @@
+import "server-only";
+import { listUnapplied, recordAttempt, type AttemptStatus } from "@/db/queries/webhook-inbox";
+import type { WebhookInboxRow } from "@/db/schema";
+import { moduleLogger } from "@/lib/logger";
+import type { ApplyResult, InboxHandler, WebhookDeps } from "./types";
+import { storable } from "./inbox";
+import { youzanInboxHandler } from "./youzan/handler";
+
+const log = moduleLogger("webhook-replay");
+
+type Provider = WebhookInboxRow["provider"];
+
+/** A provider's handler with its event type erased, so that one table can hold them all. */
+interface Replayer {
+  provider: Provider;
+  replay(deps: WebhookDeps, row: WebhookInboxRow): Promise<AttemptResult>;
+}
+
+function replayer<E>(handler: InboxHandler<E>): Replayer {
+  return { provider: handler.provider, replay: (deps, row) => applyInboxRow(deps, handler, row) };
+}
+
+/**
+ * One handler per provider: the webhook routes and the reconcile job apply recorded events
+ * through this table and nothing else. A provider without a handler has no webhook yet.
+ */
+const REPLAYERS: readonly Replayer[] = [replayer(youzanInboxHandler)];
+
+export interface AttemptResult {
+  status: AttemptStatus;
+  outcome: string;
+}
+
+/**
+ * Applies one recorded event and stores how it went. Never throws for the event's own trouble:
+ * a retryable failure leaves the row `failed` for a later attempt; a failure no attempt can cure,
+ * or the last allowed attempt failing, makes it `dead` (counted on the admin overview).
+ * `event` skips decoding when the webhook has just parsed the same delivery.
+ */
+export async function applyInboxRow<E>(
+  deps: WebhookDeps,
+  handler: InboxHandler<E>,
+  row: WebhookInboxRow,
+  event?: E,
+): Promise<AttemptResult> {
+  const lastAttempt = row.attempts + 1 >= deps.inboxMaxAttempts;
+  const finish = async (attempt: AttemptResult, error: string | null = null) => {
+    await recordAttempt(deps.db, row.id, {
+      ...attempt,
+      outcome: storable(attempt.outcome),
+      error: error === null ? null : storable(error).slice(0, 2_000),
+      at: await deps.now(),
+    });
+    return attempt;
+  };
+
+  const decoded = event ?? (row.signatureValid ? handler.decode(deps, row) : null);
+  if (decoded === null) return finish({ status: "dead", outcome: "unreadable" });
+
+  let result: ApplyResult;
+  try {
+    result = await handler.apply(deps, decoded);
+  } catch (error) {
+    const { outcome, retryable } = handler.classify(error);
+    log.warn({ inboxId: row.id, retryable, err: error }, "applying an event failed");
+    const status = retryable && !lastAttempt ? "failed" : "dead";
+    return finish({ status, outcome }, String(error)).catch(() => ({ status, outcome }));
+  }
+  if (result.status === "failed" && lastAttempt) {
+    return finish({ status: "dead", outcome: result.outcome });
+  }
+  return finish(result);
+}
+
+export interface ReplaySummary {
+  applied: number;
+  failed: number;
+  dead: number;
+  stoppedEarly: boolean;
+}
+
+/**
+ * The reconcile job's half of the inbox: every provider's recorded events that were never
+ * applied, or failed and may be tried again, oldest first, until `batch` or the budget runs out.
+ */
+export async function replayInbox(
+  deps: WebhookDeps,
+  options: { batch: number; overBudget: () => boolean },
+): Promise<ReplaySummary> {
+  const summary: ReplaySummary = { applied: 0, failed: 0, dead: 0, stoppedEarly: false };
+  for (const { provider, replay } of REPLAYERS) {
+    const rows = await listUnapplied(deps.db, provider, {
+      limit: options.batch,
+      maxAttempts: deps.inboxMaxAttempts,
+    });
+    for (const row of rows) {
+      if (options.overBudget()) {
+        summary.stoppedEarly = true;
+        return summary;
+      }
+      const { status } = await replay(deps, row);
+      if (status === "failed") summary.failed++;
+      else if (status === "dead") summary.dead++;
+      else summary.applied++;
+    }
+  }
+  return summary;
+}
