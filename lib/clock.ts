@@ -1,8 +1,7 @@
 import { TZDate } from "@date-fns/tz";
 import { addDays as addCalendarDays, format, parseISO } from "date-fns";
-import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { sandboxClock } from "@/db/schema";
+import { addClockOffset, readClockOffset } from "@/db/queries/clock";
 
 /** Business dates (next charge date, windows) are calendar dates in this zone. */
 export const BUSINESS_TIME_ZONE = "Asia/Shanghai";
@@ -43,27 +42,12 @@ export function offsetClock(db: Db): Clock {
   };
 }
 
-export async function readClockOffset(db: Db): Promise<number> {
-  const [row] = await db
-    .select({ offsetMs: sandboxClock.offsetMs })
-    .from(sandboxClock)
-    .where(eq(sandboxClock.id, 1));
-  return row?.offsetMs ?? 0;
-}
+export { readClockOffset };
 
 /** Moves the sandbox clock forward (never backward: providers' timestamps must not go back). */
 export async function advanceClock(db: Db, seconds: number): Promise<number> {
   if (!Number.isFinite(seconds) || seconds < 0) {
     throw new RangeError("the clock only moves forward by a finite number of seconds");
   }
-  const delta = Math.round(seconds * 1000);
-  const [row] = await db
-    .insert(sandboxClock)
-    .values({ id: 1, offsetMs: delta })
-    .onConflictDoUpdate({
-      target: sandboxClock.id,
-      set: { offsetMs: sql`${sandboxClock.offsetMs} + ${delta}`, updatedAt: sql`now()` },
-    })
-    .returning({ offsetMs: sandboxClock.offsetMs });
-  return row?.offsetMs ?? delta;
+  return addClockOffset(db, Math.round(seconds * 1000));
 }

@@ -1,12 +1,11 @@
-import { sql } from "drizzle-orm";
 import { getDb } from "@/db";
+import { pingDatabase } from "@/db/queries/health";
 import { getEnv } from "@/lib/env";
 import { json, route } from "@/lib/http/json";
 
 /** For load balancers and uptime checks: 200 when the database answers. */
 export const GET = route(async () => {
-  const db = await getDb();
-  await db.execute(sql`select 1`);
+  await pingDatabase(await getDb());
   const env = getEnv();
   return json({ ok: true, paymentsMode: env.paymentsMode, database: env.database.kind });
 });
