@@ -6,7 +6,9 @@ import { getEnv } from "@/lib/env";
 import { moduleLogger } from "@/lib/logger";
 import { getClock } from "@/lib/now";
 import { STATUS_CHECK_INTERVAL_MS } from "@/lib/orders/deps";
-import { getYouzanGateway } from "@/lib/payments/youzan";
+import { createSharedTokenStore } from "@/lib/payments/shared-token-store";
+import { getYouzanGateway, type TokenStore } from "@/lib/payments/youzan";
+import type { Db } from "@/db/client";
 import type { WebhookDeps } from "@/lib/webhooks/types";
 
 /** How long a webhook waits for its effect before acknowledging anyway (Youzan allows 5 s). */
@@ -18,6 +20,17 @@ const log = moduleLogger("runtime");
 
 export interface RuntimeDeps extends WebhookDeps {
   clock: Clock;
+}
+
+/**
+ * On PostgreSQL many instances may serve the shop: they share provider tokens through the table
+ * (one per database handle; its memory holds only the tokens last seen). PGlite is one process.
+ */
+let shared: { db: Db; store: TokenStore } | undefined;
+function tokenStoreFor(db: Db, kind: "postgres" | "pglite"): TokenStore | undefined {
+  if (kind !== "postgres") return undefined;
+  if (shared?.db !== db) shared = { db, store: createSharedTokenStore(db) };
+  return shared.store;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -51,7 +64,7 @@ export async function getRuntime(): Promise<RuntimeDeps> {
     db,
     clock,
     now: () => clock.now(),
-    youzan: getYouzanGateway(),
+    youzan: getYouzanGateway({ tokenStore: tokenStoreFor(db, env.database.kind) }),
     youzanCredentials: { clientId, clientSecret, kdtId },
     orderTtlMinutes: env.orderTtlMinutes,
     statusCheckIntervalMs: STATUS_CHECK_INTERVAL_MS,

@@ -21,4 +21,5 @@ export * from "./orders";
 export * from "./charges";
 export * from "./webhooks";
 export * from "./operations";
+export * from "./provider-tokens";
 export * from "./sandbox";

@@ -14,6 +14,7 @@ import type { YouzanGateway } from "./types";
 export { createYouzanGateway } from "./gateway";
 export { encodePushReply, parseYouzanPush } from "./push";
 export { isPaidTradeStatus } from "./statuses";
+export { createMemoryTokenStore, type StoredToken, type TokenStore } from "./token-store";
 export {
   isYouzanError,
   YouzanError,
@@ -31,13 +32,12 @@ let processTokenStore: TokenStore | undefined;
 
 /**
  * The shop's Youzan gateway, built from the resolved env (sandbox or live: only the base URL and
- * the credentials differ). Cheap to build: the state worth keeping is in the token store.
+ * the credentials differ). Cheap to build: the state worth keeping is in the token store — the
+ * process's memory store unless the caller passes one (lib/runtime.ts passes the shared,
+ * table-backed store on PostgreSQL, where many instances may run).
  */
-export function getYouzanGateway(): YouzanGateway {
+export function getYouzanGateway(options: { tokenStore?: TokenStore } = {}): YouzanGateway {
   const { baseUrl, clientId, clientSecret, kdtId } = getEnv().youzan;
-  processTokenStore ??= createMemoryTokenStore();
-  return createYouzanGateway(
-    { baseUrl, clientId, clientSecret, kdtId },
-    { tokenStore: processTokenStore },
-  );
+  const tokenStore = options.tokenStore ?? (processTokenStore ??= createMemoryTokenStore());
+  return createYouzanGateway({ baseUrl, clientId, clientSecret, kdtId }, { tokenStore });
 }
