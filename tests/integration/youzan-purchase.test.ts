@@ -227,6 +227,43 @@ describe("deliveries that must change nothing", () => {
     expect(await reload(o.id)).toEqual(o);
   });
 
+  it("a redelivery of an event given up on (dead) is acknowledged and changes nothing", async () => {
+    const o = await order();
+    const { clientId, clientSecret } = p.bed.deps.youzanCredentials;
+    const body = JSON.stringify({
+      client_id: clientId,
+      id: "E20261122000000123123123",
+      kdt_id: Number(p.bed.deps.youzanCredentials.kdtId),
+      type: "trade_TradePaid",
+      status: "TRADE_PAID",
+      msg: encodeURIComponent(JSON.stringify({ qr_info: { qr_id: Number(o.qrId) } })),
+      msg_id: "dead-1",
+      version: 1,
+    });
+    const md5 = (text: string) => createHash("md5").update(text, "utf8").digest("hex");
+    const headers = {
+      "event-sign": md5(clientId + body + clientSecret),
+      "event-type": "trade_TradePaid",
+      "client-id": clientId,
+    };
+    // Youzan does not know this trade: the apply fails (not visible yet), and is given up on.
+    expect((await post(body, headers)).status).toBe(200);
+    await t
+      .db()
+      .update(webhookInbox)
+      .set({ status: "dead", attempts: 20 })
+      .where(eq(webhookInbox.eventKey, "dead-1"));
+    const asked = (await p.bed.sandbox.stats()).apiCalls["youzan.trade.get"] ?? 0;
+    expect(await post(body, headers)).toEqual({ status: 200, body: { code: 0, msg: "success" } });
+    const [row] = await t
+      .db()
+      .select()
+      .from(webhookInbox)
+      .where(eq(webhookInbox.eventKey, "dead-1"));
+    expect(row).toMatchObject({ status: "dead", attempts: 20, deliveries: 2 });
+    expect((await p.bed.sandbox.stats()).apiCalls["youzan.trade.get"] ?? 0).toBe(asked);
+  });
+
   it("a payment for a QR code that is not ours is recorded as unknown_order", async () => {
     const mine = await order();
     const foreign = await p.bed.deps.youzan.createDynamicQr({
