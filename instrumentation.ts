@@ -1,14 +1,17 @@
 /**
- * Runs once when a server instance starts: validates the configuration (a live deployment with a
- * missing secret stops here, naming it), connects the database before traffic (PGlite: migrate
- * and seed; PostgreSQL: check that `npm run db:migrate` has run), and in sandbox mode starts the
- * payment sandbox's clock-driven work (pushes, retries, expiries).
+ * Runs once when a server instance starts: validates the configuration (an invalid one, such as a
+ * live deployment with a missing secret, exits here with status 1 naming each problem:
+ * lib/startup.ts), connects the database before traffic (PGlite: migrate and seed; PostgreSQL:
+ * check that `npm run db:migrate` has run), and in sandbox mode starts the payment sandbox's
+ * clock-driven work (pushes, retries, expiries).
  */
 export async function register(): Promise<void> {
   // NEXT_RUNTIME is Next's own marker of the runtime, not configuration (lib/env.ts owns that).
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getEnv } = await import("@/lib/env");
-  const env = getEnv();
+  const { configOrExit } = await import("@/lib/startup");
+  // An invalid configuration (in live mode: every missing secret) ends the process, named.
+  const env = configOrExit(getEnv);
   const { getDb } = await import("@/db");
   const { hasErrorCode, isDatabaseUnavailable, MIGRATIONS_BEHIND } = await import("@/db/errors");
   try {

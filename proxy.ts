@@ -1,25 +1,53 @@
 import { NextResponse, type NextRequest } from "next/server";
 
+import { getEnv } from "@/lib/env";
 import { PATH_HEADER } from "@/lib/http/request-path";
+import { newNonce, securityHeaders } from "@/lib/http/security-headers";
 
 /**
  * Runs before every page and route: refuses URLs whose path is not valid percent-encoding
- * (Next would answer those with a 500) and passes the requested path on to server components.
+ * (Next would answer those with a 500), passes the requested path on to server components, and
+ * sets the security headers (lib/http/security-headers.ts) on every answer. The CSP also goes on
+ * the request: Next reads the nonce from it and puts it on its own scripts.
  * No auth decisions here: every page, action and route checks the role itself.
  */
 export function proxy(request: NextRequest) {
+  const security = securityHeaders({ nonce: newNonce(), ...mode() });
   const { pathname, search } = request.nextUrl;
   try {
     decodeURIComponent(pathname);
   } catch {
-    return NextResponse.json(
-      { error: { code: "bad_request", message: "The URL is not validly encoded." } },
-      { status: 400 },
+    return withHeaders(
+      NextResponse.json(
+        { error: { code: "bad_request", message: "The URL is not validly encoded." } },
+        { status: 400 },
+      ),
+      security,
     );
   }
   const headers = new Headers(request.headers);
   headers.set(PATH_HEADER, `${pathname}${search}`);
-  return NextResponse.next({ request: { headers } });
+  headers.set("Content-Security-Policy", security["Content-Security-Policy"]);
+  return withHeaders(NextResponse.next({ request: { headers } }), security);
+}
+
+/**
+ * Proxy runs on Node.js (Next 16's default), where getEnv() is resolved once per process. An
+ * invalid configuration stops the process at start-up (instrumentation.ts); until then the
+ * strictest scripts and no HSTS.
+ */
+function mode(): { development: boolean; live: boolean } {
+  try {
+    const env = getEnv();
+    return { development: env.nodeEnv === "development", live: !env.isSandbox };
+  } catch {
+    return { development: false, live: false };
+  }
+}
+
+function withHeaders(response: NextResponse, headers: Record<string, string>): NextResponse {
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  return response;
 }
 
 export const config = {

@@ -387,6 +387,24 @@ describe("values that are accepted", () => {
     );
   });
 
+  it("reads TRUSTED_PROXY_HOPS (default 0, integer 0–10), VERCEL and RATE_LIMIT_SCALE", () => {
+    expect(resolve({})).toMatchObject({ trustedProxyHops: 0, onVercel: false });
+    expect(resolve({ TRUSTED_PROXY_HOPS: "2", VERCEL: "1" })).toMatchObject({
+      trustedProxyHops: 2,
+      onVercel: true,
+    });
+    expect(resolve({}).rateLimitScale).toBe(1);
+    expect(resolve({ RATE_LIMIT_SCALE: "50" }).rateLimitScale).toBe(50);
+    expect(envErrorOf(() => resolve({ RATE_LIMIT_SCALE: "0" })).problems[0]).toMatch(
+      /^RATE_LIMIT_SCALE/,
+    );
+    for (const bad of ["-1", "1.5", "eleven", "11"]) {
+      expect(envErrorOf(() => resolve({ TRUSTED_PROXY_HOPS: bad })).problems[0]).toMatch(
+        /^TRUSTED_PROXY_HOPS/,
+      );
+    }
+  });
+
   it("coerces numeric variables", () => {
     const env = resolve({ PORT: "8080", SIGNIN_MAX_FAILURES: "10", SIGNIN_WINDOW_MINUTES: "60" });
     expect(env.port).toBe(8080);

@@ -51,6 +51,13 @@ const schema = z.object({
   ),
   // Youzan closes an unpaid QR trade 30 minutes after the scan: our orders must close before.
   ORDER_TTL_MINUTES: optional(z.coerce.number().int().min(1).max(29)),
+  // Reverse proxies in front of the shop that append the client to X-Forwarded-For
+  // (lib/http/client-ip.ts, docs/OPERATIONS.md). 0: none, X-Forwarded-For is not read.
+  TRUSTED_PROXY_HOPS: optional(z.coerce.number().int().min(0).max(10)),
+  // Multiplies every request limit of lib/rate-limit.ts (sign-up, orders, subscriptions).
+  RATE_LIMIT_SCALE: optional(z.coerce.number().int().min(1).max(1000)),
+  // Set by Vercel on its deployments ("1"): the client address comes from Vercel's headers.
+  VERCEL: optional(z.string()),
   YOUZAN_BASE_URL: optional(httpUrl),
   YOUZAN_CLIENT_ID: optional(z.string()),
   YOUZAN_CLIENT_SECRET: optional(z.string()),
@@ -115,6 +122,12 @@ export interface Env {
   logLevel: NonNullable<RawEnv["LOG_LEVEL"]>;
   signin: { maxFailures: number; windowMinutes: number };
   orderTtlMinutes: number;
+  /** Reverse proxies trusted to append the client to X-Forwarded-For (0: none). */
+  trustedProxyHops: number;
+  /** Deployed on Vercel: its edge sets `x-vercel-forwarded-for` / `x-real-ip`. */
+  onVercel: boolean;
+  /** Multiplier of every limit in lib/rate-limit.ts (default 1). */
+  rateLimitScale: number;
   /** Resolved: the local sandbox (mounted at APP_URL/sandbox/youzan) or the real gateway. */
   youzan: { baseUrl: string; clientId: string; clientSecret: string; kdtId: string };
   alipay: { gatewayUrl?: string; appId?: string; privateKey?: string; publicKey?: string };
@@ -195,6 +208,9 @@ export function resolveEnv(
       windowMinutes: v.SIGNIN_WINDOW_MINUTES ?? 15,
     },
     orderTtlMinutes: v.ORDER_TTL_MINUTES ?? 15,
+    trustedProxyHops: v.TRUSTED_PROXY_HOPS ?? 0,
+    onVercel: v.VERCEL !== undefined && v.VERCEL !== "0",
+    rateLimitScale: v.RATE_LIMIT_SCALE ?? 1,
     youzan: {
       baseUrl:
         v.YOUZAN_BASE_URL ??

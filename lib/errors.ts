@@ -47,16 +47,20 @@ const APP_ERROR = Symbol.for("xiaopu.AppError");
 export class AppError extends Error {
   readonly status: number;
   readonly [APP_ERROR] = true;
+  /** Seconds until a retry can succeed (`rate_limited`): sent as Retry-After by route(). */
+  readonly retryAfterSeconds?: number;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly fields?: FieldErrors,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAfterSeconds?: number },
   ) {
     super(message, options);
     this.name = "AppError";
     this.status = ERROR_STATUS[code];
+    if (options?.retryAfterSeconds !== undefined)
+      this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 

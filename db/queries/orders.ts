@@ -1,5 +1,18 @@
 import "server-only";
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, or } from "drizzle-orm";
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  gt,
+  inArray,
+  isNotNull,
+  isNull,
+  lte,
+  min,
+  or,
+} from "drizzle-orm";
 import type { Db } from "../client";
 import { isUniqueViolation } from "../errors";
 import { orderStatus, orders, products, users, type Order, type Product } from "../schema";
@@ -243,4 +256,27 @@ export async function listOrdersForAdmin(
     .where(filter.status ? eq(orders.status, filter.status) : undefined)
     .orderBy(desc(orders.createdAt))
     .limit(filter.limit ?? 100);
+}
+
+/**
+ * The buyer's open QR purchases that can still be paid (pending, before their time-to-live):
+ * how many, and when the first of them expires.
+ */
+export async function openPurchasesOf(
+  db: Db,
+  userId: string,
+  now: Date,
+): Promise<{ count: number; nextExpiry: Date | null }> {
+  const [row] = await db
+    .select({ count: count(), nextExpiry: min(orders.expiresAt) })
+    .from(orders)
+    .where(
+      and(
+        eq(orders.userId, userId),
+        eq(orders.kind, "purchase"),
+        eq(orders.status, "pending"),
+        gt(orders.expiresAt, now),
+      ),
+    );
+  return { count: row?.count ?? 0, nextExpiry: row?.nextExpiry ?? null };
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, count, eq, gte } from "drizzle-orm";
+import { and, count, eq, gte, max, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { signinAttempts, users, type NewUser, type User } from "../schema";
 
@@ -23,28 +23,74 @@ export async function insertUser(db: Db, user: NewUser): Promise<User | undefine
   return row;
 }
 
+/**
+ * Ends every session of the user issued so far (the guards compare the JWT's version with this).
+ * Called by sign-out; a password change or a role change must call it too.
+ */
+export async function bumpSessionVersion(db: Db, userId: string): Promise<void> {
+  await db
+    .update(users)
+    .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+    .where(eq(users.id, userId));
+}
+
 export async function recordSigninAttempt(
   db: Db,
-  attempt: { email: string; ip: string; succeeded: boolean; at: Date },
+  attempt: {
+    email: string;
+    ip: string;
+    device?: string | null;
+    known?: boolean;
+    succeeded: boolean;
+    at: Date;
+  },
 ): Promise<void> {
   await db.insert(signinAttempts).values({
     email: attempt.email.toLowerCase(),
     ip: attempt.ip,
+    device: attempt.device ?? null,
+    known: attempt.known ?? false,
     succeeded: attempt.succeeded,
     createdAt: attempt.at,
   });
 }
 
-export async function countRecentFailures(
-  db: Db,
-  by: { email: string } | { ip: string },
-  since: Date,
-): Promise<number> {
-  const who =
-    "email" in by ? eq(signinAttempts.email, by.email.toLowerCase()) : eq(signinAttempts.ip, by.ip);
+/** Whether this device has signed in to this email before (a "known client" of the account). */
+export async function isKnownDevice(db: Db, email: string, device: string): Promise<boolean> {
   const [row] = await db
-    .select({ n: count() })
+    .select({ id: signinAttempts.id })
     .from(signinAttempts)
-    .where(and(who, eq(signinAttempts.succeeded, false), gte(signinAttempts.createdAt, since)));
-  return row?.n ?? 0;
+    .where(
+      and(
+        eq(signinAttempts.email, email.toLowerCase()),
+        eq(signinAttempts.device, device),
+        eq(signinAttempts.succeeded, true),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
+export type FailureScope =
+  | { email: string; device: string } // a known client of the account
+  | { email: string; ip: string; known: false } // a stranger to the account, by address
+  | { ip: string; known: false } // strangers from one address, across accounts
+  | { email: string; known: false }; // every stranger to the account
+
+/** Failures in the scope since `since`: how many, and when the latest was. */
+export async function recentFailures(
+  db: Db,
+  scope: FailureScope,
+  since: Date,
+): Promise<{ count: number; last: Date | null }> {
+  const where = [eq(signinAttempts.succeeded, false), gte(signinAttempts.createdAt, since)];
+  if ("email" in scope) where.push(eq(signinAttempts.email, scope.email.toLowerCase()));
+  if ("ip" in scope) where.push(eq(signinAttempts.ip, scope.ip));
+  if ("device" in scope) where.push(eq(signinAttempts.device, scope.device));
+  if ("known" in scope) where.push(eq(signinAttempts.known, false));
+  const [row] = await db
+    .select({ n: count(), last: max(signinAttempts.createdAt) })
+    .from(signinAttempts)
+    .where(and(...where));
+  return { count: row?.n ?? 0, last: row?.last ?? null };
 }

@@ -22,4 +22,5 @@ export * from "./charges";
 export * from "./webhooks";
 export * from "./operations";
 export * from "./provider-tokens";
+export * from "./rate-limits";
 export * from "./sandbox";

@@ -1,9 +1,12 @@
 "use server";
 
 import { AuthError, CredentialsSignin } from "next-auth";
+import { headers } from "next/headers";
 import { getDb } from "@/db";
 import { isAppError, type FieldErrors } from "@/lib/errors";
 import { moduleLogger } from "@/lib/logger";
+import { now } from "@/lib/now";
+import { withSignupLimit } from "@/lib/rate-limit";
 import { signIn, signOut } from "./index";
 import { safeCallbackPath } from "./schemas";
 import { signUp } from "./signup";
@@ -12,7 +15,7 @@ const log = moduleLogger("auth-actions");
 
 export interface AuthFormState {
   /** Key under `auth.errors` in the messages. */
-  error?: "invalid" | "rate_limited" | "generic";
+  error?: "invalid" | "rate_limited" | "signup_rate_limited" | "generic";
   /** Field → codes under `fieldErrors` in the messages. */
   fields?: FieldErrors;
   values?: { email?: string; name?: string };
@@ -54,8 +57,10 @@ export async function signUpAction(_: AuthFormState, form: FormData): Promise<Au
   const values = { email: text(form.get("email")), name: text(form.get("name")) };
   const password = text(form.get("password"));
   try {
-    await signUp(await getDb(), { ...values, password });
+    const db = await getDb();
+    await withSignupLimit({ db, now }, await headers(), () => signUp(db, { ...values, password }));
   } catch (error) {
+    if (isAppError(error, "rate_limited")) return { error: "signup_rate_limited", values };
     if (isAppError(error, "validation_failed") || isAppError(error, "conflict")) {
       return { fields: error.fields, values };
     }

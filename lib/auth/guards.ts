@@ -2,29 +2,16 @@ import { headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { PATH_HEADER } from "@/lib/http/request-path";
 import { getDb } from "@/db";
-import { findUserById } from "@/db/queries/users";
 import { AppError } from "@/lib/errors";
 import { safeCallbackPath } from "./schemas";
 import { auth } from "./index";
-import type { Role } from "./types";
+import { userForSession, type CurrentUser } from "./session-version";
 
-export interface CurrentUser {
-  id: string;
-  email: string;
-  name: string | null;
-  role: Role;
-}
+export type { CurrentUser };
 
-/**
- * The signed-in user, re-read from the database: a deleted account or a changed role takes effect
- * at once instead of when the session cookie expires.
- */
+/** The signed-in user, or null (see userForSession: re-read, session version checked). */
 export async function getCurrentUser(): Promise<CurrentUser | null> {
-  const session = await auth();
-  const id = session?.user?.id;
-  if (!id) return null;
-  const user = await findUserById(await getDb(), id);
-  return user ? { id: user.id, email: user.email, name: user.name, role: user.role } : null;
+  return userForSession(await getDb(), await auth());
 }
 
 function signInUrl(callbackPath: string): string {

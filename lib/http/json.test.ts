@@ -433,6 +433,17 @@ describe("route: the database cannot serve", () => {
     expect(response.headers.get("retry-after")).toBeNull();
   });
 
+  it("sends a rate limit's Retry-After with its 429", async () => {
+    const { response, text } = await answer(
+      new AppError("rate_limited", "Too many requests.", undefined, { retryAfterSeconds: 42 }),
+    );
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("42");
+    expect(JSON.parse(text)).toEqual({
+      error: { code: "rate_limited", message: "Too many requests." },
+    });
+  });
+
   it("gives the provider's 503 the same retry hint", async () => {
     const { response, text } = await answer(
       new AppError("provider_unavailable", "Youzan is down."),

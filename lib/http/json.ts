@@ -40,6 +40,10 @@ export function errorResponse(error: unknown): Response {
   const { status, body } = toErrorBody(error);
   if (status === 503) return unavailableResponse(body);
   if (status >= 500) log.error(loggableError(error), "unhandled error in route");
+  const retryAfter = isAppError(error) ? error.retryAfterSeconds : undefined;
+  if (retryAfter !== undefined) {
+    return Response.json(body, { status, headers: { "retry-after": String(retryAfter) } });
+  }
   return Response.json(body, { status });
 }
 

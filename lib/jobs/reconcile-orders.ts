@@ -4,6 +4,7 @@ import {
   reconcileQrOrders,
   type QrOrdersSummary,
 } from "@/lib/orders/reconcile";
+import { pruneRejectedDeliveries } from "@/lib/webhooks/inbox";
 import { replayInbox } from "@/lib/webhooks/replay";
 import type { WebhookDeps } from "@/lib/webhooks/types";
 import { withRunReceipt } from "./run-receipt";
@@ -25,6 +26,8 @@ export interface ReconcileSummary extends Omit<QrOrdersSummary, "stoppedEarly"> 
   inboxFailed: number;
   /** Given up on: not retryable, or out of attempts; the owner sees them in the admin. */
   inboxDead: number;
+  /** Rejected deliveries older than their retention, deleted by this run. */
+  inboxPruned: number;
   stoppedEarly: boolean;
 }
 
@@ -36,7 +39,8 @@ function stopwatch(): () => number {
 /**
  * `/api/cron/orders/reconcile`, the safety net behind pushes and polling: replays recorded
  * events that were not applied (every provider, through the one replay path), then asks Youzan
- * about pending and recently expired QR orders. Bounded by batch and time, safe to run
+ * about pending and recently expired QR orders; first it prunes rejected deliveries past their
+ * retention. Bounded by batch and time, safe to run
  * concurrently (every step is idempotent), with a receipt in `billing_runs`.
  */
 export async function reconcileOrders(
@@ -51,9 +55,13 @@ export async function reconcileOrders(
     inboxApplied: 0,
     inboxFailed: 0,
     inboxDead: 0,
+    inboxPruned: 0,
     ...emptyQrOrdersSummary(),
   };
   return withRunReceipt(deps, { name: "orders.reconcile", initial }, async (run) => {
+    // Rejected deliveries are kept a week for the owner, then go; a bounded batch per run.
+    const inboxPruned = await pruneRejectedDeliveries(deps.db, await deps.now());
+    run.summary = { ...run.summary, inboxPruned };
     const inbox = await replayInbox(deps, { batch, overBudget });
     run.summary = {
       ...run.summary,

@@ -13,6 +13,7 @@ import { AppError } from "@/lib/errors";
 import { newId, newOrderNo } from "@/lib/ids";
 import { moduleLogger } from "@/lib/logger";
 import { isYouzanError, type YouzanError } from "@/lib/payments/youzan";
+import { assertOpenPurchaseCap } from "@/lib/rate-limit";
 import { checkYouzanOrder } from "./check-status";
 import type { OrderDeps } from "./deps";
 
@@ -66,6 +67,7 @@ export async function createPurchaseOrder(
       if (usable) return usable;
       continue; // it was closed (paid or expired): look again, then create a new one
     }
+    await assertOpenPurchaseCap(deps, input.userId); // a new QR code: at most 5 open at once
     const created = await insertOrder(deps, input.userId, product);
     if (created) return requestQr(deps, created, product);
     // Another request inserted the open order first: reuse it on the next pass.
@@ -81,13 +83,29 @@ export async function createPurchaseOrder(
 async function reuseOpenOrder(deps: OrderDeps, open: Order): Promise<Order | null> {
   const now = await deps.now();
   if (open.expiresAt && open.expiresAt <= now) {
-    await checkYouzanOrder(deps, open, { force: true });
+    const check = await checkYouzanOrder(deps, open, { force: true });
+    if (!check.checked) return waitForFinalCheck(deps, open.id);
     const after = await findOrderById(deps.db, open.id);
+    // Our own check ran: still pending means the provider could not be asked.
     if (after?.status === "pending") throw unavailable();
     return null;
   }
   if (open.qrId) return open;
   return waitForQr(deps, open.id);
+}
+
+/**
+ * A parallel request won the claim of this expired order's final check (a double click): wait
+ * for it to settle or expire the order, then look again. Only a check that stays unfinished
+ * (the winner's provider call failed, or it died) answers "provider unavailable".
+ */
+async function waitForFinalCheck(deps: OrderDeps, orderId: string): Promise<null> {
+  for (let waited = 0; waited < QR_WAIT_MS; waited += QR_WAIT_STEP_MS) {
+    const fresh = await findOrderById(deps.db, orderId);
+    if (!fresh || fresh.status !== "pending") return null;
+    await deps.sleep(QR_WAIT_STEP_MS);
+  }
+  throw unavailable();
 }
 
 /** Another request is creating this order's QR code: look again until it is there or gone. */

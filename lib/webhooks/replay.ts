@@ -1,5 +1,10 @@
 import "server-only";
-import { listUnapplied, recordAttempt, type AttemptStatus } from "@/db/queries/webhook-inbox";
+import {
+  claimUnapplied,
+  recordAttempt,
+  releaseClaims,
+  type AttemptStatus,
+} from "@/db/queries/webhook-inbox";
 import type { WebhookInboxRow } from "@/db/schema";
 import { moduleLogger } from "@/lib/logger";
 import type { ApplyResult, InboxHandler, WebhookDeps } from "./types";
@@ -80,28 +85,48 @@ export interface ReplaySummary {
 }
 
 /**
+ * How long a reconcile run holds the rows it claimed: well past a run's budget (20 s by default)
+ * plus one slow provider call, so a live run never loses its rows; a run that dies frees them for
+ * the next one after this.
+ */
+export const INBOX_CLAIM_LEASE_MS = 5 * 60_000;
+
+/**
  * The reconcile job's half of the inbox: every provider's recorded events that were never
  * applied, or failed and may be tried again, oldest first, until `batch` or the budget runs out.
+ * Rows are claimed with a lease first (`claimUnapplied`), so runs in parallel split the rows
+ * instead of each applying all of them; rows claimed but not reached are given back.
  */
 export async function replayInbox(
   deps: WebhookDeps,
-  options: { batch: number; overBudget: () => boolean },
+  options: { batch: number; overBudget: () => boolean; leaseMs?: number },
 ): Promise<ReplaySummary> {
   const summary: ReplaySummary = { applied: 0, failed: 0, dead: 0, stoppedEarly: false };
   for (const { provider, replay } of REPLAYERS) {
-    const rows = await listUnapplied(deps.db, provider, {
+    const rows = await claimUnapplied(deps.db, provider, {
       limit: options.batch,
       maxAttempts: deps.inboxMaxAttempts,
+      now: await deps.now(),
+      leaseMs: options.leaseMs ?? INBOX_CLAIM_LEASE_MS,
     });
-    for (const row of rows) {
-      if (options.overBudget()) {
-        summary.stoppedEarly = true;
-        return summary;
+    let next = 0;
+    try {
+      for (; next < rows.length; next++) {
+        if (options.overBudget()) {
+          summary.stoppedEarly = true;
+          return summary;
+        }
+        const { status } = await replay(deps, rows[next] as WebhookInboxRow);
+        if (status === "failed") summary.failed++;
+        else if (status === "dead") summary.dead++;
+        else summary.applied++;
       }
-      const { status } = await replay(deps, row);
-      if (status === "failed") summary.failed++;
-      else if (status === "dead") summary.dead++;
-      else summary.applied++;
+    } finally {
+      // Whatever stopped this run (budget, an error), the rows it did not reach are free again.
+      const unreached = rows.slice(next).map((row) => row.id);
+      await releaseClaims(deps.db, unreached).catch((error: unknown) =>
+        log.warn({ err: error }, "releasing inbox claims failed; their lease will run out"),
+      );
     }
   }
   return summary;

@@ -146,3 +146,63 @@ describe("webhook input", () => {
     expect(await t.db().$count(webhookInbox)).toBe(1);
   });
 });
+
+describe("create-order after the time-to-live", () => {
+  it("a double click past the TTL answers one new order to every request, never provider_unavailable", async () => {
+    // Issue #7, item 7. The first request claims the expired order's final provider check; the
+    // nine others read the clock a moment earlier, so their claim finds it taken (the race seen
+    // in production) while the first is still asking Youzan. They used to answer 503 at once.
+    const expired = await order();
+    p.bed.clock.advance(16 * 60);
+    const base = p.bed.deps;
+    const checking = gate();
+    const parked = Array.from({ length: 9 }, () => gate());
+    const buy = (deps: typeof base) =>
+      createPurchaseOrder(deps, { userId: p.buyerId, productSlug: "side-hustle-handbook" });
+
+    const first = buy({
+      ...base,
+      youzan: {
+        ...base.youzan,
+        listReceivedTrades: async (qrId: string) => {
+          await checking.pass();
+          return base.youzan.listReceivedTrades(qrId);
+        },
+      },
+    });
+    await checking.reached(); // the final check is claimed and waiting for the provider
+    const others = parked.map((waiting) =>
+      buy({
+        ...base,
+        now: async () => new Date((await base.now()).getTime() - 1),
+        sleep: () => waiting.pass(),
+      }),
+    );
+    const done = others.map((call) =>
+      call.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    // Each of the nine has lost the claim and waits, or has already answered.
+    await Promise.all(others.map((_, i) => Promise.race([parked[i]!.reached(), done[i]])));
+    expect(checking.arrivals).toBe(1);
+
+    checking.open();
+    const winner = await first;
+    for (const waiting of parked) waiting.open();
+    const results = await Promise.allSettled(others);
+
+    expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+    const ids = results.map((r) => (r.status === "fulfilled" ? r.value.id : null));
+    expect(new Set(ids)).toEqual(new Set([winner.id]));
+    expect(winner.id).not.toBe(expired.id);
+    expect(winner.qrId).toBeTruthy();
+    expect((await reload(expired.id)).status).toBe("expired");
+    expect(
+      await t
+        .db()
+        .$count(orders, and(eq(orders.userId, p.buyerId), eq(orders.productId, winner.productId))),
+    ).toBe(2);
+  });
+});

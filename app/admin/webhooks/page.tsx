@@ -1,4 +1,5 @@
 import { getFormatter, getTranslations } from "next-intl/server";
+import { Pager } from "@/components/admin/pager";
 import { StatusFilter } from "@/components/admin/status-filter";
 import { AdminTable, cell } from "@/components/admin/table";
 import { getDb } from "@/db";
@@ -12,12 +13,15 @@ interface Props {
 
 export default async function AdminWebhooksPage({ searchParams }: Props) {
   await requireAdmin();
-  const status = toInboxStatus((await searchParams).status);
-  const [t, tAdmin, format, rows] = await Promise.all([
+  const params = await searchParams;
+  const status = toInboxStatus(params.status);
+  const page = pageNumber(params.page);
+  const [t, tAdmin, format, { rows, hasMore }] = await Promise.all([
     getTranslations("admin.webhooks"),
     getTranslations("admin"),
     getFormatter(),
-    getDb().then((db) => listInbox(db, { status })),
+    // Capped fields only: bodies are never read for this page.
+    getDb().then((db) => listInbox(db, { status, page })),
   ]);
   return (
     <div className="space-y-4">
@@ -52,11 +56,29 @@ export default async function AdminWebhooksPage({ searchParams }: Props) {
             <td className={`${cell} font-mono text-xs`}>
               {row.outcome ?? "—"}
               {row.lastError ? <p className="text-red-700">{row.lastError.slice(0, 200)}</p> : null}
+              {row.bodyBytes !== null && !row.signatureValid ? (
+                <p className="text-stone-500">{t("bodyBytes", { bytes: row.bodyBytes })}</p>
+              ) : null}
             </td>
             <td className={`${cell} text-right tabular-nums`}>{row.deliveries}</td>
           </tr>
         ))}
       </AdminTable>
+      <Pager
+        basePath="/admin/webhooks"
+        params={{ status }}
+        page={page}
+        hasMore={hasMore}
+        previousLabel={t("previous")}
+        nextLabel={t("next")}
+        pageLabel={t("page", { page })}
+      />
     </div>
   );
+}
+
+/** `?page=` as a page number from 1; anything else (absent, garbage, huge) is page 1 or capped. */
+function pageNumber(value: string | string[] | undefined): number {
+  const n = typeof value === "string" && /^\d{1,6}$/.test(value) ? Number(value) : 1;
+  return Math.max(1, n);
 }

@@ -3,6 +3,7 @@ import { assertUser } from "@/lib/auth/guards";
 import { getEnv } from "@/lib/env";
 import { json, readJson, route } from "@/lib/http/json";
 import { createPurchaseOrder } from "@/lib/orders/create-order";
+import { limitOrderCreation } from "@/lib/rate-limit";
 import { getRuntime } from "@/lib/runtime";
 import { qrImageOf } from "@/lib/orders/view";
 
@@ -12,11 +13,16 @@ const body = z.object({
     .regex(/^[a-z0-9-]{1,80}$/, "productSlug.invalid"),
 });
 
-/** Starts a one-off purchase for the signed-in buyer: a pending order with its Youzan QR. */
+/**
+ * Starts a one-off purchase for the signed-in buyer: a pending order with its Youzan QR. 429 with
+ * Retry-After past the per-account or per-client order limit, or with too many open orders.
+ */
 export const POST = route(async (request) => {
   const user = await assertUser();
   const { productSlug } = await readJson(request, body);
-  const order = await createPurchaseOrder(await getRuntime(), { userId: user.id, productSlug });
+  const runtime = await getRuntime();
+  await limitOrderCreation(runtime, { userId: user.id, headers: request.headers });
+  const order = await createPurchaseOrder(runtime, { userId: user.id, productSlug });
   return json(
     {
       orderNo: order.orderNo,

@@ -160,13 +160,73 @@ describe("parseYouzanPush", () => {
     expect(parseYouzanPush(raw, new Headers(), creds)).toMatchObject({ kind: "malformed" });
   });
 
-  it("reports a msg that does not decode to JSON as malformed", () => {
+  // Issue #7 item 8: a signed push is judged by its signature first. This test expected
+  // `malformed` for signed pushes before; they are now `unreadable` (acknowledged, not refused).
+  it("reports a signed msg that does not decode to JSON as unreadable, keyed by msg_id", () => {
     for (const msg of ["%7B%22tid%22", "not+json", "%E4%B8"]) {
       const raw = JSON.stringify(pushBody({}, msg));
-      expect(parseYouzanPush(raw, signedHeaders(raw), creds)).toMatchObject({ kind: "malformed" });
+      expect(parseYouzanPush(raw, signedHeaders(raw), creds)).toEqual({
+        kind: "unreadable",
+        signatureValid: true,
+        reason: "msg is not URL-encoded JSON",
+        eventKey: "2d6f3c52-6a0e-4a55-9f0b-3f1a3c2b1d01",
+        type: "trade_TradePaid",
+      });
+      // The legacy body sign verifies too.
+      expect(parseYouzanPush(raw, new Headers(), creds)).toMatchObject({ kind: "unreadable" });
     }
     const raw = JSON.stringify(pushBody({ msg: 42 }));
-    expect(parseYouzanPush(raw, signedHeaders(raw), creds)).toMatchObject({ kind: "malformed" });
+    expect(parseYouzanPush(raw, signedHeaders(raw), creds)).toMatchObject({
+      kind: "unreadable",
+      reason: "msg is neither a string nor an object",
+    });
+  });
+
+  it("reports an unreadable msg as malformed when the signature is missing or wrong", () => {
+    const raw = JSON.stringify(pushBody({ sign: md5("forged") }, "not+json"));
+    expect(parseYouzanPush(raw, new Headers(), creds)).toMatchObject({ kind: "malformed" });
+    const good = JSON.stringify(pushBody({}, "not+json"));
+    const forged = signedHeaders(good, { "Event-Sign": md5("forged") });
+    expect(parseYouzanPush(good, forged, creds)).toMatchObject({ kind: "malformed" });
+    // A legacy sign cannot cover a msg that is not a string: nothing verifies it.
+    const numeric = JSON.stringify(pushBody({ msg: 42 }));
+    expect(parseYouzanPush(numeric, new Headers(), creds)).toMatchObject({ kind: "malformed" });
+  });
+
+  it("reports a signed body without a type as unreadable", () => {
+    const raw = JSON.stringify(pushBody({ type: undefined }));
+    expect(parseYouzanPush(raw, signedHeaders(raw), creds)).toEqual({
+      kind: "unreadable",
+      signatureValid: true,
+      reason: "type missing",
+      eventKey: "2d6f3c52-6a0e-4a55-9f0b-3f1a3c2b1d01",
+      type: null,
+    });
+    const foreign = JSON.stringify(pushBody({ type: undefined, client_id: "someone-else" }));
+    expect(parseYouzanPush(foreign, signedHeaders(foreign), creds)).toMatchObject({
+      kind: "malformed",
+    });
+  });
+
+  it("keys a signed body that is not JSON by the hash of its bytes", () => {
+    const raw = "{not json";
+    const parsed = parseYouzanPush(raw, signedHeaders(raw), creds);
+    expect(parsed).toEqual({
+      kind: "unreadable",
+      signatureValid: true,
+      reason: "body is not JSON",
+      eventKey: `sha256:${createHash("sha256").update(raw).digest("hex")}`,
+      type: null,
+    });
+    expect(parseYouzanPush("[]", signedHeaders("[]"), creds)).toMatchObject({
+      kind: "unreadable",
+      reason: "body is not a JSON object",
+    });
+    const noMsgId = JSON.stringify(pushBody({ msg_id: undefined }, "not+json"));
+    expect(parseYouzanPush(noMsgId, signedHeaders(noMsgId), creds)).toMatchObject({
+      kind: "unreadable",
+      eventKey: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
+    });
   });
 
   it("decodes the 2018 encodeURI-like style (legacy V2 TRADE_ORDER_STATE)", () => {

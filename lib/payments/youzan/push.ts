@@ -30,7 +30,13 @@ function sameDigest(expected: string, received: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const HEX_PAIR = /^[0-9a-fA-F]{2}$/;
+function isHexDigit(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (code >= 0x41 && code <= 0x46) ||
+    (code >= 0x61 && code <= 0x66)
+  );
+}
 
 /**
  * Decodes a push `msg` the way PHP `urldecode` does: percent escapes become bytes, the bytes are
@@ -42,23 +48,28 @@ const HEX_PAIR = /^[0-9a-fA-F]{2}$/;
  */
 export function decodePushMsg(msg: string): string {
   const formStyle = !/[:,]/.test(msg);
-  const bytes: number[] = [];
-  const encoder = new TextEncoder();
+  // One pass into a byte buffer (a push may be 256 KiB: no per-character allocations). The
+  // decoded bytes are never more than the UTF-8 bytes of the text.
+  const bytes = Buffer.allocUnsafe(Buffer.byteLength(msg, "utf8"));
+  let n = 0;
   for (let i = 0; i < msg.length; i++) {
-    const ch = msg[i] as string;
-    if (ch === "%" && HEX_PAIR.test(msg.slice(i + 1, i + 3))) {
-      bytes.push(parseInt(msg.slice(i + 1, i + 3), 16));
+    const code = msg.charCodeAt(i);
+    // Past the end charCodeAt is NaN: not a hex digit, so a trailing `%` stays as typed.
+    if (code === 0x25 && isHexDigit(msg.charCodeAt(i + 1)) && isHexDigit(msg.charCodeAt(i + 2))) {
+      bytes[n++] = parseInt(msg.slice(i + 1, i + 3), 16);
       i += 2;
-    } else if (ch === "+" && formStyle) {
-      bytes.push(0x20);
+    } else if (code === 0x2b && formStyle) {
+      bytes[n++] = 0x20;
+    } else if (code < 0x80) {
+      bytes[n++] = code;
     } else {
-      const code = msg.codePointAt(i) as number;
-      const char = String.fromCodePoint(code);
-      bytes.push(...encoder.encode(char));
+      // A whole code point (a surrogate pair, or U+FFFD's bytes for a lone surrogate).
+      const char = String.fromCodePoint(msg.codePointAt(i) as number);
+      n += bytes.write(char, n, "utf8");
       i += char.length - 1;
     }
   }
-  return new TextDecoder("utf-8").decode(new Uint8Array(bytes));
+  return new TextDecoder("utf-8").decode(bytes.subarray(0, n));
 }
 
 const bodySchema = z.looseObject({
@@ -98,41 +109,85 @@ function field(value: unknown, ...path: string[]): unknown {
 type PushMessage = Extract<ParsedPush, { kind: "message" }>;
 type Malformed = Extract<ParsedPush, { kind: "malformed" }>;
 
-/** A push body that is a JSON object naming its event type; nothing in it is trusted yet. */
+/**
+ * A push whose signature verified but whose content we cannot read (body or `msg` not JSON, no
+ * `type`): Youzan did send it, so refusing it would only make Youzan retry it. The pipeline
+ * records it as ignored and acknowledges it. An unsigned or badly signed unreadable body stays
+ * `malformed`.
+ */
+export interface UnreadablePush {
+  kind: "unreadable";
+  signatureValid: true;
+  reason: string;
+  /** Dedupe key: `msg_id` when the body has one, else `sha256:` + the hash of the raw body. */
+  eventKey: string;
+  type: string | null;
+}
+
+/** Everything `parseYouzanPush` can return. */
+export type YouzanPush = ParsedPush | UnreadablePush;
+
+/** A push body that is a JSON object; nothing in it is trusted yet. */
 interface PushBody {
   kind: "body";
   fields: z.infer<typeof bodySchema>;
-  type: string;
+  type: string | null;
 }
 
 function malformed(reason: string): Malformed {
   return { kind: "malformed", reason };
 }
 
+function sha256Hex(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
 /**
  * Raw body + headers → a parsed push, in steps: read the body (the heartbeat ends here), verify
- * the signature, decode `msg`, classify the event. An unreadable body or `msg` is malformed
- * whatever its signature; a readable one is returned with `signatureValid` for the pipeline to
- * record and refuse.
+ * the signature, decode `msg`, classify the event. The signature is checked before the content
+ * is judged, so a push Youzan signed is never refused for what it says: unreadable content with a
+ * valid signature is `unreadable` (acknowledged), without one `malformed` (refused). A readable
+ * push is returned with `signatureValid` for the pipeline to record and refuse.
  */
 export function parseYouzanPush(
   rawBody: string,
   headers: Headers,
   creds: PushCredentials,
-): ParsedPush {
+): YouzanPush {
   const body = readBody(rawBody);
-  if (body.kind !== "body") return body;
-  const msg = decodeMsg(body.fields.msg);
-  if (msg.kind === "malformed") return msg;
+  if (body.kind === "heartbeat") return body;
+  const signatureValid = verifySignature(rawBody, body, headers, creds);
+  let problem: string | null = body.kind === "malformed" ? body.reason : null;
+  let msg: unknown = null;
+  if (body.kind === "body") {
+    if (body.type === null) problem = "type missing";
+    else {
+      const decoded = decodeMsg(body.fields.msg);
+      if (decoded.kind === "malformed") problem = decoded.reason;
+      else msg = decoded.value;
+    }
+  }
+  if (problem !== null || body.kind !== "body" || body.type === null) {
+    const reason = problem ?? "type missing";
+    if (!signatureValid) return malformed(reason);
+    const fields = body.kind === "body" ? body.fields : null;
+    return {
+      kind: "unreadable",
+      signatureValid: true,
+      reason,
+      eventKey: text(fields?.msg_id) ?? `sha256:${sha256Hex(rawBody)}`,
+      type: body.kind === "body" ? body.type : null,
+    };
+  }
   return {
     kind: "message",
-    signatureValid: verifySignature(rawBody, body, headers, creds),
-    ...classify(body, msg.value),
+    signatureValid,
+    ...classify({ fields: body.fields, type: body.type }, msg),
   };
 }
 
-/** Step 1: the raw bytes as a push body. */
-function readBody(rawBody: string): PushBody | Exclude<ParsedPush, PushMessage> {
+/** Step 1: the raw bytes as a push body (an object whose `type` may still be missing). */
+function readBody(rawBody: string): PushBody | Malformed | { kind: "heartbeat" } {
   let json: unknown;
   try {
     json = JSON.parse(rawBody);
@@ -144,9 +199,7 @@ function readBody(rawBody: string): PushBody | Exclude<ParsedPush, PushMessage> 
   }
   const fields = bodySchema.parse(json);
   if (fields.test === true) return { kind: "heartbeat" };
-  const type = text(fields.type);
-  if (!type) return malformed("type missing");
-  return { kind: "body", fields, type };
+  return { kind: "body", fields, type: text(fields.type) };
 }
 
 /**
@@ -154,27 +207,31 @@ function readBody(rawBody: string): PushBody | Exclude<ParsedPush, PushMessage> 
  * body + clientSecret) when the header is present (no fallback when it is wrong), otherwise the
  * legacy body `sign` = md5(clientId + msg exactly as sent + clientSecret). A push naming another
  * app (body `client_id`, `Client-Id` header) or whose `Event-Type` header disagrees with the body
- * is never valid.
+ * is never valid. A body that is not a JSON object can only carry an Event-Sign.
  */
 function verifySignature(
   rawBody: string,
-  { fields, type }: PushBody,
+  body: PushBody | Malformed,
   headers: Headers,
   creds: PushCredentials,
 ): boolean {
-  const bodyClientId = text(fields.client_id);
+  const fields = body.kind === "body" ? body.fields : null;
+  const type = body.kind === "body" ? body.type : null;
+  const bodyClientId = fields ? text(fields.client_id) : null;
   const headerClientId = text(headers.get("client-id"));
   const headerType = text(headers.get("event-type"));
   const ours =
     (bodyClientId === null || bodyClientId === creds.clientId) &&
     (headerClientId === null || headerClientId === creds.clientId) &&
-    (headerType === null || headerType === type);
+    // Without a body type there is nothing for the header to contradict.
+    (headerType === null || type === null || headerType === type);
   if (!ours) return false;
   const eventSign = headers.get("event-sign");
   if (eventSign !== null) {
     return sameDigest(md5Hex(creds.clientId + rawBody + creds.clientSecret), eventSign);
   }
   return (
+    fields !== null &&
     typeof fields.msg === "string" &&
     typeof fields.sign === "string" &&
     sameDigest(md5Hex(creds.clientId + fields.msg + creds.clientSecret), fields.sign)
@@ -195,7 +252,7 @@ function decodeMsg(msg: unknown): { kind: "msg"; value: unknown } | Malformed {
 
 /** Step 4: what the event is and which ids it carries; the dedupe key comes from these. */
 function classify(
-  { fields, type }: PushBody,
+  { fields, type }: { fields: PushBody["fields"]; type: string },
   msg: unknown,
 ): Omit<PushMessage, "kind" | "signatureValid"> {
   const tid = text(fields.id);

@@ -1,7 +1,8 @@
 import "server-only";
 import { encodePushReply, parseYouzanPush } from "@/lib/payments/youzan";
+import { clientAddress } from "@/lib/http/client-ip";
 import { moduleLogger } from "@/lib/logger";
-import { keptHeaders, recordDelivery, recordRejected } from "../inbox";
+import { keptHeaders, recordDelivery, recordRejected, recordUnreadable } from "../inbox";
 import { applyInboxRow } from "../replay";
 import type { WebhookDeps } from "../types";
 import { eventOfPush } from "./event";
@@ -31,10 +32,16 @@ export async function handleYouzanPush(
   headers: Headers,
 ): Promise<WebhookReply> {
   const push = parseYouzanPush(rawBody, headers, deps.youzanCredentials);
-  const base = { provider: "youzan" as const, headers: keptHeaders(headers), body: rawBody };
+  const base = {
+    provider: "youzan" as const,
+    headers: keptHeaders(headers),
+    body: rawBody,
+    clientAddress: clientAddress(headers),
+  };
 
   if (push.kind === "heartbeat") return SUCCESS;
   if (push.kind === "malformed") {
+    // Stored in part, and not at all past the per-client limit; the answer is the same either way.
     await recordRejected(
       deps.db,
       { ...base, eventType: null, signatureValid: false },
@@ -43,6 +50,17 @@ export async function handleYouzanPush(
     );
     return { status: 400, body: { code: 400, msg: `malformed push: ${push.reason}` } };
   }
+  if (push.kind === "unreadable") {
+    // Youzan signed it: refusing it would only bring it back 16 times. Kept, ignored, answered.
+    await recordUnreadable(
+      deps.db,
+      { ...base, eventKey: push.eventKey, eventType: push.type, signatureValid: true },
+      push.reason,
+      await deps.now(),
+    );
+    log.warn({ reason: push.reason }, "a verified Youzan push could not be read; ignored");
+    return SUCCESS;
+  }
   if (!push.signatureValid) {
     await recordRejected(
       deps.db,
@@ -50,7 +68,7 @@ export async function handleYouzanPush(
       "bad_signature",
       await deps.now(),
     );
-    log.warn({ type: push.type }, "Youzan push with a bad signature");
+    log.warn({ type: push.type.slice(0, 100) }, "Youzan push with a bad signature");
     return { status: 401, body: { code: 401, msg: "invalid signature" } };
   }
 

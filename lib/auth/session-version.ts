@@ -1,0 +1,48 @@
+import type { Db } from "@/db/client";
+import { bumpSessionVersion, findUserById } from "@/db/queries/users";
+import type { Role } from "./types";
+
+/*
+ * Kept apart from lib/auth/index.ts (which imports next-auth, hence next) so that the rule can be
+ * tested in vitest, where next-auth cannot be loaded.
+ */
+
+export interface CurrentUser {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+}
+
+/** What the guards read of a next-auth session. */
+export interface SessionLike {
+  user?: { id?: string | null } | null;
+  sessionVersion?: number;
+}
+
+/**
+ * The session's user, re-read from the database: a deleted account or a changed role takes effect
+ * at once. A session signed in before the user's session version was bumped (sign-out, password or
+ * role change) counts as signed out; a token without a version predates versions and is refused.
+ */
+export async function userForSession(
+  db: Db,
+  session: SessionLike | null | undefined,
+): Promise<CurrentUser | null> {
+  const id = session?.user?.id;
+  if (!id) return null;
+  const user = await findUserById(db, id);
+  if (!user || session.sessionVersion !== user.sessionVersion) return null;
+  return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+/** next-auth's `events.signOut` message (JWT strategy: the decoded token). */
+export type SignOutMessage = { token?: { uid?: unknown } | null } | { session?: unknown };
+
+/** Sign-out ends every session of the user, including copies of this cookie. */
+export async function endSessionsOnSignOut(db: Db, message: SignOutMessage): Promise<boolean> {
+  const uid = "token" in message ? message.token?.uid : undefined;
+  if (typeof uid !== "string") return false;
+  await bumpSessionVersion(db, uid);
+  return true;
+}

@@ -1,0 +1,41 @@
+/**
+ * Start-up checks that must stop the process, not just fail a request: a supervisor (systemd,
+ * Docker, the platform) only sees a failure when the process exits non-zero. Next catches what
+ * `register()` throws and keeps serving, so the exit is explicit.
+ */
+
+export interface StartupIo {
+  /** Where the problems are written (stderr). */
+  error(message: string): void;
+  /** Ends the process (process.exit); injected by tests. */
+  exit(code: number): never;
+}
+
+const processIo: StartupIo = {
+  error: (message) => process.stderr.write(`${message}\n`),
+  exit: (code) => process.exit(code),
+};
+
+/**
+ * Resolves the configuration, or prints every problem (EnvError lists each variable) and exits
+ * with status 1. The check is by shape: EnvError may come from another bundle's copy of lib/env.
+ */
+export function configOrExit<T>(resolve: () => T, io: StartupIo = processIo): T {
+  try {
+    return resolve();
+  } catch (error) {
+    const problems = problemsOf(error);
+    io.error(
+      problems
+        ? `Invalid configuration, the server stops:\n${problems.map((p) => `  - ${p}`).join("\n")}`
+        : `The configuration could not be read, the server stops: ${String(error)}`,
+    );
+    return io.exit(1);
+  }
+}
+
+function problemsOf(error: unknown): string[] | null {
+  if (typeof error !== "object" || error === null || !("problems" in error)) return null;
+  const { problems } = error;
+  return Array.isArray(problems) && problems.every((p) => typeof p === "string") ? problems : null;
+}

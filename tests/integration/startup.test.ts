@@ -1,0 +1,83 @@
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+/*
+ * Issue #7, item 10: an invalid live configuration must stop the process at start-up, naming
+ * each problem, so that a supervisor sees the failure (Next catches what register() throws and
+ * serves 500s forever otherwise). The unit side is lib/startup.test.ts.
+ */
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+/** Only what a process needs to run, then the broken live configuration. */
+function brokenLiveEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    PAYMENTS_MODE: "live",
+    CRON_SECRET: "short",
+    ...extra,
+  };
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
+  return new Promise<{ code: number | null; stderr: string; timedOut: boolean }>((resolve) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    let timedOut = false;
+    child.stdout.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    // A guard against a server that keeps running (the bug), not a wait: it exits in ~2 s.
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stderr, timedOut });
+    });
+  });
+}
+
+const NAMED = ["AUTH_SECRET", "CRON_SECRET", "DATABASE_URL", "APP_URL", "YOUZAN_CLIENT_ID"];
+
+describe("start-up with an invalid live configuration", () => {
+  it("register() exits with status 1 and names every problem", async () => {
+    const result = await run(
+      "npx",
+      [
+        "tsx",
+        "--conditions=react-server",
+        "-e",
+        'import("./instrumentation.ts").then((m) => m.register()).then(() => console.log("SERVING"))',
+      ],
+      brokenLiveEnv({ NEXT_RUNTIME: "nodejs" }),
+      20_000,
+    );
+    expect(result.timedOut).toBe(false);
+    expect(result.code).toBe(1);
+    for (const name of NAMED) expect(result.stderr).toContain(name);
+    expect(result.stderr).not.toContain("SERVING");
+  }, 30_000);
+
+  it.skipIf(!existsSync(path.join(root, ".next/BUILD_ID")))(
+    "next start (the existing build) exits non-zero instead of serving",
+    async () => {
+      const port = String(40_000 + Math.floor(Math.random() * 20_000));
+      const result = await run(
+        "npx",
+        ["next", "start", "-p", port, "-H", "127.0.0.1"],
+        brokenLiveEnv(),
+        20_000,
+      );
+      expect(result.timedOut).toBe(false);
+      expect(result.code).not.toBe(0);
+      for (const name of NAMED) expect(result.stderr).toContain(name);
+    },
+    30_000,
+  );
+});
