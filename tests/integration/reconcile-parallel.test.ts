@@ -6,6 +6,7 @@ import { reconcileOrders } from "@/lib/jobs/reconcile-orders";
 import { recordDelivery } from "@/lib/webhooks/inbox";
 import type { WebhookDeps } from "@/lib/webhooks/types";
 import { withTestDatabase } from "../helpers/db";
+import { unusedGateway, webhookDeps } from "../helpers/webhook-deps";
 import { gate } from "../helpers/gate";
 
 /*
@@ -15,24 +16,8 @@ import { gate } from "../helpers/gate";
 
 const t = withTestDatabase();
 const NOW = new Date("2026-11-30T08:00:00Z");
-const unreachable = (): never => {
-  throw new Error("not used in this test");
-};
-
-function deps(youzan: YouzanGateway): WebhookDeps {
-  return {
-    db: t.db(),
-    youzan,
-    now: async () => NOW,
-    orderTtlMinutes: 15,
-    statusCheckIntervalMs: 3_000,
-    sleep: async () => {},
-    youzanCredentials: { clientId: "app", clientSecret: "secret", kdtId: "1" },
-    applyBudgetMs: 3_000,
-    inboxMaxAttempts: 5,
-    background: () => {},
-  };
-}
+const deps = (youzan: YouzanGateway): WebhookDeps =>
+  webhookDeps(t.db(), NOW, { youzan, inboxMaxAttempts: 5 });
 
 /** An open trade_TradePaid row whose apply re-reads trade `tid` from the provider. */
 async function openRow(tid: string, receivedAt: Date) {
@@ -75,8 +60,7 @@ describe("parallel reconcile runs", () => {
     const firstCall = gate();
     let total = 0;
     const youzan: YouzanGateway = {
-      createDynamicQr: unreachable,
-      listReceivedTrades: unreachable,
+      ...unusedGateway,
       getTrade: async (tid) => {
         calls.set(tid, (calls.get(tid) ?? 0) + 1);
         // The first run's first provider call holds until the second run has done its work.

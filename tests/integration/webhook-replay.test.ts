@@ -10,7 +10,7 @@ import {
   releaseClaims,
 } from "@/db/queries/webhook-inbox";
 import { webhookInbox, type WebhookInboxRow } from "@/db/schema";
-import { isYouzanError, YouzanError, type YouzanGateway } from "@/lib/payments/youzan";
+import { isYouzanError, YouzanError } from "@/lib/payments/youzan";
 import { reconcileOrders } from "@/lib/jobs/reconcile-orders";
 import { recordDelivery, recordRejected } from "@/lib/webhooks/inbox";
 import { applyInboxRow, replayInbox } from "@/lib/webhooks/replay";
@@ -18,6 +18,7 @@ import type { InboxHandler, WebhookDeps } from "@/lib/webhooks/types";
 import { handleYouzanPush } from "@/lib/webhooks/youzan";
 import { youzanInboxHandler } from "@/lib/webhooks/youzan/handler";
 import { withTestDatabase } from "../helpers/db";
+import { unusedGateway, webhookDeps } from "../helpers/webhook-deps";
 
 /*
  * The one replay path: how a recorded event's attempts end (processed, ignored, failed for a
@@ -27,30 +28,8 @@ import { withTestDatabase } from "../helpers/db";
 const t = withTestDatabase();
 const NOW = new Date("2026-11-30T08:00:00Z");
 
-const unreachable = (): never => {
-  throw new Error("the gateway is not used in this test");
-};
-const gateway: YouzanGateway = {
-  createDynamicQr: unreachable,
-  listReceivedTrades: unreachable,
-  getTrade: unreachable,
-};
-
-function deps(over: Partial<WebhookDeps> = {}): WebhookDeps {
-  return {
-    db: t.db(),
-    youzan: gateway,
-    now: async () => NOW,
-    orderTtlMinutes: 15,
-    statusCheckIntervalMs: 3_000,
-    sleep: async () => {},
-    youzanCredentials: { clientId: "app", clientSecret: "secret", kdtId: "1" },
-    applyBudgetMs: 3_000,
-    inboxMaxAttempts: 3,
-    background: () => {},
-    ...over,
-  };
-}
+const gateway = unusedGateway;
+const deps = (over: Partial<WebhookDeps> = {}) => webhookDeps(t.db(), NOW, over);
 
 /** A handler whose apply does what the test says; decoding reads the body as the event. */
 function handler(

@@ -1,0 +1,31 @@
+import type { Db } from "@/db/client";
+import type { YouzanGateway } from "@/lib/payments/youzan";
+import type { WebhookDeps } from "@/lib/webhooks/types";
+
+const unreachable = (): never => {
+  throw new Error("the gateway is not used in this test");
+};
+
+/** A gateway whose every call fails the test: spread it and replace what a test needs. */
+export const unusedGateway: YouzanGateway = {
+  createDynamicQr: unreachable,
+  listReceivedTrades: unreachable,
+  getTrade: unreachable,
+};
+
+/** WebhookDeps without the sandbox: a fixed clock, no waiting, no background work. */
+export function webhookDeps(db: Db, now: Date, over: Partial<WebhookDeps> = {}): WebhookDeps {
+  return {
+    db,
+    youzan: unusedGateway,
+    now: async () => now,
+    orderTtlMinutes: 15,
+    statusCheckIntervalMs: 3_000,
+    sleep: async () => {},
+    youzanCredentials: { clientId: "app", clientSecret: "secret", kdtId: "1" },
+    applyBudgetMs: 3_000,
+    inboxMaxAttempts: 3,
+    background: () => {},
+    ...over,
+  };
+}
