@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import type { YouzanGateway } from "@/lib/payments/youzan";
 import type { WebhookDeps } from "@/lib/webhooks/types";
@@ -28,4 +29,18 @@ export function webhookDeps(db: Db, now: Date, over: Partial<WebhookDeps> = {}):
     background: () => {},
     ...over,
   };
+}
+
+/** The body of a stored `trade_TradePaid` push whose apply re-reads trade `tid` (shop "1"). */
+export function storedTradePaidBody(tid: string): string {
+  return JSON.stringify({
+    msg_id: randomUUID(),
+    type: "trade_TradePaid",
+    kdt_id: 1,
+    id: tid,
+    msg: encodeURIComponent(JSON.stringify({ tid })),
+    client_id: "app",
+    sign: "x",
+    version: 1,
+  });
 }

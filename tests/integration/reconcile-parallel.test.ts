@@ -6,7 +6,7 @@ import { reconcileOrders } from "@/lib/jobs/reconcile-orders";
 import { recordDelivery } from "@/lib/webhooks/inbox";
 import type { WebhookDeps } from "@/lib/webhooks/types";
 import { withTestDatabase } from "../helpers/db";
-import { unusedGateway, webhookDeps } from "../helpers/webhook-deps";
+import { storedTradePaidBody, unusedGateway, webhookDeps } from "../helpers/webhook-deps";
 import { gate } from "../helpers/gate";
 
 /*
@@ -21,16 +21,7 @@ const deps = (youzan: YouzanGateway): WebhookDeps =>
 
 /** An open trade_TradePaid row whose apply re-reads trade `tid` from the provider. */
 async function openRow(tid: string, receivedAt: Date) {
-  const body = JSON.stringify({
-    msg_id: randomUUID(),
-    type: "trade_TradePaid",
-    kdt_id: 1,
-    id: tid,
-    msg: encodeURIComponent(JSON.stringify({ tid })),
-    client_id: "app",
-    sign: "x",
-    version: 1,
-  });
+  const body = storedTradePaidBody(tid);
   const { row } = await recordDelivery(
     t.db(),
     {

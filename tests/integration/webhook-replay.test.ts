@@ -18,7 +18,7 @@ import type { InboxHandler, WebhookDeps } from "@/lib/webhooks/types";
 import { handleYouzanPush } from "@/lib/webhooks/youzan";
 import { youzanInboxHandler } from "@/lib/webhooks/youzan/handler";
 import { withTestDatabase } from "../helpers/db";
-import { unusedGateway, webhookDeps } from "../helpers/webhook-deps";
+import { storedTradePaidBody, unusedGateway, webhookDeps } from "../helpers/webhook-deps";
 
 /*
  * The one replay path: how a recorded event's attempts end (processed, ignored, failed for a
@@ -148,17 +148,7 @@ describe("replayInbox", () => {
       .set({ status: "dead", attempts: 3 })
       .where(eq(webhookInbox.id, dead.id));
     // The Youzan handler re-reads the trade; this gateway answers for one and fails the other.
-    const body = (tid: string) =>
-      JSON.stringify({
-        msg_id: randomUUID(),
-        type: "trade_TradePaid",
-        kdt_id: 1,
-        id: tid,
-        msg: encodeURIComponent(JSON.stringify({ tid })),
-        client_id: "app",
-        sign: "x",
-        version: 1,
-      });
+    const body = storedTradePaidBody;
     await t
       .db()
       .update(webhookInbox)
