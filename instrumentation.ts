@@ -12,8 +12,11 @@ export async function register(): Promise<void> {
   const { configOrExit } = await import("@/lib/startup");
   // An invalid configuration (in live mode: every missing secret) ends the process, named.
   const env = configOrExit(getEnv);
-  const { getDb } = await import("@/db");
+  const { getDb, logProbeFailure, probeDatabase } = await import("@/db");
   const { hasErrorCode, isDatabaseUnavailable, MIGRATIONS_BEHIND } = await import("@/db/errors");
+  // proxy.ts asks this before every request: an outage is a 503 on every page and route.
+  const { registerDatabaseProbe } = await import("@/db/availability");
+  registerDatabaseProbe(probeDatabase, logProbeFailure);
   try {
     await getDb();
   } catch (error) {
@@ -28,4 +31,17 @@ export async function register(): Promise<void> {
     const { startYouzanSandboxTicker } = await import("@/lib/sandbox/youzan/ticker");
     startYouzanSandboxTicker();
   }
+}
+
+/**
+ * Next calls this for every error a page, route or action threw. A page cannot answer 503 itself;
+ * when one met an unavailable database, the gate probes again on the next request, so from then
+ * on proxy.ts answers 503 until the database is back.
+ */
+export async function onRequestError(error: unknown): Promise<void> {
+  if (process.env.NEXT_RUNTIME === "edge") return;
+  const { isDatabaseUnavailable } = await import("@/db/errors");
+  if (!isDatabaseUnavailable(error)) return;
+  const { reportDatabaseUnavailable } = await import("@/db/availability");
+  reportDatabaseUnavailable();
 }

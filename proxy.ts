@@ -1,18 +1,23 @@
 import { NextResponse, type NextRequest } from "next/server";
 
+import { databaseGate } from "@/db/availability";
 import { getEnv } from "@/lib/env";
 import { PATH_HEADER } from "@/lib/http/request-path";
 import { newNonce, securityHeaders } from "@/lib/http/security-headers";
+import { unavailableResponse } from "@/lib/http/unavailable";
 
 /**
  * Runs before every page and route: refuses URLs whose path is not valid percent-encoding
  * (Next would answer those with a 500), passes the requested path on to server components, and
  * sets the security headers (lib/http/security-headers.ts) on every answer. The CSP also goes on
  * the request: Next reads the nonce from it and puts it on its own scripts.
+ * While the database cannot serve (db/availability.ts) every page and route answers 503 with
+ * Retry-After from here, within the probe's deadline; /api/health answers for itself.
  * No auth decisions here: every page, action and route checks the role itself.
  */
-export function proxy(request: NextRequest) {
-  const security = securityHeaders({ nonce: newNonce(), ...mode() });
+export async function proxy(request: NextRequest) {
+  const nonce = newNonce();
+  const security = securityHeaders({ nonce, ...mode() });
   const { pathname, search } = request.nextUrl;
   try {
     decodeURIComponent(pathname);
@@ -24,6 +29,9 @@ export function proxy(request: NextRequest) {
       ),
       security,
     );
+  }
+  if (pathname !== HEALTH_PATH && !(await databaseGate().available())) {
+    return withHeaders(unavailableResponse(request, nonce), security);
   }
   const headers = new Headers(request.headers);
   headers.set(PATH_HEADER, `${pathname}${search}`);
@@ -45,7 +53,9 @@ function mode(): { development: boolean; live: boolean } {
   }
 }
 
-function withHeaders(response: NextResponse, headers: Record<string, string>): NextResponse {
+const HEALTH_PATH = "/api/health";
+
+function withHeaders<R extends Response>(response: R, headers: Record<string, string>): R {
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }

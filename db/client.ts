@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { reportDatabaseUnavailable } from "./availability";
 import { hasErrorCode, MigrationsBehindError } from "./errors";
 import * as schema from "./schema";
 
@@ -38,10 +39,43 @@ export const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
 // Any constant shared by every instance: concurrent migrate steps run one at a time.
 const MIGRATION_LOCK_ID = 7_245_120_001;
 
+/**
+ * A connection that has not completed its handshake after this many seconds fails
+ * (CONNECT_TIMEOUT, a 503): an unreachable server answers within the request, not after TCP's
+ * minutes. postgres.js's default is 30.
+ */
+export const CONNECT_TIMEOUT_SECONDS = 2;
+/**
+ * The server cancels any statement of the shop's that runs longer (57014): a request stuck
+ * behind a lock ends instead of holding its connection forever. Far above any query the shop
+ * makes, so reaching it is a bug, logged as an error (db/errors.ts does not count 57014 as an
+ * outage); the migrate step has its own connection without it.
+ */
+export const STATEMENT_TIMEOUT_MS = 10_000;
+
+/**
+ * Seconds before reconnecting after the n-th failed connection in a row. postgres.js's default
+ * grows to 20 s (3^n / 100): after an outage of a few seconds the pool would sit out up to 20 s
+ * more, every request waiting on it. The availability gate (db/availability.ts) already keeps
+ * traffic off an unreachable database, so reconnect promptly.
+ */
+export function reconnectBackoffSeconds(failures: number): number {
+  return Math.min(0.1 * failures, 1);
+}
+
 /** Opens a connection (pool) only; nothing is migrated or checked here. */
 export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
   if (config.kind === "postgres") {
-    const client = postgres(config.url, { max: config.poolMax ?? 10, onnotice: () => {} });
+    const client = postgres(config.url, {
+      max: config.poolMax ?? 10,
+      connect_timeout: CONNECT_TIMEOUT_SECONDS,
+      connection: { statement_timeout: STATEMENT_TIMEOUT_MS },
+      backoff: reconnectBackoffSeconds,
+      // A connection the server closed (a restart, a failover, `pg_ctl stop`): stop trusting
+      // the last good probe, so the next request asks again instead of meeting the outage.
+      onclose: () => reportDatabaseUnavailable(),
+      onnotice: () => {},
+    });
     return {
       kind: "postgres",
       db: drizzlePostgres({ client, schema }),

@@ -9,6 +9,8 @@ import {
   type Db,
   type DbHandle,
 } from "./client";
+import { databaseUnavailableCause, isDatabaseUnavailable } from "./errors";
+import { pingDatabase } from "./queries/health";
 import { seedDatabase, type SeedResult } from "./seed";
 
 const log = moduleLogger("db");
@@ -90,6 +92,25 @@ export async function getDb(): Promise<Db> {
 }
 
 export type { Db } from "./client";
+
+/**
+ * The availability gate's probe (db/availability.ts, registered at start-up): throws when the
+ * database cannot serve now. Any other failure (a wrong host name, a bug) resolves, so that the
+ * routes answer it themselves instead of the whole shop reporting an outage.
+ */
+export async function probeDatabase(): Promise<void> {
+  try {
+    await pingDatabase(await getDb());
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) throw error;
+    log.error({ err: error }, "database probe failed for a reason that is not an outage");
+  }
+}
+
+/** How the gate logs a failed probe: the driver's error, once per probe. */
+export function logProbeFailure(error: unknown): void {
+  log.warn({ err: databaseUnavailableCause(error) ?? error }, "database unavailable");
+}
 
 /** Closes the process's database (scripts and tests; the server keeps it for its lifetime). */
 export async function closeDb(): Promise<void> {

@@ -27,6 +27,10 @@ const postgresUrl = z
 const schema = z.object({
   NODE_ENV: optional(z.enum(["development", "test", "production"])),
   PORT: optional(z.coerce.number().int().min(1).max(65535)),
+  // Read by server.mjs before the app loads; validated here too so a bad value is named at start.
+  LISTEN_HOST: optional(
+    z.string().regex(/^[A-Za-z0-9.:[\]-]{1,253}$/, "must be a host name or address"),
+  ),
   APP_URL: optional(httpUrl),
   PAYMENTS_MODE: optional(z.enum(["sandbox", "live"])),
   DATABASE_URL: optional(postgresUrl),

@@ -4,7 +4,7 @@ import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
 
 /*
  * The server the Playwright tier drives: `next build` (skipped with E2E_SKIP_BUILD=1 when a build
- * exists), then what `npm start` does — the migrate step, then `next start` — in sandbox mode on a
+ * exists), then what `npm start` does — the migrate step, then server.mjs — in sandbox mode on a
  * fresh PGlite directory, or on E2E_DATABASE_URL (local PostgreSQL only: the tests write to it).
  */
 const port = process.env.E2E_PORT ?? "3100";
@@ -36,9 +36,9 @@ if (process.env.E2E_SKIP_BUILD !== "1") {
 // On PostgreSQL the server only checks the migrations; on PGlite this is harmless repetition.
 const migrate = spawnSync("npm", ["run", "--silent", "db:migrate"], { stdio: "inherit", env });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
-const server = spawn("npx", ["next", "start", "-p", port, "-H", "127.0.0.1"], {
+const server = spawn(process.execPath, ["server.mjs"], {
   stdio: "inherit",
-  env,
+  env: { ...env, LISTEN_HOST: "127.0.0.1" },
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => server.kill(signal));

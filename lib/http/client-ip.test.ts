@@ -1,5 +1,11 @@
-import { describe, expect, it } from "vitest";
-import { clientAddress, clientKey, normalizeAddress, UNKNOWN_CLIENT } from "./client-ip";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  clientAddress,
+  clientKey,
+  normalizeAddress,
+  PEER_HEADER,
+  UNKNOWN_CLIENT,
+} from "./client-ip";
 
 const direct = { trustedProxyHops: 0, vercel: false };
 const oneHop = { trustedProxyHops: 1, vercel: false };
@@ -26,6 +32,58 @@ describe("clientAddress with the default (no trusted proxy)", () => {
     });
     expect(clientAddress(spoofed, direct)).toBe(UNKNOWN_CLIENT);
     expect(clientAddress(spoofed, oneHop)).toBe(UNKNOWN_CLIENT);
+  });
+});
+
+describe("clientAddress from the shop's server (server.mjs stamps the socket address)", () => {
+  const TOKEN = "k3Jq9pWbX2vN7sLmT4yZ8a";
+  const slot = globalThis as Record<symbol, unknown>;
+  const KEY = Symbol.for("xiaopu.peerToken");
+  afterEach(() => {
+    delete slot[KEY];
+  });
+
+  it("uses the stamped socket address, whatever X-Forwarded-For says", () => {
+    slot[KEY] = TOKEN;
+    for (const spoofed of ["", "203.0.113.7", "1.1.1.1, 203.0.113.7"]) {
+      const h = headers({
+        [PEER_HEADER]: `${TOKEN} ::ffff:192.0.2.10`,
+        "x-forwarded-for": spoofed,
+      });
+      expect(clientAddress(h, direct)).toBe("192.0.2.10");
+    }
+    expect(clientAddress(headers({ [PEER_HEADER]: `${TOKEN} 2001:DB8::1` }), direct)).toBe(
+      "2001:db8::1",
+    );
+  });
+
+  it("believes the header only with this process's token", () => {
+    slot[KEY] = TOKEN;
+    for (const value of [
+      "203.0.113.7",
+      `${TOKEN.slice(0, -1)}x 203.0.113.7`,
+      `${TOKEN}x 203.0.113.7`,
+      `${TOKEN} garbage`,
+      `${TOKEN}`,
+    ]) {
+      expect(clientAddress(headers({ [PEER_HEADER]: value }), direct), value).toBe(UNKNOWN_CLIENT);
+    }
+  });
+
+  it("believes nothing under a plain `next start` (no token in the process)", () => {
+    expect(clientAddress(headers({ [PEER_HEADER]: `${TOKEN} 203.0.113.7` }), direct)).toBe(
+      UNKNOWN_CLIENT,
+    );
+    slot[KEY] = "short";
+    expect(clientAddress(headers({ [PEER_HEADER]: "short 203.0.113.7" }), direct)).toBe(
+      UNKNOWN_CLIENT,
+    );
+  });
+
+  it("behind trusted proxies, the proxies' entry wins over the socket (the nearest proxy)", () => {
+    slot[KEY] = TOKEN;
+    const h = headers({ [PEER_HEADER]: `${TOKEN} 10.0.0.2`, "x-forwarded-for": "203.0.113.9" });
+    expect(clientAddress(h, oneHop)).toBe("203.0.113.9");
   });
 });
 

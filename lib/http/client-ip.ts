@@ -13,14 +13,36 @@ import { getEnv } from "@/lib/env";
  *   hops-th from the right — is the client. Entries left of it are whatever the client sent.
  * - With 0 hops (the default) nothing in front is trusted and X-Forwarded-For is not read at all:
  *   `next start` writes the socket address there only when the client sent no such header, so a
- *   client could choose its value. Next 16 exposes the socket address nowhere else to routes or
- *   proxy.ts, so every request then counts as {@link UNKNOWN_CLIENT}; docs/OPERATIONS.md says how
- *   to set the hops for a deployment.
+ *   client could choose its value. The socket address comes from the shop's server (server.mjs,
+ *   `npm start`), which stamps {@link PEER_HEADER} with a token only this process knows. Under a
+ *   plain `next start` there is no such stamp and every request counts as {@link UNKNOWN_CLIENT};
+ *   docs/OPERATIONS.md says how to set the hops for a deployment.
  *
  * Anything that is not an IP address becomes {@link UNKNOWN_CLIENT}: a value that still groups
  * (one bucket for every such client) and can never be confused with an address.
  */
 export const UNKNOWN_CLIENT = "unknown";
+
+/** Written by server.mjs on every request: `<process token> <socket address>`. */
+export const PEER_HEADER = "x-xiaopu-peer";
+const PEER_TOKEN = Symbol.for("xiaopu.peerToken");
+
+/** The socket address server.mjs stamped, if this process's server did stamp it. */
+function peerAddress(headers: Headers): string | undefined {
+  const token = (globalThis as Record<symbol, unknown>)[PEER_TOKEN];
+  const value = headers.get(PEER_HEADER);
+  if (typeof token !== "string" || token.length < 16 || !value) return undefined;
+  const space = value.indexOf(" ");
+  if (space < 0 || !timingSafeEqual(value.slice(0, space), token)) return undefined;
+  return normalizeAddress(value.slice(space + 1));
+}
+
+function timingSafeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let difference = 0;
+  for (let i = 0; i < a.length; i += 1) difference |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return difference === 0;
+}
 
 export interface ClientAddressOptions {
   /** Reverse proxies in front of the shop that append to X-Forwarded-For (default: env). */
@@ -38,7 +60,7 @@ export function clientAddress(headers: Headers, options: ClientAddressOptions = 
       normalizeAddress(fromVercel) ?? normalizeAddress(headers.get("x-real-ip")) ?? UNKNOWN_CLIENT
     );
   }
-  if (trustedProxyHops <= 0) return UNKNOWN_CLIENT;
+  if (trustedProxyHops <= 0) return peerAddress(headers) ?? UNKNOWN_CLIENT;
   const entries = (headers.get("x-forwarded-for") ?? "")
     .split(",")
     .map((entry) => entry.trim())

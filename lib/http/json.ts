@@ -1,8 +1,12 @@
 import type { z } from "zod";
+import { reportDatabaseUnavailable } from "@/db/availability";
 import { databaseUnavailableCause, hasErrorCode, MIGRATIONS_BEHIND } from "@/db/errors";
 import { AppError, isAppError, toErrorBody, type ErrorBody } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/validation";
 import { moduleLogger } from "@/lib/logger";
+import { RETRY_AFTER_SECONDS, UNAVAILABLE } from "./unavailable-body";
+
+export { RETRY_AFTER_SECONDS } from "./unavailable-body";
 
 const log = moduleLogger("http");
 
@@ -11,16 +15,6 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 export function json(body: unknown, init?: ResponseInit): Response {
   return Response.json(body, init);
 }
-
-/** Seconds a client should wait before retrying a 503 (sent as Retry-After). */
-export const RETRY_AFTER_SECONDS = 5;
-
-const UNAVAILABLE: ErrorBody = {
-  error: {
-    code: "service_unavailable",
-    message: "The shop cannot reach its database right now. Please try again in a few seconds.",
-  },
-};
 
 /**
  * Turns anything thrown into the JSON error body. A database that cannot serve now (down,
@@ -32,6 +26,7 @@ export function errorResponse(error: unknown): Response {
   // An AppError says what it means, even when a database error is its cause.
   const cause = isAppError(error) ? undefined : databaseUnavailableCause(error);
   if (cause) {
+    reportDatabaseUnavailable();
     // The driver's error, not drizzle's wrapper: that one's message holds the query parameters.
     if (hasErrorCode(cause, MIGRATIONS_BEHIND)) log.error({ err: cause }, "database not migrated");
     else log.warn({ err: cause }, "database unavailable");

@@ -65,13 +65,13 @@ describe("start-up with an invalid live configuration", () => {
   }, 30_000);
 
   it.skipIf(!existsSync(path.join(root, ".next/BUILD_ID")))(
-    "next start (the existing build) exits non-zero instead of serving",
+    "the production server (the existing build) exits non-zero instead of serving",
     async () => {
       const port = String(40_000 + Math.floor(Math.random() * 20_000));
       const result = await run(
-        "npx",
-        ["next", "start", "-p", port, "-H", "127.0.0.1"],
-        brokenLiveEnv(),
+        process.execPath,
+        ["server.mjs"],
+        brokenLiveEnv({ PORT: port, LISTEN_HOST: "127.0.0.1" }),
         20_000,
       );
       expect(result.timedOut).toBe(false);

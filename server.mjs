@@ -1,0 +1,58 @@
+// @ts-check
+/*
+ * The shop's production server (`npm start`): Next's own request handler behind a Node HTTP
+ * server that tells the app each request's socket address.
+ *
+ * Why: `next start` gives routes no trustworthy client address. It writes the socket address
+ * into X-Forwarded-For only when the client sent none, so a client chooses what the app sees.
+ * Per-client limits (sign-in, sign-up, orders) need the real peer when no proxy is trusted
+ * (TRUSTED_PROXY_HOPS=0, the default). Here every request gets `x-xiaopu-peer: <token> <address>`,
+ * where the token is random per process and known only inside it (globalThis, which Next's
+ * bundles share with this file in one process); whatever a client sent under that name is
+ * removed first. lib/http/client-ip.ts believes the header only with the right token.
+ * On Vercel this file is not used: the platform's own headers say who the client is.
+ */
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
+import next from "next";
+
+const PEER_HEADER = "x-xiaopu-peer";
+const token = randomBytes(18).toString("base64url");
+/** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (globalThis))[
+  Symbol.for("xiaopu.peerToken")
+] = token;
+
+// Where to listen (PORT as `next start` reads it, LISTEN_HOST instead of its -H; not HOSTNAME,
+// which Docker sets to the container's id). The shop's own configuration is lib/env.ts's.
+// eslint-disable-next-line no-restricted-properties
+const { PORT = "3000", LISTEN_HOST = "0.0.0.0" } = process.env;
+const port = Number(PORT);
+if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+  console.error(`PORT must be a port number (1–65535), not "${PORT}".`);
+  process.exit(1);
+}
+
+const app = next({ dev: false, hostname: LISTEN_HOST, port });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = createServer((request, response) => {
+  delete request.headers[PEER_HEADER];
+  const address = request.socket.remoteAddress;
+  if (address) request.headers[PEER_HEADER] = `${token} ${address}`;
+  void handle(request, response);
+});
+// Keep-alive longer than a load balancer's idle timeout (60 s on most), as `next start` does.
+server.keepAliveTimeout = 65_000;
+server.listen(port, LISTEN_HOST, () => {
+  console.log(`xiaopu listening on http://${LISTEN_HOST}:${port}`);
+});
+
+for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) {
+  process.once(signal, () => {
+    // Finish what is in flight (a settlement, a webhook), take nothing new, then leave.
+    server.close(() => process.exit(0));
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), 10_000).unref();
+  });
+}

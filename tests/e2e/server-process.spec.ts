@@ -1,0 +1,156 @@
+import { spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import postgres from "postgres";
+import { appPaths } from "../helpers/app-paths";
+import { startTcpRelay, type TcpRelay } from "../helpers/tcp-proxy";
+import { send, startShopServer, type ShopServer } from "./server-process";
+
+/*
+ * The production server (server.mjs, what `npm start` runs) in two situations the shared e2e
+ * server cannot show: no trusted proxy in front (issue #7, acceptance 3: the socket address is
+ * the client, whatever X-Forwarded-For says) and PostgreSQL stopped under it (acceptance 7:
+ * every page and route answers 503 with Retry-After within 3 s, and the shop heals by itself).
+ */
+
+const root = path.resolve(import.meta.dirname, "../..");
+test.describe.configure({ mode: "serial" });
+
+test.describe("the client address with no trusted proxy (the default)", () => {
+  let server: ShopServer;
+  const dir = path.join(root, `.data/e2e-peer-${process.pid}`);
+
+  test.beforeAll(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    server = await startShopServer({ PGLITE_DIR: dir, DATABASE_URL: "" });
+  });
+  test.afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  function signUp(localAddress: string, tag: string, headers: Record<string, string> = {}) {
+    return send(server.baseUrl, "/api/account/signup", {
+      method: "POST",
+      localAddress,
+      headers: { "content-type": "application/json", ...headers },
+      body: JSON.stringify({
+        email: `${tag}-${Math.random().toString(36).slice(2, 10)}@example.com`,
+        password: "peer-password-1",
+      }),
+    });
+  }
+
+  test("each socket address has its own limit, and X-Forwarded-For changes nothing", async () => {
+    // Five sign-ups an hour per client (lib/rate-limit.ts).
+    for (let i = 0; i < 5; i += 1) {
+      expect((await signUp("127.0.0.2", `a${i}`)).status).toBe(201);
+    }
+    const refused = await signUp("127.0.0.2", "a5");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers["retry-after"])).toBeGreaterThan(0);
+    // Claiming to be someone else does not help the client over its limit…
+    for (const spoofed of ["203.0.113.7", "203.0.113.7, 127.0.0.3", "127.0.0.3"]) {
+      const answer = await signUp("127.0.0.2", "spoof", { "x-forwarded-for": spoofed });
+      expect(answer.status, spoofed).toBe(429);
+      const forged = await signUp("127.0.0.2", "forged", { "x-xiaopu-peer": `x ${spoofed}` });
+      expect(forged.status, spoofed).toBe(429);
+    }
+    // …and another client is not held to the first one's limit.
+    expect((await signUp("127.0.0.3", "b")).status).toBe(201);
+  });
+});
+
+const ADMIN_URL =
+  process.env.E2E_OUTAGE_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const OUTAGE_DB = "xiaopu_e2e_outage";
+
+async function postgresReachable(): Promise<boolean> {
+  const sql = postgres(ADMIN_URL, { max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+test.describe("PostgreSQL stopped under the server", () => {
+  let server: ShopServer;
+  let relay: TcpRelay;
+
+  test.beforeAll(async () => {
+    const host = new URL(ADMIN_URL).hostname;
+    if (!["127.0.0.1", "localhost"].includes(host)) throw new Error("local PostgreSQL only");
+    // CI runs with PostgreSQL; a laptop without one skips this part only.
+    test.skip(!(await postgresReachable()) && !process.env.CI, "no local PostgreSQL");
+    const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
+    try {
+      await admin.unsafe(`drop database if exists ${OUTAGE_DB} with (force)`);
+      await admin.unsafe(`create database ${OUTAGE_DB}`);
+    } finally {
+      await admin.end();
+    }
+    const target = new URL(ADMIN_URL);
+    target.pathname = `/${OUTAGE_DB}`;
+    const migrate = spawnSync("npm", ["run", "--silent", "db:migrate"], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: target.toString(), PAYMENTS_MODE: "sandbox" },
+      encoding: "utf8",
+    });
+    expect(migrate.status, migrate.stderr).toBe(0);
+    relay = await startTcpRelay({ host: target.hostname, port: Number(target.port || 5432) });
+    server = await startShopServer({ DATABASE_URL: relay.url(target.toString()) });
+  });
+  test.afterAll(async () => {
+    await server?.stop();
+    await relay?.close();
+  });
+
+  const paths = appPaths();
+
+  test("every page and route answers 503 with Retry-After within 3 s, then heals", async () => {
+    test.setTimeout(120_000);
+    for (const { path: pathname } of paths) {
+      const answer = await send(server.baseUrl, pathname, { headers: { accept: "text/html" } });
+      expect(answer.status, `before: ${pathname}`).not.toBe(503);
+    }
+
+    await relay.setMode("refuse");
+    for (const { path: pathname, page, methods } of paths) {
+      for (const method of methods) {
+        const answer = await send(server.baseUrl, pathname, {
+          method,
+          headers: page
+            ? { accept: "text/html", cookie: "NEXT_LOCALE=en" }
+            : { accept: "application/json", "content-type": "application/json" },
+          body: method === "POST" ? "{}" : undefined,
+          timeoutMs: 5_000,
+        });
+        const label = `${method} ${pathname}`;
+        expect(answer.status, label).toBe(503);
+        expect(answer.ms, label).toBeLessThan(3_000);
+        expect(answer.headers["retry-after"], label).toBe("5");
+        if (page) expect(answer.body, label).toContain("Back in a moment");
+        else
+          expect(JSON.parse(answer.body), label).toMatchObject({
+            error: { code: "service_unavailable" },
+          });
+      }
+    }
+
+    // Back: the shop answers again within a second or two, without a restart.
+    await relay.setMode("forward");
+    for (const pathname of ["/api/health", "/"]) {
+      let answer = await send(server.baseUrl, pathname, { headers: { accept: "text/html" } });
+      for (let attempt = 0; attempt < 30 && answer.status !== 200; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        answer = await send(server.baseUrl, pathname, { headers: { accept: "text/html" } });
+      }
+      expect(answer.status, `after: ${pathname}`).toBe(200);
+    }
+  });
+});

@@ -1,0 +1,108 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { request as httpRequest } from "node:http";
+import path from "node:path";
+
+/*
+ * A second shop server from the same production build, for specs that need their own settings
+ * (another database, no trusted proxy) next to the one the suite shares (scripts/e2e-server.ts).
+ * Started the way `npm start` starts it: server.mjs.
+ */
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export interface ShopServer {
+  readonly baseUrl: string;
+  readonly output: () => string;
+  stop(): Promise<void>;
+}
+
+export async function startShopServer(env: Record<string, string>): Promise<ShopServer> {
+  const port = 41_000 + Math.floor(Math.random() * 9_000);
+  let output = "";
+  const child: ChildProcess = spawn(process.execPath, ["server.mjs"], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      PAYMENTS_MODE: "sandbox",
+      LOG_LEVEL: "warn",
+      PORT: String(port),
+      LISTEN_HOST: "127.0.0.1",
+      APP_URL: `http://127.0.0.1:${port}`,
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once("exit", () => resolve());
+      child.kill("SIGTERM");
+    });
+  // Ready when it answers at all (with the database down, /api/health answers 503).
+  for (let attempt = 0; attempt < 300; attempt += 1) {
+    if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
+    const answered = await send(baseUrl, "/api/health").then(
+      () => true,
+      () => false,
+    );
+    if (answered) return { baseUrl, output: () => output, stop };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await stop();
+  throw new Error(`server did not start:\n${output}`);
+}
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  ms: number;
+}
+
+/** One HTTP request, optionally from another loopback address (127.0.0.2, …: all are local). */
+export function send(
+  baseUrl: string,
+  pathname: string,
+  options: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    localAddress?: string;
+    timeoutMs?: number;
+  } = {},
+): Promise<Answer> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      new URL(pathname, baseUrl),
+      {
+        method: options.method ?? "GET",
+        headers: options.headers,
+        localAddress: options.localAddress,
+        timeout: options.timeoutMs ?? 10_000,
+      },
+      (res) => {
+        let body = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (body += chunk));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            ms: performance.now() - started,
+          }),
+        );
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`${pathname}: no answer in time`)));
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
