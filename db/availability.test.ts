@@ -4,6 +4,7 @@ import {
   HEALTHY_FOR_MS,
   PROBE_DEADLINE_MS,
   UNHEALTHY_FOR_MS,
+  newGateState,
   type DatabaseProbe,
 } from "./availability";
 
@@ -116,5 +117,17 @@ describe("the database availability gate", () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+
+  it("gates built over one state (each bundle of the process builds its own) share what they learnt", async () => {
+    const state = newGateState();
+    const probe = vi.fn<DatabaseProbe>(() => Promise.resolve());
+    const build = () => createAvailabilityGate({ probe: () => probe, state, now: () => 0 });
+    expect(await build().available()).toBe(true);
+    expect(await build().available()).toBe(true);
+    expect(probe).toHaveBeenCalledTimes(1);
+    build().reportUnavailable();
+    expect(await build().available()).toBe(true);
+    expect(probe).toHaveBeenCalledTimes(2);
   });
 });

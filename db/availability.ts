@@ -32,8 +32,21 @@ export interface AvailabilityGate {
   reportUnavailable(): void;
 }
 
+/** What the gate remembers between requests: plain data, no behaviour. */
+export interface GateState {
+  healthyUntil: number;
+  unhealthyUntil: number;
+  inFlight?: { startedAt: number; result: Promise<boolean> };
+}
+
+export function newGateState(): GateState {
+  return { healthyUntil: Number.NEGATIVE_INFINITY, unhealthyUntil: Number.NEGATIVE_INFINITY };
+}
+
 export interface GateOptions {
   probe: () => DatabaseProbe | undefined;
+  /** Where the gate keeps what it learnt (one per process in the app; one per test). */
+  state?: GateState;
   /** Milliseconds, monotonic enough for caching (real time, not the shop's clock). */
   now?: () => number;
   /** Called when a probe fails, with what it threw (logging). */
@@ -42,30 +55,27 @@ export interface GateOptions {
 
 export function createAvailabilityGate({
   probe,
+  state = newGateState(),
   now = () => performance.now(),
   onProbeFailure,
 }: GateOptions): AvailabilityGate {
-  let healthyUntil = Number.NEGATIVE_INFINITY;
-  let unhealthyUntil = Number.NEGATIVE_INFINITY;
-  let inFlight: { startedAt: number; result: Promise<boolean> } | undefined;
-
-  function start(run: DatabaseProbe): { startedAt: number; result: Promise<boolean> } {
+  function start(run: DatabaseProbe): NonNullable<GateState["inFlight"]> {
     const startedAt = now();
     const result = run().then(
       () => {
-        healthyUntil = now() + HEALTHY_FOR_MS;
-        unhealthyUntil = Number.NEGATIVE_INFINITY;
+        state.healthyUntil = now() + HEALTHY_FOR_MS;
+        state.unhealthyUntil = Number.NEGATIVE_INFINITY;
         return true;
       },
       (error: unknown) => {
-        unhealthyUntil = now() + UNHEALTHY_FOR_MS;
+        state.unhealthyUntil = now() + UNHEALTHY_FOR_MS;
         onProbeFailure?.(error);
         return false;
       },
     );
     const flight = { startedAt, result };
     void result.finally(() => {
-      if (inFlight === flight) inFlight = undefined;
+      if (state.inFlight === flight) state.inFlight = undefined;
     });
     return flight;
   }
@@ -73,12 +83,12 @@ export function createAvailabilityGate({
   return {
     async available() {
       const at = now();
-      if (at < healthyUntil) return true;
-      if (at < unhealthyUntil) return false;
+      if (at < state.healthyUntil) return true;
+      if (at < state.unhealthyUntil) return false;
       const run = probe();
       if (!run) return true;
-      inFlight ??= start(run);
-      const left = inFlight.startedAt + PROBE_DEADLINE_MS - at;
+      state.inFlight ??= start(run);
+      const left = state.inFlight.startedAt + PROBE_DEADLINE_MS - at;
       // A probe past its deadline still holds its connection: later requests do not wait on it.
       if (left <= 0) return false;
       let timer: ReturnType<typeof setTimeout> | undefined;
@@ -86,39 +96,40 @@ export function createAvailabilityGate({
         timer = setTimeout(() => resolve(false), left);
       });
       try {
-        return await Promise.race([inFlight.result, deadline]);
+        return await Promise.race([state.inFlight.result, deadline]);
       } finally {
         clearTimeout(timer);
       }
     },
     reportUnavailable() {
-      healthyUntil = Number.NEGATIVE_INFINITY;
+      state.healthyUntil = Number.NEGATIVE_INFINITY;
     },
   };
 }
 
+// One per process, shared by every bundle: the state is data; the probe is the one function,
+// registered by instrumentation.ts at start-up like the database handle it uses (db/index.ts).
 const globalForGate = globalThis as typeof globalThis & {
-  __xiaopuDbProbe?: DatabaseProbe;
-  __xiaopuDbGate?: AvailabilityGate;
-  __xiaopuDbProbeFailure?: (error: unknown) => void;
+  __xiaopuDbGate?: GateState;
+  __xiaopuDbProbe?: { probe: DatabaseProbe; onProbeFailure?: (error: unknown) => void };
 };
 
-/** db/index.ts registers how to probe the process's database (and how to log a failure). */
+/** instrumentation.ts registers how to probe the process's database (and log a failure). */
 export function registerDatabaseProbe(
   probe: DatabaseProbe,
   onProbeFailure?: (error: unknown) => void,
 ): void {
-  globalForGate.__xiaopuDbProbe = probe;
-  globalForGate.__xiaopuDbProbeFailure = onProbeFailure;
+  globalForGate.__xiaopuDbProbe = { probe, onProbeFailure };
 }
 
-/** The process's gate (one per process, shared by every bundle). */
+/** The process's gate. */
 export function databaseGate(): AvailabilityGate {
-  globalForGate.__xiaopuDbGate ??= createAvailabilityGate({
-    probe: () => globalForGate.__xiaopuDbProbe,
-    onProbeFailure: (error) => globalForGate.__xiaopuDbProbeFailure?.(error),
+  globalForGate.__xiaopuDbGate ??= newGateState();
+  return createAvailabilityGate({
+    state: globalForGate.__xiaopuDbGate,
+    probe: () => globalForGate.__xiaopuDbProbe?.probe,
+    onProbeFailure: (error) => globalForGate.__xiaopuDbProbe?.onProbeFailure?.(error),
   });
-  return globalForGate.__xiaopuDbGate;
 }
 
 export function reportDatabaseUnavailable(): void {
