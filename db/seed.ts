@@ -4,8 +4,9 @@ import { hashPassword } from "@/lib/auth/password";
 import { newId } from "@/lib/ids";
 import type { Db } from "./client";
 import { products, users, type NewProduct } from "./schema";
+import { assertPlans, DEFAULT_SINGLE_CAP_FEN } from "@/lib/memberships/plan-rules";
 
-type CatalogueEntry = Omit<NewProduct, "id" | "createdAt" | "updatedAt">;
+export type CatalogueEntry = Omit<NewProduct, "id" | "createdAt" | "updatedAt">;
 
 /** The starting catalogue. Prices are fen. Seeding never overwrites what the owner edited. */
 export const CATALOGUE: readonly CatalogueEntry[] = [
@@ -100,14 +101,21 @@ export interface SeedResult {
   adminCreated: boolean;
 }
 
-/** Idempotent: inserts what is missing, leaves existing rows untouched. */
+/**
+ * Idempotent: inserts what is missing, leaves existing rows untouched. Membership plans that
+ * break Alipay's rules (lib/memberships/plan-rules.ts) are refused before anything is written,
+ * each rule named.
+ */
 export async function seedDatabase(
   db: Db,
   admin: { email: string; password: string },
+  rules: { singleCapFen: number } = { singleCapFen: DEFAULT_SINGLE_CAP_FEN },
+  catalogue: readonly CatalogueEntry[] = CATALOGUE,
 ): Promise<SeedResult> {
+  assertPlans(catalogue, rules.singleCapFen);
   const inserted = await db
     .insert(products)
-    .values(CATALOGUE.map((entry) => ({ ...entry, id: newId("prd") })))
+    .values(catalogue.map((entry) => ({ ...entry, id: newId("prd") })))
     .onConflictDoNothing({ target: products.slug })
     .returning({ id: products.id });
 

@@ -1,7 +1,7 @@
 import "server-only";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, count, eq, isNull, max } from "drizzle-orm";
 import type { Db } from "../client";
-import { entitlements } from "../schema";
+import { entitlements, users } from "../schema";
 
 /** The paid order whose live grant gives this buyer the product's content, if any. */
 export async function findContentGrant(
@@ -31,8 +31,45 @@ export async function ownsContent(db: Db, userId: string, productId: string): Pr
 
 export type NewGrant = Pick<
   typeof entitlements.$inferInsert,
-  "id" | "userId" | "orderId" | "productId" | "kind" | "credits" | "startsAt"
+  "id" | "userId" | "orderId" | "productId" | "kind" | "credits" | "startsAt" | "expiresAt"
 >;
+
+/**
+ * When the buyer's membership ends (the latest live membership grant), null if never; locks the
+ * buyer's row so that settlements of two periods of one buyer take turns.
+ */
+export async function lockMembershipEnd(tx: Db, userId: string): Promise<Date | null> {
+  await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
+  const [row] = await tx
+    .select({ end: max(entitlements.expiresAt) })
+    .from(entitlements)
+    .where(
+      and(
+        eq(entitlements.userId, userId),
+        eq(entitlements.kind, "membership"),
+        isNull(entitlements.revokedAt),
+      ),
+    );
+  return row?.end ?? null;
+}
+
+/** The buyer's membership: when it ends (null: never had one) and since when it runs. */
+export async function membershipOf(
+  db: Db,
+  userId: string,
+): Promise<{ endsAt: Date | null; grants: number }> {
+  const [row] = await db
+    .select({ end: max(entitlements.expiresAt), grants: count() })
+    .from(entitlements)
+    .where(
+      and(
+        eq(entitlements.userId, userId),
+        eq(entitlements.kind, "membership"),
+        isNull(entitlements.revokedAt),
+      ),
+    );
+  return { endsAt: row?.end ?? null, grants: row?.grants ?? 0 };
+}
 
 /** One grant per order (`entitlements_order_uq`): a second attempt changes nothing. */
 export async function insertGrant(tx: Db, values: NewGrant): Promise<void> {

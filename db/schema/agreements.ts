@@ -39,6 +39,14 @@ export const agreements = pgTable(
     /** Number of the period the next charge pays for (1 = the first). */
     currentPeriod: integer("current_period").notNull().default(1),
     autoRenew: boolean("auto_renew").notNull().default(true),
+    /**
+     * How the buyer signs: `page_sign` (the browser: sign first, then the shop charges period 1
+     * with alipay.trade.pay) or `app_pay` (an app: alipay.trade.app.pay pays period 1 and signs
+     * in one step, so the sign notification must never charge it again).
+     */
+    signFlow: text("sign_flow").notNull().default("page_sign"),
+    /** Periods paid under this agreement so far. */
+    paidPeriods: integer("paid_periods").notNull().default(0),
     signedAt: tstz("signed_at"),
     unsignedAt: tstz("unsigned_at"),
     createdAt: createdAt(),
@@ -51,6 +59,17 @@ export const agreements = pgTable(
     index("agreements_user_idx").on(t.userId),
     check("agreements_amount_positive", sql`${t.singleAmountFen} > 0`),
     check("agreements_period_positive", sql`${t.periodDays} > 0 AND ${t.currentPeriod} > 0`),
+    check("agreements_sign_flow", sql`${t.signFlow} IN ('page_sign', 'app_pay')`),
+    check("agreements_paid_periods", sql`${t.paidPeriods} >= 0`),
+    // An active agreement has Alipay's number and a next charge date.
+    check(
+      "agreements_active_fields",
+      sql`${t.status} <> 'active' OR (${t.agreementNo} IS NOT NULL AND ${t.nextChargeDate} IS NOT NULL)`,
+    ),
+    // One agreement waiting for a signature per buyer and plan: a second "subscribe" reuses it.
+    uniqueIndex("agreements_open_sign_uq")
+      .on(t.userId, t.productId)
+      .where(sql`${t.status} = 'pending_sign'`),
   ],
 );
 

@@ -30,6 +30,8 @@ export const products = pgTable(
   (t) => [
     uniqueIndex("products_slug_uq").on(t.slug),
     check("products_price_positive", sql`${t.priceFen} > 0`),
+    // Alipay periodic deduction refuses DAY periods under 7 (lib/memberships/plan-rules.ts).
+    check("products_membership_min_period", sql`${t.kind} <> 'membership' OR ${t.periodDays} >= 7`),
     check(
       "products_kind_fields",
       // COALESCE: a NULL comparison would make the whole CHECK unknown, which passes.

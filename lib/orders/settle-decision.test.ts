@@ -7,7 +7,7 @@ function facts(over: Partial<SettlementFacts> = {}): SettlementFacts {
   return {
     order: { id: "ord_1", status: "pending", amountFen: 990 },
     tradeRecordedFor: null,
-    product: { kind: "one_off", credits: null },
+    product: { kind: "one_off", credits: null, periodDays: null },
     contentOwnedBy: null,
     trade,
     ...over,
@@ -39,7 +39,7 @@ describe("decideSettlement", () => {
     ],
     [
       "a credit pack",
-      facts({ product: { kind: "credit_pack", credits: 100 } }),
+      facts({ product: { kind: "credit_pack", credits: 100, periodDays: null } }),
       "settled",
       "paid",
       "paid",
@@ -111,7 +111,10 @@ describe("decideSettlement", () => {
     ],
     [
       "a credit pack bought again (ownership does not apply)",
-      facts({ product: { kind: "credit_pack", credits: 5 }, contentOwnedBy: "ord_0" }),
+      facts({
+        product: { kind: "credit_pack", credits: 5, periodDays: null },
+        contentOwnedBy: "ord_0",
+      }),
       "settled",
       "paid",
       "paid",
@@ -150,7 +153,8 @@ describe("decideSettlement", () => {
 
   it("a credit pack grants its credits; content grants none", () => {
     expect(
-      decideSettlement(facts({ product: { kind: "credit_pack", credits: 100 } })).grant,
+      decideSettlement(facts({ product: { kind: "credit_pack", credits: 100, periodDays: null } }))
+        .grant,
     ).toEqual({ kind: "credits", credits: 100 });
     expect(decideSettlement(facts()).grant).toEqual({ kind: "content", credits: null });
   });
@@ -159,5 +163,51 @@ describe("decideSettlement", () => {
     const plan = decideSettlement(facts({ contentOwnedBy: "ord_0" }));
     expect(plan.order).toMatchObject({ to: "review", reason: expect.stringContaining("ord_0") });
     expect(plan.audit?.details).toMatchObject({ ownedBy: "ord_0", amountFen: 990 });
+  });
+
+  describe("a membership period", () => {
+    const DAY = 86_400_000;
+    const now = new Date("2026-11-30T04:00:00Z");
+    const weekly = { kind: "membership" as const, credits: null, periodDays: 7 };
+
+    it.each([
+      ["a first membership runs from now", null, now],
+      ["a lapsed one restarts from now (no back-dating)", new Date(now.getTime() - 3 * DAY), now],
+      [
+        "a running one is extended from its end (paying early loses nothing)",
+        new Date(now.getTime() + 2 * DAY),
+        new Date(now.getTime() + 2 * DAY),
+      ],
+    ])("%s", (_label, endsAt, startsAt) => {
+      const plan = decideSettlement(
+        facts({
+          product: weekly,
+          membershipEndsAt: endsAt,
+          now,
+          trade: { ...trade, paidAt: new Date(0) },
+        }),
+      );
+      expect(plan.outcome).toBe("settled");
+      expect(plan.grant).toEqual({
+        kind: "membership",
+        startsAt,
+        expiresAt: new Date(startsAt.getTime() + 7 * DAY),
+      });
+    });
+
+    it("without a now, runs from the payment time", () => {
+      const paidAt = new Date("2026-11-29T00:00:00Z");
+      const plan = decideSettlement(facts({ product: weekly, trade: { ...trade, paidAt } }));
+      expect(plan.grant).toEqual({
+        kind: "membership",
+        startsAt: paidAt,
+        expiresAt: new Date(paidAt.getTime() + 7 * DAY),
+      });
+    });
+
+    it("a replayed period grants nothing more", () => {
+      const plan = decideSettlement(facts({ product: weekly, tradeRecordedFor: "ord_1", now }));
+      expect(plan.grant).toBeNull();
+    });
   });
 });

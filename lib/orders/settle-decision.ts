@@ -23,7 +23,13 @@ export interface SettlementFacts {
   order: Pick<Order, "id" | "status" | "amountFen">;
   /** The order this provider trade was recorded for before, if it was. */
   tradeRecordedFor: string | null;
-  product: Pick<Product, "kind" | "credits"> | null;
+  product: Pick<Product, "kind" | "credits" | "periodDays"> | null;
+  /**
+   * Memberships: when the buyer's membership currently ends (the latest live grant, read with
+   * the buyer locked), and the shop's now; a paid period runs from the later of the two.
+   */
+  membershipEndsAt?: Date | null;
+  now?: Date;
   /** For one-off content: the paid order whose live grant already gives the buyer this content. */
   contentOwnedBy: string | null;
   trade: PaidTrade;
@@ -40,7 +46,10 @@ export interface SettlementPlan {
   /** How the provider trade is recorded (`payments`), or null for no record at all. */
   payment: "paid" | "mismatch" | null;
   order: { to: "paid" } | { to: "review"; reason: string } | null;
-  grant: { kind: "content" | "credits"; credits: number | null } | null;
+  grant:
+    | { kind: "content" | "credits"; credits: number | null }
+    | { kind: "membership"; startsAt: Date; expiresAt: Date }
+    | null;
   audit: AuditEntry | null;
 }
 
@@ -101,7 +110,30 @@ export function decideSettlement(facts: SettlementFacts): SettlementPlan {
     outcome: "settled",
     payment: "paid",
     order: { to: "paid" },
-    grant: { kind: credits ? "credits" : "content", credits: credits ? product.credits : null },
+    grant:
+      product?.kind === "membership" && product.periodDays
+        ? membershipGrant(product.periodDays, facts)
+        : { kind: credits ? "credits" : "content", credits: credits ? product.credits : null },
     audit: { action: "order.paid", details: { amountFen, previousStatus: order.status } },
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A paid period extends the membership from the later of now and its current end: paying early
+ * loses nothing, paying after a lapse does not back-date the new period.
+ */
+function membershipGrant(
+  periodDays: number,
+  facts: SettlementFacts,
+): { kind: "membership"; startsAt: Date; expiresAt: Date } {
+  const now = facts.now ?? facts.trade.paidAt;
+  const end = facts.membershipEndsAt ?? null;
+  const startsAt = end !== null && end.getTime() > now.getTime() ? end : now;
+  return {
+    kind: "membership",
+    startsAt,
+    expiresAt: new Date(startsAt.getTime() + periodDays * DAY_MS),
   };
 }

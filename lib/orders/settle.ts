@@ -1,6 +1,6 @@
 import type { Db } from "@/db/client";
 import { insertAudit } from "@/db/queries/audit";
-import { findContentGrant, insertGrant } from "@/db/queries/entitlements";
+import { findContentGrant, insertGrant, lockMembershipEnd } from "@/db/queries/entitlements";
 import { flagOrderForReview, lockOrder, markOrderPaid } from "@/db/queries/orders";
 import { insertPayment, lockPaymentByTrade } from "@/db/queries/payments";
 import { findProductById } from "@/db/queries/products";
@@ -34,12 +34,14 @@ export async function settlePayment(
   db: Db,
   orderId: string,
   trade: PaidTrade,
+  /** The shop's now (memberships run from it); the trade's payment time when not given. */
+  now: Date = trade.paidAt,
 ): Promise<SettleResult> {
   if (!Number.isSafeInteger(trade.amountFen) || trade.amountFen < 0) {
     throw new RangeError(`settlePayment: amount must be integer fen, got ${trade.amountFen}`);
   }
   const result = await db.transaction(async (tx) => {
-    const facts = await readFacts(tx, orderId, trade);
+    const facts = await readFacts(tx, orderId, trade, now);
     const plan = decideSettlement(facts.decision);
     if (facts.decision.tradeRecordedFor !== null && facts.decision.tradeRecordedFor !== orderId) {
       log.error(
@@ -60,6 +62,7 @@ async function readFacts(
   tx: Db,
   orderId: string,
   trade: PaidTrade,
+  now: Date,
 ): Promise<{ order: Order; decision: SettlementFacts }> {
   const order = await lockOrder(tx, orderId);
   if (!order) throw new Error(`settlePayment: no order ${orderId}`);
@@ -69,6 +72,10 @@ async function readFacts(
     product?.kind === "one_off"
       ? await findContentGrant(tx, order.userId, order.productId)
       : undefined;
+  // Two periods of one buyer settling at once must not both start from the same end: the buyer
+  // row is the lock that orders them (after the order lock, as everywhere).
+  const membershipEndsAt =
+    product?.kind === "membership" ? await lockMembershipEnd(tx, order.userId) : null;
   return {
     order,
     decision: {
@@ -76,6 +83,8 @@ async function readFacts(
       tradeRecordedFor: existing?.orderId ?? null,
       product,
       contentOwnedBy: owned?.orderId ?? null,
+      membershipEndsAt,
+      now,
       trade,
     },
   };
@@ -105,14 +114,16 @@ async function applySettlement(
     after = await flagOrderForReview(tx, order.id, plan.order.reason);
   if (plan.order?.to === "paid") after = await markOrderPaid(tx, order.id, trade.paidAt);
   if (plan.grant) {
+    const grant = plan.grant;
     await insertGrant(tx, {
       id: newId("ent"),
       userId: order.userId,
       orderId: order.id,
       productId: order.productId,
-      kind: plan.grant.kind,
-      credits: plan.grant.credits,
-      startsAt: trade.paidAt,
+      kind: grant.kind,
+      ...(grant.kind === "membership"
+        ? { credits: null, startsAt: grant.startsAt, expiresAt: grant.expiresAt }
+        : { credits: grant.credits, startsAt: trade.paidAt }),
     });
   }
   if (plan.audit) {

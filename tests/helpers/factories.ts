@@ -65,6 +65,13 @@ export async function makeAgreement(
       externalAgreementNo: newId("agr"),
       singleAmountFen: 3000,
       periodDays: 30,
+      // An active agreement has Alipay's number and a next charge date (agreements_active_fields).
+      ...(overrides.status === "active"
+        ? {
+            agreementNo: `2026${String(Math.floor(Math.random() * 1e15)).padStart(16, "0")}`,
+            nextChargeDate: "2026-12-30",
+          }
+        : {}),
       ...overrides,
     })
     .returning();

@@ -1,7 +1,15 @@
 import { ilike } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db";
-import { chargeAttempts, entitlements, payments, products, users, webhookInbox } from "@/db/schema";
+import {
+  agreements,
+  chargeAttempts,
+  entitlements,
+  payments,
+  products,
+  users,
+  webhookInbox,
+} from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { makeAgreement, makeOrder, makeProduct, makeUser } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/db";
@@ -226,5 +234,40 @@ describe("grants carry what they grant", () => {
     expect(await refusal(grant("credits", {}))).toContain("entitlements_kind_fields");
     expect(await refusal(grant("membership", {}))).toContain("entitlements_kind_fields");
     await grant("credits", { credits: 10 });
+  });
+
+  it("a membership plan's period is at least 7 days (Alipay refuses shorter DAY periods)", async () => {
+    expect(
+      await refusal(makeProduct(t.db(), { kind: "membership", priceFen: 990, periodDays: 6 })),
+    ).toContain("products_membership_min_period");
+    await makeProduct(t.db(), { kind: "membership", priceFen: 990, periodDays: 7 });
+  });
+
+  it("an active agreement has Alipay's number and a next charge date", async () => {
+    expect(await refusal(makeAgreement(t.db(), { status: "active", agreementNo: null }))).toContain(
+      "agreements_active_fields",
+    );
+    expect(
+      await refusal(makeAgreement(t.db(), { status: "active", nextChargeDate: null })),
+    ).toContain("agreements_active_fields");
+  });
+
+  it("one agreement waiting for a signature per buyer and plan; the sign flow is known", async () => {
+    const first = await makeAgreement(t.db());
+    const again = t
+      .db()
+      .insert(agreements)
+      .values({
+        id: newId("agr"),
+        userId: first.userId,
+        productId: first.productId,
+        externalAgreementNo: newId("agr"),
+        singleAmountFen: 3000,
+        periodDays: 30,
+      });
+    expect(await refusal(again)).toContain("agreements_open_sign_uq");
+    expect(await refusal(makeAgreement(t.db(), { signFlow: "email" }))).toContain(
+      "agreements_sign_flow",
+    );
   });
 });

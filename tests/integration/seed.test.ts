@@ -75,4 +75,22 @@ describe("seed", () => {
     expect(await t.db().$count(products)).toBe(CATALOGUE.length);
     expect(await t.db().$count(users)).toBe(1);
   });
+
+  it("refuses a catalogue whose plans break Alipay's rules, naming them, and writes nothing", async () => {
+    const broken = [
+      ...CATALOGUE,
+      { ...CATALOGUE[3]!, slug: "membership-daily", periodDays: 1 },
+      { ...CATALOGUE[3]!, slug: "membership-vip", priceFen: 19_900 },
+    ];
+    const admin = getEnv().admin;
+    await expect(seedDatabase(t.db(), admin, { singleCapFen: 10_000 }, broken)).rejects.toThrow(
+      /membership-daily: a period must be at least 7 days.*membership-vip: the price ¥199.00 exceeds/,
+    );
+    expect(await t.db().$count(products)).toBe(0);
+    expect(await t.db().$count(users)).toBe(0);
+    // A lower cap refuses the seeded quarterly plan (¥78).
+    await expect(seedDatabase(t.db(), admin, { singleCapFen: 5_000 })).rejects.toThrow(
+      /membership-quarterly.*single-charge cap ¥50.00/,
+    );
+  });
 });

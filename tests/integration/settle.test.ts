@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { auditLog, entitlements, orders, payments, type Order } from "@/db/schema";
 import { settlePayment, type PaidTrade } from "@/lib/orders/settle";
-import { makeOrder, makeProduct } from "../helpers/factories";
+import { makeAgreement, makeOrder, makeProduct } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/db";
 
 const t = withTestDatabase();
@@ -98,5 +98,62 @@ describe("settlePayment", () => {
       .where(eq(entitlements.orderId, packOrder.id));
     expect(grant).toMatchObject({ kind: "credits", credits: 10 });
     await expect(settlePayment(t.db(), order.id, trade("E10", 9.9))).rejects.toThrow(RangeError);
+  });
+});
+
+describe("settlePayment of membership periods", () => {
+  const DAY = 86_400_000;
+  const now = new Date("2026-11-30T04:00:00Z");
+
+  it("periods of one buyer settling at once stack: each extends from the other's end", async () => {
+    const db = t.db();
+    const agreement = await makeAgreement(db, { status: "active" });
+    const periods = await Promise.all(
+      [1, 2, 3, 4].map((periodIndex) =>
+        makeOrder(db, {
+          userId: agreement.userId,
+          productId: agreement.productId,
+          provider: "alipay",
+          kind: "renewal",
+          agreementId: agreement.id,
+          periodIndex,
+          amountFen: 990,
+        }),
+      ),
+    );
+    const results = await Promise.all(
+      periods.map((p, i) =>
+        settlePayment(db, p.id, { ...trade(`A${i}`), provider: "alipay" }, now),
+      ),
+    );
+    expect(results.map((r) => r.outcome)).toEqual(["settled", "settled", "settled", "settled"]);
+    const grants = await db
+      .select()
+      .from(entitlements)
+      .where(eq(entitlements.userId, agreement.userId))
+      .orderBy(entitlements.startsAt);
+    expect(grants.map((g) => [g.startsAt, g.expiresAt])).toEqual(
+      [0, 1, 2, 3].map((i) => [
+        new Date(now.getTime() + i * 30 * DAY),
+        new Date(now.getTime() + (i + 1) * 30 * DAY),
+      ]),
+    );
+  });
+
+  it("a replayed period changes nothing", async () => {
+    const db = t.db();
+    const agreement = await makeAgreement(db, { status: "active" });
+    const period = await makeOrder(db, {
+      userId: agreement.userId,
+      productId: agreement.productId,
+      provider: "alipay",
+      kind: "membership_initial",
+      agreementId: agreement.id,
+      periodIndex: 1,
+    });
+    const paid = { ...trade("A1"), provider: "alipay" as const };
+    expect((await settlePayment(db, period.id, paid, now)).outcome).toBe("settled");
+    expect((await settlePayment(db, period.id, paid, now)).outcome).toBe("already_settled");
+    expect(await db.$count(entitlements, eq(entitlements.orderId, period.id))).toBe(1);
   });
 });
