@@ -57,6 +57,16 @@ module.exports = {
       },
     },
     {
+      name: "alipay-sdk-only-in-its-client",
+      severity: "error",
+      comment:
+        "alipay-sdk is the Alipay client's implementation detail (its traps are closed there: " +
+        "key types, empty params, the time zone, unsigned responses). Nothing outside " +
+        "lib/payments/alipay/ imports it, tests included: the sandbox speaks the protocol itself.",
+      from: { pathNot: "^lib/payments/alipay/" },
+      to: { path: "^node_modules/alipay-sdk/" },
+    },
+    {
       name: "sandbox-only-from-sandbox-hosts",
       severity: "error",
       comment:

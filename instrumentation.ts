@@ -30,6 +30,8 @@ export async function register(): Promise<void> {
   if (env.isSandbox) {
     const { startYouzanSandboxTicker } = await import("@/lib/sandbox/youzan/ticker");
     startYouzanSandboxTicker();
+    const { startAlipaySandboxTicker } = await import("@/lib/sandbox/alipay/ticker");
+    startAlipaySandboxTicker();
   }
 }
 

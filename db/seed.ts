@@ -58,6 +58,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     nameEn: "Weekly membership",
     descriptionZh: "每周自动续费，随时可取消。会员可阅读全部专栏文章。",
     descriptionEn: "Renews every week, cancel any time. Members read every column.",
+    contentZh: "会员专栏：本周起可阅读全部专栏文章，入口在“我的会员”页面。",
+    contentEn: "Members' column: every column is open to you from this week, from “My membership”.",
     sortOrder: 40,
   },
   {
@@ -70,6 +72,9 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     descriptionZh: "每 30 天自动续费，随时可取消。会员可阅读全部专栏文章并参加每月答疑。",
     descriptionEn:
       "Renews every 30 days, cancel any time. Members read every column and join the monthly Q&A.",
+    contentZh: "会员专栏与每月答疑：全部专栏文章已开放，答疑报名链接每月 1 日更新在这里。",
+    contentEn:
+      "Members' column and monthly Q&A: every column is open; the Q&A sign-up link appears here on the 1st.",
     sortOrder: 50,
   },
   {
@@ -81,6 +86,9 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     nameEn: "Quarterly membership",
     descriptionZh: "每 90 天自动续费，比月会员省 ¥12。",
     descriptionEn: "Renews every 90 days; saves ¥12 over the monthly plan.",
+    contentZh: "季度会员专栏与每月答疑：全部专栏文章已开放，答疑报名链接每月 1 日更新在这里。",
+    contentEn:
+      "Quarterly members' column and monthly Q&A: every column is open; the Q&A link appears here on the 1st.",
     sortOrder: 60,
   },
   {

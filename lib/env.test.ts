@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -33,6 +34,12 @@ function envErrorOf(fn: () => unknown): EnvError {
   return expect.fail("expected an EnvError");
 }
 
+/** Real RSA-2048 keys: live mode checks that they parse. */
+const APP_KEYS = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const ALIPAY_KEYS = generateKeyPairSync("rsa", { modulusLength: 2048 });
+const APP_PRIVATE_PEM = APP_KEYS.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+const ALIPAY_PUBLIC_PEM = ALIPAY_KEYS.publicKey.export({ type: "spki", format: "pem" }).toString();
+
 const LIVE: Raw = {
   PAYMENTS_MODE: "live",
   NODE_ENV: "production",
@@ -46,8 +53,8 @@ const LIVE: Raw = {
   YOUZAN_CLIENT_SECRET: "yz-secret",
   YOUZAN_KDT_ID: "123456",
   ALIPAY_APP_ID: "2021000000000000",
-  ALIPAY_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----",
-  ALIPAY_PUBLIC_KEY: "-----BEGIN PUBLIC KEY-----",
+  ALIPAY_PRIVATE_KEY: APP_PRIVATE_PEM,
+  ALIPAY_PUBLIC_KEY: ALIPAY_PUBLIC_PEM,
 };
 
 const LIVE_REQUIRED = [
@@ -98,6 +105,9 @@ describe("resolveEnv with nothing set", () => {
       appId: undefined,
       privateKey: undefined,
       publicKey: undefined,
+      sellerId: undefined,
+      productCode: "GENERAL_WITHHOLDING",
+      singleCapFen: 10000,
     });
   });
 
@@ -298,8 +308,75 @@ describe("live mode", () => {
     expect(env.alipay).toEqual({
       gatewayUrl: undefined,
       appId: "2021000000000000",
-      privateKey: "-----BEGIN PRIVATE KEY-----",
-      publicKey: "-----BEGIN PUBLIC KEY-----",
+      privateKey: APP_PRIVATE_PEM,
+      publicKey: ALIPAY_PUBLIC_PEM,
+      sellerId: undefined,
+      productCode: "GENERAL_WITHHOLDING",
+      singleCapFen: 10000,
+    });
+  });
+
+  it.each([
+    ["PKCS#1 PEM", APP_KEYS.privateKey.export({ type: "pkcs1", format: "pem" }).toString()],
+    [
+      "PKCS#8 bare base64",
+      APP_KEYS.privateKey.export({ type: "pkcs8", format: "der" }).toString("base64"),
+    ],
+    [
+      "PKCS#1 bare base64",
+      APP_KEYS.privateKey.export({ type: "pkcs1", format: "der" }).toString("base64"),
+    ],
+    ["PKCS#8 PEM on one line with \\n escapes", APP_PRIVATE_PEM.trim().replaceAll("\n", "\\n")],
+  ])("accepts an Alipay private key as %s", (_form, key) => {
+    expect(resolve({ ...LIVE, ALIPAY_PRIVATE_KEY: key }).alipay.privateKey).toBe(key);
+  });
+
+  it("accepts Alipay's public key as bare base64 or PKCS#1", () => {
+    for (const key of [
+      ALIPAY_KEYS.publicKey.export({ type: "spki", format: "der" }).toString("base64"),
+      ALIPAY_KEYS.publicKey.export({ type: "pkcs1", format: "pem" }).toString(),
+    ]) {
+      expect(resolve({ ...LIVE, ALIPAY_PUBLIC_KEY: key }).alipay.publicKey).toBe(key);
+    }
+  });
+
+  it("names Alipay keys that do not parse", () => {
+    const error = envErrorOf(() =>
+      resolve({
+        ...LIVE,
+        ALIPAY_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----",
+        ALIPAY_PUBLIC_KEY: APP_PRIVATE_PEM,
+      }),
+    );
+    expect(error.problems).toEqual([
+      "ALIPAY_PRIVATE_KEY does not parse as an RSA private key (2048-bit or more; PKCS#1 or PKCS#8, PEM or bare base64)",
+      "ALIPAY_PUBLIC_KEY does not parse as an RSA public key (2048-bit or more; PEM or bare base64)",
+    ]);
+  });
+
+  it("refuses the app's own public key in place of Alipay's", () => {
+    const own = APP_KEYS.publicKey.export({ type: "spki", format: "pem" }).toString();
+    const error = envErrorOf(() => resolve({ ...LIVE, ALIPAY_PUBLIC_KEY: own }));
+    expect(error.problems).toEqual([
+      expect.stringMatching(/^ALIPAY_PUBLIC_KEY is the public half of ALIPAY_PRIVATE_KEY/),
+    ]);
+  });
+
+  it("does not check Alipay keys in sandbox mode (the sandbox has its own)", () => {
+    expect(resolve({ ALIPAY_PRIVATE_KEY: "junk" }).alipay.privateKey).toBe("junk");
+  });
+
+  it("reads the Alipay seller, product code and single cap", () => {
+    const env = resolve({
+      ...LIVE,
+      ALIPAY_SELLER_ID: "2088123456789012",
+      ALIPAY_PRODUCT_CODE: "CYCLE_PAY_AUTH",
+      ALIPAY_SINGLE_CAP_FEN: "5000",
+    });
+    expect(env.alipay).toMatchObject({
+      sellerId: "2088123456789012",
+      productCode: "CYCLE_PAY_AUTH",
+      singleCapFen: 5000,
     });
   });
 
@@ -341,6 +418,11 @@ describe("invalid values", () => {
     ["DATABASE_POOL_MAX", "101"],
     ["DATABASE_POOL_MAX", "2.5"],
     ["DATABASE_POOL_MAX", "ten"],
+    ["ALIPAY_SELLER_ID", "2088123"],
+    ["ALIPAY_SELLER_ID", "1088123456789012"],
+    ["ALIPAY_PRODUCT_CODE", "QUICK_MSECURITY_PAY"],
+    ["ALIPAY_SINGLE_CAP_FEN", "0"],
+    ["ALIPAY_SINGLE_CAP_FEN", "99.5"],
   ])("%s=%j is rejected naming the variable", (name, value) => {
     const error = envErrorOf(() => resolve({ [name]: value }));
     expect(error.problems).toHaveLength(1);

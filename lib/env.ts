@@ -1,5 +1,5 @@
 import "server-only";
-import { randomBytes } from "node:crypto";
+import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
@@ -70,6 +70,13 @@ const schema = z.object({
   ALIPAY_APP_ID: optional(z.string()),
   ALIPAY_PRIVATE_KEY: optional(z.string()),
   ALIPAY_PUBLIC_KEY: optional(z.string()),
+  // The merchant's PID: notifications naming another seller change nothing.
+  ALIPAY_SELLER_ID: optional(
+    z.string().regex(/^2088\d{12}$/, "must be the merchant's PID: 2088 and 12 more digits"),
+  ),
+  ALIPAY_PRODUCT_CODE: optional(z.enum(["GENERAL_WITHHOLDING", "CYCLE_PAY_AUTH"])),
+  // No plan may charge more than this at once (fen); Alipay's own limit is 100,000,000 yuan.
+  ALIPAY_SINGLE_CAP_FEN: optional(z.coerce.number().int().min(1).max(10_000_000_000)),
 });
 
 type RawEnv = z.infer<typeof schema>;
@@ -134,7 +141,18 @@ export interface Env {
   rateLimitScale: number;
   /** Resolved: the local sandbox (mounted at APP_URL/sandbox/youzan) or the real gateway. */
   youzan: { baseUrl: string; clientId: string; clientSecret: string; kdtId: string };
-  alipay: { gatewayUrl?: string; appId?: string; privateKey?: string; publicKey?: string };
+  alipay: {
+    gatewayUrl?: string;
+    appId?: string;
+    privateKey?: string;
+    publicKey?: string;
+    /** The merchant's PID (2088…), when set. */
+    sellerId?: string;
+    /** `GENERAL_WITHHOLDING` (商家扣款, default) or `CYCLE_PAY_AUTH` (周期扣款). */
+    productCode: "GENERAL_WITHHOLDING" | "CYCLE_PAY_AUTH";
+    /** `ALIPAY_SINGLE_CAP_FEN` (default 10000 fen = 100 yuan). */
+    singleCapFen: number;
+  };
 }
 
 export class EnvError extends Error {
@@ -170,6 +188,7 @@ export function resolveEnv(
     if (raw.ADMIN_PASSWORD === SANDBOX_ADMIN.password) {
       problems.push("ADMIN_PASSWORD: the sandbox default is not allowed when PAYMENTS_MODE=live");
     }
+    problems.push(...alipayKeyProblems(raw));
   }
   if (blankToUndefined(raw.DATABASE_DIRECT_URL) && !blankToUndefined(raw.DATABASE_URL)) {
     // Without DATABASE_URL the shop runs on PGlite: a direct URL alone is a half-done setup.
@@ -230,8 +249,93 @@ export function resolveEnv(
       appId: v.ALIPAY_APP_ID,
       privateKey: v.ALIPAY_PRIVATE_KEY,
       publicKey: v.ALIPAY_PUBLIC_KEY,
+      sellerId: v.ALIPAY_SELLER_ID,
+      productCode: v.ALIPAY_PRODUCT_CODE ?? "GENERAL_WITHHOLDING",
+      singleCapFen: v.ALIPAY_SINGLE_CAP_FEN ?? DEFAULT_ALIPAY_SINGLE_CAP_FEN,
     },
   };
+}
+
+export const DEFAULT_ALIPAY_SINGLE_CAP_FEN = 10_000;
+
+/*
+ * Live Alipay keys must parse before the shop starts: a bad key would otherwise surface as the
+ * first failed charge. The same checks as `validateAlipayKeys` of lib/payments/alipay (which
+ * this module cannot import: that face reads this one), kept small: PKCS#1 or PKCS#8 private
+ * key and SPKI or PKCS#1 public key, PEM or bare base64, RSA of 2048 bits or more, and not the
+ * app's own public key in place of Alipay's.
+ */
+const KEY_PEM = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/;
+
+function keyDer(text: string): { label: string | null; der: Buffer } | null {
+  const unescaped = text.trim().replace(/\\r\\n|\\n|\\r/g, "\n");
+  const pem = KEY_PEM.exec(unescaped);
+  const body = (pem ? (pem[2] ?? "") : unescaped).replace(/\s+/g, "");
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body)) return null;
+  return { label: pem ? (pem[1] ?? null) : null, der: Buffer.from(body, "base64") };
+}
+
+function rsaKey(make: () => KeyObject): KeyObject | null {
+  try {
+    const key = make();
+    const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
+    return key.asymmetricKeyType === "rsa" && bits >= 2048 ? key : null;
+  } catch {
+    return null;
+  }
+}
+
+function parsesAs<T extends string>(
+  text: string,
+  labels: Record<string, T>,
+  make: (der: Buffer, type: T) => KeyObject,
+): KeyObject | null {
+  const parsed = keyDer(text);
+  if (!parsed) return null;
+  const types = parsed.label === null ? Object.values(labels) : [labels[parsed.label]];
+  for (const type of types) {
+    if (type === undefined) continue;
+    const key = rsaKey(() => make(parsed.der, type));
+    if (key) return key;
+  }
+  return null;
+}
+
+function alipayKeyProblems(raw: Record<string, string | undefined>): string[] {
+  const privateText = blankToUndefined(raw.ALIPAY_PRIVATE_KEY);
+  const publicText = blankToUndefined(raw.ALIPAY_PUBLIC_KEY);
+  const problems: string[] = [];
+  const privateKey =
+    typeof privateText === "string"
+      ? parsesAs(privateText, { "PRIVATE KEY": "pkcs8", "RSA PRIVATE KEY": "pkcs1" }, (key, type) =>
+          createPrivateKey({ key, format: "der", type }),
+        )
+      : undefined;
+  const publicKey =
+    typeof publicText === "string"
+      ? parsesAs(publicText, { "PUBLIC KEY": "spki", "RSA PUBLIC KEY": "pkcs1" }, (key, type) =>
+          createPublicKey({ key, format: "der", type }),
+        )
+      : undefined;
+  if (privateKey === null) {
+    problems.push(
+      "ALIPAY_PRIVATE_KEY does not parse as an RSA private key (2048-bit or more; PKCS#1 or PKCS#8, PEM or bare base64)",
+    );
+  }
+  if (publicKey === null) {
+    problems.push(
+      "ALIPAY_PUBLIC_KEY does not parse as an RSA public key (2048-bit or more; PEM or bare base64)",
+    );
+  }
+  if (privateKey && publicKey) {
+    const spki = (key: KeyObject) => key.export({ type: "spki", format: "der" }).toString("base64");
+    if (spki(createPublicKey(privateKey)) === spki(publicKey)) {
+      problems.push(
+        "ALIPAY_PUBLIC_KEY is the public half of ALIPAY_PRIVATE_KEY (the app's own key): set Alipay's public key, shown beside the app's on the open platform",
+      );
+    }
+  }
+  return problems;
 }
 
 /**

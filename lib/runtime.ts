@@ -8,6 +8,12 @@ import { getClock } from "@/lib/now";
 import { STATUS_CHECK_INTERVAL_MS } from "@/lib/orders/deps";
 import { createSharedTokenStore } from "@/lib/payments/shared-token-store";
 import { getYouzanGateway, type TokenStore } from "@/lib/payments/youzan";
+import { alipayConfigFromEnv, createAlipayGateway } from "@/lib/payments/alipay";
+import {
+  ensureSandboxAlipayKeys,
+  SANDBOX_ALIPAY_SELLER_ID,
+} from "@/db/queries/sandbox-alipay-keys";
+import type { AlipayWebhookDeps } from "@/lib/webhooks/types";
 import type { Db } from "@/db/client";
 import type { WebhookDeps } from "@/lib/webhooks/types";
 
@@ -56,6 +62,41 @@ function background(task: Promise<unknown>): void {
  * shop's clock (the sandbox's virtual clock in sandbox mode), the provider ports and the
  * settings they need. Tests build the same shape from their own parts.
  */
+/**
+ * Alipay as the shop uses it: live, from the env; in sandbox mode, the sandbox's gateway on this
+ * server and the keys the sandbox created (the client is the same code either way).
+ */
+async function alipayDeps(db: Db): Promise<AlipayWebhookDeps> {
+  const env = getEnv();
+  const common = { singleCapFen: env.alipay.singleCapFen, appUrl: env.appUrl };
+  if (env.isSandbox) {
+    const keys = await ensureSandboxAlipayKeys(db);
+    const config = {
+      gatewayUrl: `${env.appUrl}/sandbox/alipay/gateway.do`,
+      appId: keys.appId,
+      privateKey: keys.appPrivateKeyPem,
+      alipayPublicKey: keys.alipayPublicKeyPem,
+      sellerId: SANDBOX_ALIPAY_SELLER_ID,
+      productCode: env.alipay.productCode,
+    };
+    return {
+      ...common,
+      gateway: createAlipayGateway(config),
+      appId: keys.appId,
+      sellerId: SANDBOX_ALIPAY_SELLER_ID,
+      alipayPublicKey: keys.alipayPublicKeyPem,
+    };
+  }
+  const config = alipayConfigFromEnv();
+  return {
+    ...common,
+    gateway: createAlipayGateway(config),
+    appId: config.appId,
+    sellerId: config.sellerId ?? null,
+    alipayPublicKey: config.alipayPublicKey,
+  };
+}
+
 export async function getRuntime(): Promise<RuntimeDeps> {
   const env = getEnv();
   const [db, clock] = await Promise.all([getDb(), getClock()]);
@@ -66,6 +107,7 @@ export async function getRuntime(): Promise<RuntimeDeps> {
     now: () => clock.now(),
     youzan: getYouzanGateway({ tokenStore: tokenStoreFor(db, env.database.kind) }),
     youzanCredentials: { clientId, clientSecret, kdtId },
+    alipay: await alipayDeps(db),
     orderTtlMinutes: env.orderTtlMinutes,
     statusCheckIntervalMs: STATUS_CHECK_INTERVAL_MS,
     applyBudgetMs: APPLY_BUDGET_MS,

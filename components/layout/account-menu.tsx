@@ -32,6 +32,9 @@ export async function AccountMenu({ user }: { user: CurrentUser | null }) {
         <Link href="/account/orders" className={linkClass}>
           {t("orders")}
         </Link>
+        <Link href="/account/membership" className={linkClass}>
+          {t("membership")}
+        </Link>
         {user.role === "admin" ? (
           <Link href="/admin" className={linkClass}>
             {t("admin")}

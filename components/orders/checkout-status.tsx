@@ -32,9 +32,12 @@ function remaining(expiresAt: string | null, now: number): string | null {
 export function CheckoutStatus({
   orderNo,
   expiresAt,
+  waiting = "waiting",
 }: {
   orderNo: string;
   expiresAt: string | null;
+  /** What the buyer is waiting for: a payment (QR) or a signature and first charge (membership). */
+  waiting?: "waiting" | "waitingSign";
 }) {
   const t = useTranslations("checkout");
   const router = useRouter();
@@ -59,7 +62,7 @@ export function CheckoutStatus({
   const left = remaining(expiresAt, now);
   return (
     <div className="space-y-1 text-center text-sm" aria-live="polite" data-testid="checkout-status">
-      <p className="font-medium text-stone-700">{t("waiting")}</p>
+      <p className="font-medium text-stone-700">{t(waiting)}</p>
       {left !== null ? (
         <p className="text-stone-500">
           {left === "00:00" ? t("expiring") : `${t("expiresIn")} ${left}`}

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, count, eq, isNull, max } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, max } from "drizzle-orm";
 import type { Db } from "../client";
 import { entitlements, users } from "../schema";
 
@@ -77,4 +77,26 @@ export async function insertGrant(tx: Db, values: NewGrant): Promise<void> {
     .insert(entitlements)
     .values(values)
     .onConflictDoNothing({ target: entitlements.orderId });
+}
+
+/** The plan behind the buyer's running membership (the live grant that ends last), if it runs. */
+export async function runningMembershipPlan(
+  db: Db,
+  userId: string,
+  now: Date,
+): Promise<{ productId: string; expiresAt: Date } | undefined> {
+  const [row] = await db
+    .select({ productId: entitlements.productId, expiresAt: entitlements.expiresAt })
+    .from(entitlements)
+    .where(
+      and(
+        eq(entitlements.userId, userId),
+        eq(entitlements.kind, "membership"),
+        isNull(entitlements.revokedAt),
+        gt(entitlements.expiresAt, now),
+      ),
+    )
+    .orderBy(desc(entitlements.expiresAt))
+    .limit(1);
+  return row?.expiresAt ? { productId: row.productId, expiresAt: row.expiresAt } : undefined;
 }

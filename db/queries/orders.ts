@@ -140,6 +140,39 @@ export async function insertPurchaseOrder(db: Db, values: NewPurchaseOrder): Pro
   }
 }
 
+export type NewAgreementOrder = Pick<
+  typeof orders.$inferInsert,
+  "id" | "orderNo" | "userId" | "productId" | "amountFen" | "agreementId" | "periodIndex"
+> & { kind: "membership_initial" | "renewal" };
+
+/**
+ * Inserts the order of one period of an agreement. Null when that period has its order already
+ * (`orders_agreement_period_uq`, also under races): the caller reads that one.
+ */
+export async function insertAgreementOrder(
+  db: Db,
+  values: NewAgreementOrder,
+): Promise<Order | null> {
+  const [order] = await db
+    .insert(orders)
+    .values({ ...values, provider: "alipay", status: "pending" })
+    .onConflictDoNothing({ target: [orders.agreementId, orders.periodIndex] })
+    .returning();
+  return order ?? null;
+}
+
+export async function findAgreementOrder(
+  db: Db,
+  agreementId: string,
+  periodIndex: number,
+): Promise<Order | undefined> {
+  const [order] = await db
+    .select()
+    .from(orders)
+    .where(and(eq(orders.agreementId, agreementId), eq(orders.periodIndex, periodIndex)));
+  return order;
+}
+
 export async function attachQr(
   db: Db,
   orderId: string,

@@ -9,6 +9,7 @@ import {
   jsonb,
   pgSchema,
   text,
+  uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { tstz, updatedAt } from "./shop-time";
 
@@ -120,5 +121,138 @@ export const youzanSandboxSettings = sandbox.table("youzan_settings", {
   id: integer("id").primaryKey().default(1),
   faults: jsonb("faults").notNull().default({}),
   pushUrl: text("push_url"),
+  updatedAt: updatedAt(),
+});
+
+/*
+ * Alipay sandbox state (lib/sandbox/alipay). Shapes follow ../shared/specs/alipay.md §9. Amounts
+ * are integer fen; deduction dates are Asia/Shanghai calendar dates (`yyyy-MM-dd` text).
+ */
+
+/** Single row: the sandbox app's key pair and the "Alipay" key pair (PEM), made on first use. */
+export const alipaySandboxKeys = sandbox.table(
+  "alipay_keys",
+  {
+    id: integer("id").primaryKey().default(1),
+    appId: text("app_id").notNull(),
+    appPrivateKeyPem: text("app_private_key_pem").notNull(),
+    appPublicKeyPem: text("app_public_key_pem").notNull(),
+    alipayPrivateKeyPem: text("alipay_private_key_pem").notNull(),
+    alipayPublicKeyPem: text("alipay_public_key_pem").notNull(),
+    createdAt: tstz("created_at").notNull().defaultNow(),
+  },
+  (t) => [check("alipay_keys_single_row", sql`${t.id} = 1`)],
+);
+
+export const alipaySandboxAgreements = sandbox.table(
+  "alipay_agreements",
+  {
+    agreementNo: text("agreement_no").primaryKey(),
+    externalAgreementNo: text("external_agreement_no"),
+    buyerUserId: text("buyer_user_id").notNull(),
+    personalProductCode: text("personal_product_code").notNull(),
+    productCode: text("product_code"),
+    signScene: text("sign_scene").notNull(),
+    /** TEMP, NORMAL, STOP or UNSIGN. */
+    status: text("status").notNull(),
+    periodType: text("period_type").notNull(),
+    period: integer("period").notNull(),
+    singleAmountFen: bigint("single_amount_fen", { mode: "number" }).notNull(),
+    totalAmountFen: bigint("total_amount_fen", { mode: "number" }),
+    totalPayments: integer("total_payments"),
+    deductedFen: bigint("deducted_fen", { mode: "number" }).notNull().default(0),
+    deductedCount: integer("deducted_count").notNull().default(0),
+    nextDeductDate: text("next_deduct_date").notNull(),
+    modifyCount: integer("modify_count").notNull().default(0),
+    lastDeductTime: tstz("last_deduct_time"),
+    signTime: tstz("sign_time").notNull(),
+    validTime: tstz("valid_time").notNull(),
+    /** From `sign_validity_period`; null = long-term (shown as 2115-02-01 00:00:00). */
+    invalidTime: tstz("invalid_time"),
+    unsignTime: tstz("unsign_time"),
+    /** Where the sign was asked for: `app.pay` (pay then sign) or `page.sign`. */
+    source: text("source").notNull(),
+  },
+  (t) => [uniqueIndex("alipay_agreements_external_no_uq").on(t.externalAgreementNo)],
+);
+
+export const alipaySandboxTrades = sandbox.table(
+  "alipay_trades",
+  {
+    tradeNo: text("trade_no").primaryKey(),
+    outTradeNo: text("out_trade_no").notNull(),
+    /** `alipay.trade.app.pay` or `alipay.trade.pay`. */
+    method: text("method").notNull(),
+    agreementNo: text("agreement_no"),
+    /** WAIT_BUYER_PAY, TRADE_SUCCESS, TRADE_CLOSED. */
+    status: text("status").notNull(),
+    totalFen: bigint("total_fen", { mode: "number" }).notNull(),
+    refundedFen: bigint("refunded_fen", { mode: "number" }).notNull().default(0),
+    subject: text("subject").notNull(),
+    productCode: text("product_code"),
+    /** The business params a repeat of this out_trade_no must match (ACQ.CONTEXT_INCONSISTENT). */
+    fingerprint: text("fingerprint").notNull(),
+    notifyUrl: text("notify_url"),
+    passbackParams: text("passback_params"),
+    buyerUserId: text("buyer_user_id").notNull(),
+    createdAt: tstz("created_at").notNull(),
+    paidAt: tstz("paid_at"),
+    closedAt: tstz("closed_at"),
+    expiresAt: tstz("expires_at"),
+  },
+  (t) => [uniqueIndex("alipay_trades_out_trade_no_uq").on(t.outTradeNo)],
+);
+
+export const alipaySandboxRefunds = sandbox.table(
+  "alipay_refunds",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    tradeNo: text("trade_no").notNull(),
+    outRequestNo: text("out_request_no").notNull(),
+    amountFen: bigint("amount_fen", { mode: "number" }).notNull(),
+    createdAt: tstz("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("alipay_refunds_request_uq").on(t.tradeNo, t.outRequestNo)],
+);
+
+/** Notifications; `target_url` null means the app gateway, resolved at each attempt. */
+export const alipaySandboxNotifications = sandbox.table(
+  "alipay_notifications",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    notifyId: text("notify_id").notNull(),
+    notifyType: text("notify_type").notNull(),
+    targetUrl: text("target_url"),
+    /** The fields without notify_time, sign and sign_type (added per attempt). */
+    params: jsonb("params").notNull(),
+    status: text("status").notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    /** A copy sent after a `success` (realism switch); it is never copied again. */
+    duplicate: integer("duplicate").notNull().default(0),
+    nextAttemptAt: tstz("next_attempt_at").notNull(),
+    lastAttemptAt: tstz("last_attempt_at"),
+    lastResult: text("last_result"),
+    createdAt: tstz("created_at").notNull(),
+  },
+  (t) => [index("alipay_notifications_due_idx").on(t.status, t.nextAttemptAt)],
+);
+
+export const alipaySandboxCalls = sandbox.table(
+  "alipay_api_calls",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    method: text("method").notNull(),
+    outcome: text("outcome").notNull(),
+    createdAt: tstz("created_at").notNull(),
+  },
+  (t) => [index("alipay_api_calls_method_idx").on(t.method, t.createdAt)],
+);
+
+/** Single row: fault knobs, the app gateway URL override and the buyer's balance. */
+export const alipaySandboxSettings = sandbox.table("alipay_settings", {
+  id: integer("id").primaryKey().default(1),
+  faults: jsonb("faults").notNull().default({}),
+  appGatewayUrl: text("app_gateway_url"),
+  buyerBalanceFen: bigint("buyer_balance_fen", { mode: "number" }).notNull().default(100_000_00),
   updatedAt: updatedAt(),
 });

@@ -1,6 +1,7 @@
 import "server-only";
 import type { WebhookInboxRow } from "@/db/schema";
 import type { OrderDeps } from "@/lib/orders/deps";
+import type { AlipayDeps } from "@/lib/subscriptions/deps";
 
 export interface YouzanPushCredentials {
   clientId: string;
@@ -8,9 +9,16 @@ export interface YouzanPushCredentials {
   kdtId: string;
 }
 
+/** Alipay as the webhooks see it: the port and checks, plus the key notifications verify with. */
+export interface AlipayWebhookDeps extends AlipayDeps {
+  /** Alipay's public key (sandbox: the sandbox's "Alipay" key). */
+  alipayPublicKey: string;
+}
+
 /** What the webhook pipelines and the inbox replay need; built in `lib/runtime.ts`. */
 export interface WebhookDeps extends OrderDeps {
   youzanCredentials: YouzanPushCredentials;
+  alipay: AlipayWebhookDeps;
   /** How long the webhook waits for the effect before acknowledging anyway (Youzan allows 5 s). */
   applyBudgetMs: number;
   /** A recorded event is attempted this many times, then it is `dead` and left to the owner. */

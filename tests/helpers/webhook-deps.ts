@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import type { YouzanGateway } from "@/lib/payments/youzan";
 import type { WebhookDeps } from "@/lib/webhooks/types";
+import { fakeAlipay, fakeAlipayDeps } from "./alipay-fake";
 
 const unreachable = (): never => {
   throw new Error("the gateway is not used in this test");
@@ -24,6 +25,7 @@ export function webhookDeps(db: Db, now: Date, over: Partial<WebhookDeps> = {}):
     statusCheckIntervalMs: 3_000,
     sleep: async () => {},
     youzanCredentials: { clientId: "app", clientSecret: "secret", kdtId: "1" },
+    alipay: fakeAlipayDeps(fakeAlipay()),
     applyBudgetMs: 3_000,
     inboxMaxAttempts: 3,
     background: () => {},

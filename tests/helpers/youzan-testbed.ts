@@ -5,6 +5,7 @@ import { createYouzanGateway } from "@/lib/payments/youzan";
 import { createYouzanSandbox, type YouzanSandbox } from "@/lib/sandbox/youzan";
 import { handleYouzanPush } from "@/lib/webhooks/youzan";
 import type { WebhookDeps } from "@/lib/webhooks/types";
+import { fakeAlipay, fakeAlipayDeps } from "./alipay-fake";
 import { startTestServer, type TestServer } from "./http-server";
 
 export interface TestClock extends Clock {
@@ -96,6 +97,7 @@ export async function youzanTestbed(
     orderTtlMinutes: 15,
     statusCheckIntervalMs: options.statusCheckIntervalMs ?? 3_000,
     youzanCredentials: app,
+    alipay: fakeAlipayDeps(fakeAlipay()),
     applyBudgetMs: options.applyBudgetMs ?? 3_000,
     inboxMaxAttempts: options.inboxMaxAttempts ?? 20,
     // Tests never wait the real 200 ms steps; a short real pause still lets the other request run.

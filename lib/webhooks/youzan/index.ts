@@ -3,6 +3,7 @@ import { encodePushReply, parseYouzanPush } from "@/lib/payments/youzan";
 import { clientAddress } from "@/lib/http/client-ip";
 import { moduleLogger } from "@/lib/logger";
 import { keptHeaders, recordDelivery, recordRejected, recordUnreadable } from "../inbox";
+import { withinBudget } from "../budget";
 import { applyInboxRow } from "../replay";
 import type { WebhookDeps } from "../types";
 import { eventOfPush } from "./event";
@@ -89,16 +90,4 @@ export async function handleYouzanPush(
     deps.background(applying.catch(() => {}));
   }
   return SUCCESS;
-}
-
-async function withinBudget(work: Promise<unknown>, budgetMs: number): Promise<"done" | "late"> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<"late">((resolve) => {
-    timer = setTimeout(() => resolve("late"), budgetMs);
-  });
-  try {
-    return await Promise.race([work.then(() => "done" as const), late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

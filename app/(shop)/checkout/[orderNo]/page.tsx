@@ -13,6 +13,9 @@ import { getEnv } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
 import { formatFen } from "@/lib/money";
 import { orderForViewer, qrImageOf } from "@/lib/orders/view";
+import { getRuntime } from "@/lib/runtime";
+import { membershipCheckout } from "@/lib/subscriptions/view";
+import { MembershipCheckoutView } from "@/components/orders/membership-checkout";
 
 interface Props {
   params: Promise<{ orderNo: string }>;
@@ -40,6 +43,13 @@ export default async function CheckoutPage({ params }: Props) {
   const loaded = await load(orderNo);
   const [t, locale] = await Promise.all([getTranslations("checkout"), getLocale().then(toLocale)]);
   const name = pick(locale, loaded.product.nameZh, loaded.product.nameEn);
+  if (
+    loaded.order.provider === "alipay" &&
+    (loaded.order.status === "pending" || loaded.order.status === "paid")
+  ) {
+    const view = await membershipCheckout(await getRuntime(), loaded.order);
+    if (view) return <MembershipCheckoutView name={name} order={loaded.order} view={view} />;
+  }
   return loaded.order.status === "pending" ? (
     <PendingCheckout t={t} name={name} {...loaded} />
   ) : (

@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
 import { cache } from "react";
 import { BuyButton } from "@/components/orders/buy-button";
+import { SubscribeButton } from "@/components/orders/subscribe-button";
 import { Price } from "@/components/shop/price";
 import { buttonClass } from "@/components/ui/button";
 import { getDb } from "@/db";
@@ -81,7 +82,18 @@ export default async function ProductPage({ params }: Props) {
       <p className="text-sm text-stone-500">
         {product.kind === "membership" ? t("autoRenew") : t("deliveredAfterPayment")}
       </p>
-      {product.kind === "membership" ? null : owned ? (
+      {product.kind === "membership" ? (
+        user ? (
+          <SubscribeButton productSlug={product.slug} />
+        ) : (
+          <Link
+            href={`/signin?callbackUrl=${encodeURIComponent(`/products/${product.slug}`)}`}
+            className={buttonClass("primary", "w-full py-3 text-base sm:w-auto sm:px-8")}
+          >
+            {t("signInToBuy")}
+          </Link>
+        )
+      ) : owned ? (
         <p className="text-sm font-medium text-emerald-700" data-testid="already-owned">
           {t("owned")}{" "}
           <Link href="/account/orders" className="underline">

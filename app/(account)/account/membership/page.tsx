@@ -1,0 +1,134 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { getFormatter, getLocale, getTranslations } from "next-intl/server";
+import { CancelRenewal } from "@/components/orders/cancel-renewal";
+import { buttonClass } from "@/components/ui/button";
+import { getDb } from "@/db";
+import { findActiveAgreementOf } from "@/db/queries/agreements";
+import { membershipOf, runningMembershipPlan } from "@/db/queries/entitlements";
+import { findProductById } from "@/db/queries/products";
+import { listOrdersOfUser } from "@/db/queries/orders";
+import { pick, toLocale } from "@/i18n/locales";
+import { requireUser } from "@/lib/auth/guards";
+import { startOfShanghaiDate } from "@/lib/clock";
+import { formatFen } from "@/lib/money";
+import { getClock } from "@/lib/now";
+
+export async function generateMetadata(): Promise<Metadata> {
+  return { title: (await getTranslations("membership.page"))("title") };
+}
+
+/** The buyer's membership: status and end, the auto-renewal and its next charge, paid periods. */
+export default async function MembershipPage() {
+  const user = await requireUser("/account/membership");
+  const db = await getDb();
+  const [t, format, locale, clock, membership, agreement, orders] = await Promise.all([
+    getTranslations("membership.page"),
+    getFormatter(),
+    getLocale().then(toLocale),
+    getClock(),
+    membershipOf(db, user.id),
+    findActiveAgreementOf(db, user.id),
+    listOrdersOfUser(db, user.id),
+  ]);
+  const now = await clock.now();
+  const active = membership.endsAt !== null && membership.endsAt > now;
+  // Members-only content: readable while the membership runs, and only then.
+  const running = await runningMembershipPlan(db, user.id, now);
+  const runningPlan = running ? await findProductById(db, running.productId) : undefined;
+  const membersContent = runningPlan
+    ? pick(locale, runningPlan.contentZh, runningPlan.contentEn)
+    : null;
+  const paid = orders.filter(
+    ({ order, product }) => product.kind === "membership" && order.status === "paid",
+  );
+  const day = (date: Date) =>
+    format.dateTime(date, { dateStyle: "medium", timeZone: "Asia/Shanghai" });
+  const plan = agreement ? paid.find(({ order }) => order.agreementId === agreement.id) : undefined;
+
+  return (
+    <div className="mx-auto max-w-2xl space-y-5">
+      <h1 className="text-2xl font-bold">{t("title")}</h1>
+      {membership.endsAt === null ? (
+        <p className="text-stone-600">
+          {t("none")}{" "}
+          <Link href="/" className="text-brand-600 underline">
+            {t("browse")}
+          </Link>
+        </p>
+      ) : (
+        <section
+          className="space-y-3 rounded-2xl border border-stone-200 bg-white p-5"
+          data-testid="membership-status"
+          data-active={active}
+        >
+          <p className={`text-lg font-semibold ${active ? "text-emerald-700" : "text-stone-600"}`}>
+            {active ? t("active") : t("expired")}
+          </p>
+          <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">
+            <dt className="text-stone-500">{t("endsAt")}</dt>
+            <dd data-testid="membership-ends">{day(membership.endsAt)}</dd>
+            {plan ? (
+              <>
+                <dt className="text-stone-500">{t("plan")}</dt>
+                <dd>{pick(locale, plan.product.nameZh, plan.product.nameEn)}</dd>
+              </>
+            ) : null}
+            <dt className="text-stone-500">{t("autoRenew")}</dt>
+            <dd data-testid="membership-auto-renew">
+              {agreement ? t("autoRenewOn") : t("autoRenewOff")}
+            </dd>
+            {agreement?.nextChargeDate ? (
+              <>
+                <dt className="text-stone-500">{t("nextCharge")}</dt>
+                <dd data-testid="membership-next-charge" data-date={agreement.nextChargeDate}>
+                  {t("nextChargeValue", {
+                    date: day(startOfShanghaiDate(agreement.nextChargeDate)),
+                    amount: formatFen(agreement.singleAmountFen),
+                  })}
+                </dd>
+              </>
+            ) : null}
+          </dl>
+          {agreement ? <CancelRenewal endsAt={day(membership.endsAt)} /> : null}
+        </section>
+      )}
+      {membersContent ? (
+        <section
+          className="space-y-1 rounded-2xl bg-emerald-50 p-5 text-sm text-emerald-900"
+          data-testid="members-content"
+        >
+          <h2 className="font-semibold">{t("membersContent")}</h2>
+          <p className="break-words">{membersContent}</p>
+        </section>
+      ) : null}
+      <section className="space-y-2">
+        <h2 className="font-semibold">{t("history")}</h2>
+        {paid.length === 0 ? <p className="text-sm text-stone-600">{t("noHistory")}</p> : null}
+        <ul className="divide-y divide-stone-200 rounded-2xl border border-stone-200 bg-white">
+          {paid.map(({ order, product }) => (
+            <li
+              key={order.id}
+              className="flex flex-wrap justify-between gap-2 p-3 text-sm"
+              data-testid="membership-period"
+            >
+              <span>
+                {pick(locale, product.nameZh, product.nameEn)}
+                {" · "}
+                {t("period", { n: order.periodIndex ?? 1 })}
+              </span>
+              <span className="text-stone-500 tabular-nums">
+                {formatFen(order.amountFen)}
+                {" · "}
+                {t("paidOn", { date: day(order.paidAt!) })}
+              </span>
+            </li>
+          ))}
+        </ul>
+      </section>
+      <Link href="/account/orders" className={buttonClass("secondary")}>
+        {(await getTranslations("checkout"))("myOrders")}
+      </Link>
+    </div>
+  );
+}

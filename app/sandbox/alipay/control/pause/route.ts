@@ -1,0 +1,4 @@
+import { controlPause } from "@/lib/sandbox/alipay/control";
+import { sandboxRoute } from "@/lib/sandbox/youzan/http";
+
+export const POST = sandboxRoute(controlPause);

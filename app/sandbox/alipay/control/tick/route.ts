@@ -1,0 +1,4 @@
+import { controlTick } from "@/lib/sandbox/alipay/control";
+import { sandboxRoute } from "@/lib/sandbox/youzan/http";
+
+export const POST = sandboxRoute(controlTick);

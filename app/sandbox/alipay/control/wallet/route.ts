@@ -1,0 +1,4 @@
+import { controlWallet } from "@/lib/sandbox/alipay/control";
+import { sandboxRoute } from "@/lib/sandbox/youzan/http";
+
+export const GET = sandboxRoute(controlWallet);

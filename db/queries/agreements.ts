@@ -1,0 +1,245 @@
+import "server-only";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { agreements, chargeAttempts, deductionLogs, orders, type Agreement } from "../schema";
+
+export type NewAgreement = Pick<
+  typeof agreements.$inferInsert,
+  | "id"
+  | "userId"
+  | "productId"
+  | "externalAgreementNo"
+  | "singleAmountFen"
+  | "periodDays"
+  | "nextChargeDate"
+  | "currentPeriod"
+  | "signFlow"
+>;
+
+/** Inserts a pending agreement; null when the buyer already has one waiting for this plan. */
+export async function insertPendingAgreement(
+  db: Db,
+  values: NewAgreement,
+): Promise<Agreement | null> {
+  const [row] = await db
+    .insert(agreements)
+    .values({ ...values, status: "pending_sign" })
+    .onConflictDoNothing({
+      target: [agreements.userId, agreements.productId],
+      where: sql`${agreements.status} = 'pending_sign'`,
+    })
+    .returning();
+  return row ?? null;
+}
+
+export async function findPendingAgreement(
+  db: Db,
+  userId: string,
+  productId: string,
+): Promise<Agreement | undefined> {
+  const [row] = await db
+    .select()
+    .from(agreements)
+    .where(
+      and(
+        eq(agreements.userId, userId),
+        eq(agreements.productId, productId),
+        eq(agreements.status, "pending_sign"),
+      ),
+    );
+  return row;
+}
+
+/** The buyer's active agreement, if any (one membership renews at a time). */
+export async function findActiveAgreementOf(
+  db: Db,
+  userId: string,
+): Promise<Agreement | undefined> {
+  const [row] = await db
+    .select()
+    .from(agreements)
+    .where(and(eq(agreements.userId, userId), eq(agreements.status, "active")))
+    .limit(1);
+  return row;
+}
+
+export async function findAgreementById(db: Db, id: string): Promise<Agreement | undefined> {
+  const [row] = await db.select().from(agreements).where(eq(agreements.id, id));
+  return row;
+}
+
+/** By ours (`external_agreement_no`) or Alipay's (`agreement_no`) number. */
+export async function findAgreementByNumbers(
+  db: Db,
+  numbers: { externalAgreementNo?: string | null; agreementNo?: string | null },
+): Promise<Agreement | undefined> {
+  if (numbers.externalAgreementNo) {
+    const [row] = await db
+      .select()
+      .from(agreements)
+      .where(eq(agreements.externalAgreementNo, numbers.externalAgreementNo));
+    if (row) return row;
+  }
+  if (numbers.agreementNo) {
+    const [row] = await db
+      .select()
+      .from(agreements)
+      .where(eq(agreements.agreementNo, numbers.agreementNo));
+    return row;
+  }
+  return undefined;
+}
+
+export async function lockAgreement(tx: Db, id: string): Promise<Agreement | undefined> {
+  const [row] = await tx.select().from(agreements).where(eq(agreements.id, id)).for("update");
+  return row;
+}
+
+/** pending_sign → active, once: false when it was not waiting for a signature. */
+export async function activateAgreement(
+  db: Db,
+  id: string,
+  signed: { agreementNo: string; alipayUserId: string | null; signedAt: Date },
+): Promise<boolean> {
+  const rows = await db
+    .update(agreements)
+    .set({ status: "active", ...signed })
+    .where(and(eq(agreements.id, id), eq(agreements.status, "pending_sign")))
+    .returning({ id: agreements.id });
+  return rows.length > 0;
+}
+
+/**
+ * Ends an agreement (`unsigned`: by the buyer in the wallet; `closed`: by the shop). Paid time
+ * is untouched. False when it had already ended.
+ */
+export async function endAgreement(
+  db: Db,
+  id: string,
+  to: "unsigned" | "closed",
+  at: Date,
+): Promise<boolean> {
+  const rows = await db
+    .update(agreements)
+    .set({ status: to, unsignedAt: at, autoRenew: false })
+    .where(and(eq(agreements.id, id), inArray(agreements.status, ["pending_sign", "active"])))
+    .returning({ id: agreements.id });
+  return rows.length > 0;
+}
+
+/**
+ * Brings the agreement's counters up to its paid orders: `paid_periods`, and — when periods up to
+ * the one the next deduction was for are paid — `current_period` and the next charge date, moved
+ * one period per paid period from the scheduled date (never from the day it was charged).
+ * Derived from the orders and only ever moving forward, so it is safe to repeat, to run twice at
+ * once, and to run after a crash between settling an order and updating its agreement.
+ */
+export async function syncPaidPeriods(db: Db, id: string): Promise<void> {
+  const paid = db
+    .select({
+      count: sql<number>`count(*)::int`.as("paid_count"),
+      last: sql<number>`coalesce(max(${orders.periodIndex}), 0)::int`.as("paid_last"),
+    })
+    .from(orders)
+    .where(and(eq(orders.agreementId, id), eq(orders.status, "paid")))
+    .as("paid");
+  const nextPeriod = sql`greatest(${agreements.currentPeriod}, ${paid.last} + 1)`;
+  await db
+    .update(agreements)
+    .set({
+      paidPeriods: sql`greatest(${agreements.paidPeriods}, ${paid.count})`,
+      nextChargeDate: sql`(${agreements.nextChargeDate} + (${nextPeriod} - ${agreements.currentPeriod}) * ${agreements.periodDays})::date`,
+      currentPeriod: nextPeriod,
+    })
+    .from(paid)
+    .where(eq(agreements.id, id));
+}
+
+export async function listAgreementsOfUser(db: Db, userId: string): Promise<Agreement[]> {
+  return db
+    .select()
+    .from(agreements)
+    .where(eq(agreements.userId, userId))
+    .orderBy(desc(agreements.createdAt));
+}
+
+/** The orders of an agreement, newest period first. */
+export async function listAgreementOrders(db: Db, agreementId: string) {
+  return db
+    .select()
+    .from(orders)
+    .where(eq(orders.agreementId, agreementId))
+    .orderBy(desc(orders.periodIndex));
+}
+
+export type NewChargeAttempt = Pick<
+  typeof chargeAttempts.$inferInsert,
+  "id" | "agreementId" | "orderId" | "periodIndex" | "attemptNo" | "outTradeNo" | "amountFen"
+>;
+
+/** One attempt per (agreement, period, number): null when another request took this number. */
+export async function insertChargeAttempt(
+  db: Db,
+  values: NewChargeAttempt,
+): Promise<typeof chargeAttempts.$inferSelect | null> {
+  const [row] = await db.insert(chargeAttempts).values(values).onConflictDoNothing().returning();
+  return row ?? null;
+}
+
+export async function listChargeAttempts(db: Db, agreementId: string, periodIndex: number) {
+  return db
+    .select()
+    .from(chargeAttempts)
+    .where(
+      and(eq(chargeAttempts.agreementId, agreementId), eq(chargeAttempts.periodIndex, periodIndex)),
+    )
+    .orderBy(chargeAttempts.attemptNo);
+}
+
+export async function findChargeAttemptByOutTradeNo(db: Db, outTradeNo: string) {
+  const [row] = await db
+    .select()
+    .from(chargeAttempts)
+    .where(eq(chargeAttempts.outTradeNo, outTradeNo));
+  return row;
+}
+
+export async function finishChargeAttempt(
+  db: Db,
+  id: string,
+  result: {
+    status: "succeeded" | "failed" | "unknown";
+    tradeNo?: string | null;
+    errorCode?: string | null;
+    errorMessage?: string | null;
+    at: Date;
+  },
+): Promise<void> {
+  await db
+    .update(chargeAttempts)
+    .set({
+      status: result.status,
+      tradeNo: result.tradeNo ?? null,
+      errorCode: result.errorCode ?? null,
+      errorMessage: result.errorMessage ?? null,
+      finishedAt: result.status === "unknown" ? null : result.at,
+    })
+    .where(eq(chargeAttempts.id, id));
+}
+
+export type NewDeductionLog = Pick<
+  typeof deductionLogs.$inferInsert,
+  | "apiMethod"
+  | "agreementId"
+  | "chargeAttemptId"
+  | "orderId"
+  | "request"
+  | "response"
+  | "httpStatus"
+  | "outcome"
+  | "durationMs"
+>;
+
+export async function insertDeductionLog(db: Db, values: NewDeductionLog): Promise<void> {
+  await db.insert(deductionLogs).values({ ...values, provider: "alipay" });
+}

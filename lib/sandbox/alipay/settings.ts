@@ -1,0 +1,100 @@
+import "server-only";
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { alipaySandboxSettings as settings } from "@/db/schema";
+import {
+  applyPatch,
+  DEFAULT_FAULTS,
+  faultsFromStored,
+  type AlipayFaults,
+  type FaultsPatch,
+  type GatewayMethod,
+  type Injection,
+} from "./faults";
+
+/*
+ * The single settings row (id 1): fault knobs, the app gateway override, the buyer's balance.
+ * Read-modify-write happens under a row lock, so concurrent calls never use one injection twice.
+ */
+
+const ROW = 1;
+export const DEFAULT_BALANCE_FEN = 100_000_00;
+
+export interface AlipaySettings {
+  faults: AlipayFaults;
+  appGatewayUrl: string | null;
+  buyerBalanceFen: number;
+}
+
+/** Creates the settings row with its defaults if it is missing. */
+export async function ensureRow(db: Db): Promise<void> {
+  await db
+    .insert(settings)
+    .values({ id: ROW, faults: DEFAULT_FAULTS })
+    .onConflictDoNothing({ target: settings.id });
+}
+
+export async function readSettings(db: Db): Promise<AlipaySettings> {
+  const [row] = await db.select().from(settings).where(eq(settings.id, ROW));
+  return {
+    faults: faultsFromStored(row?.faults),
+    appGatewayUrl: row?.appGatewayUrl ?? null,
+    buyerBalanceFen: row?.buyerBalanceFen ?? DEFAULT_BALANCE_FEN,
+  };
+}
+
+export async function patchFaults(db: Db, patch: FaultsPatch): Promise<AlipayFaults> {
+  await ensureRow(db);
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(settings).where(eq(settings.id, ROW)).for("update");
+    const next = applyPatch(faultsFromStored(row?.faults), patch);
+    await tx.update(settings).set({ faults: next }).where(eq(settings.id, ROW));
+    return next;
+  });
+}
+
+/** Uses up one call of the method's injection; the injection this call gets, or null. */
+export async function takeInjection(db: Db, method: GatewayMethod): Promise<Injection | null> {
+  const { faults } = await readSettings(db);
+  if (!faults.injections[method]) return null;
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(settings).where(eq(settings.id, ROW)).for("update");
+    const current = faultsFromStored(row?.faults);
+    const injection = current.injections[method];
+    if (!injection) return null;
+    const remaining = injection.remaining - 1;
+    if (remaining > 0) current.injections[method] = { ...injection, remaining };
+    else delete current.injections[method];
+    await tx.update(settings).set({ faults: current }).where(eq(settings.id, ROW));
+    return injection;
+  });
+}
+
+export async function writeAppGatewayUrl(db: Db, url: string | null): Promise<void> {
+  await ensureRow(db);
+  await db.update(settings).set({ appGatewayUrl: url }).where(eq(settings.id, ROW));
+}
+
+export async function writeBalance(db: Db, fen: number): Promise<void> {
+  await ensureRow(db);
+  await db.update(settings).set({ buyerBalanceFen: fen }).where(eq(settings.id, ROW));
+}
+
+/** Takes `fen` from the buyer's balance if it is there; false (nothing taken) otherwise. */
+export async function debitBalance(db: Db, fen: number): Promise<boolean> {
+  await ensureRow(db);
+  const rows = await db
+    .update(settings)
+    .set({ buyerBalanceFen: sql`${settings.buyerBalanceFen} - ${fen}` })
+    .where(sql`${settings.id} = ${ROW} and ${settings.buyerBalanceFen} >= ${fen}`)
+    .returning({ id: settings.id });
+  return rows.length > 0;
+}
+
+export async function creditBalance(db: Db, fen: number): Promise<void> {
+  await ensureRow(db);
+  await db
+    .update(settings)
+    .set({ buyerBalanceFen: sql`${settings.buyerBalanceFen} + ${fen}` })
+    .where(eq(settings.id, ROW));
+}

@@ -1,0 +1,42 @@
+import "server-only";
+import { getEnv } from "@/lib/env";
+import { moduleLogger } from "@/lib/logger";
+import { getAlipaySandbox } from "./index";
+
+const log = moduleLogger("alipay-sandbox-ticker");
+
+export const TICK_INTERVAL_MS = 1000;
+
+/** This module's running ticker (module state, not globalThis; see the Youzan ticker). */
+let running: (() => void) | null = null;
+
+/**
+ * Sandbox mode only: runs tick() every second (unpaid-trade expiry, due notifications and their
+ * retries on the virtual clock). Runs never overlap; errors are logged, never thrown.
+ */
+export function startAlipaySandboxTicker(): () => void {
+  if (!getEnv().isSandbox) return () => {};
+  if (running) return running;
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    void (async () => {
+      try {
+        const result = await (await getAlipaySandbox()).tick();
+        if (result.delivered + result.failed + result.closed > 0) log.debug(result, "tick");
+      } catch (error) {
+        log.warn({ err: error }, "alipay sandbox tick failed");
+      } finally {
+        busy = false;
+      }
+    })();
+  }, TICK_INTERVAL_MS);
+  timer.unref?.();
+  const stop = () => {
+    clearInterval(timer);
+    if (running === stop) running = null;
+  };
+  running = stop;
+  return stop;
+}

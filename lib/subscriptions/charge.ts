@@ -1,0 +1,209 @@
+import {
+  endAgreement,
+  finishChargeAttempt,
+  insertChargeAttempt,
+  insertDeductionLog,
+  listChargeAttempts,
+  syncPaidPeriods,
+} from "@/db/queries/agreements";
+import type { Agreement, Order } from "@/db/schema";
+import { newId } from "@/lib/ids";
+import { moduleLogger } from "@/lib/logger";
+import { settlePayment, type SettleOutcome } from "@/lib/orders/settle";
+import type { AlipayExchange } from "@/lib/payments/alipay";
+import { notifyUrls, type SubscriptionDeps } from "./deps";
+import { chargeOutTradeNo } from "./numbers";
+
+const log = moduleLogger("subscriptions");
+
+/** A charge attempt still `pending` after this long was cut short: its outcome is unknown. */
+export const STALE_PENDING_MS = 2 * 60_000;
+
+export type ChargeResult =
+  | { status: "paid"; settle: SettleOutcome }
+  | { status: "declined" | "rejected" | "agreement_gone"; code: string; message: string }
+  | { status: "unknown"; code: string }
+  /** Another request is charging this period right now, or it is paid already. */
+  | { status: "busy" | "already_paid" };
+
+/**
+ * Charges one period of an active agreement with `alipay.trade.pay`, recording the attempt
+ * (`charge_attempts`, one per number, so two concurrent callers cannot both charge) and every
+ * exchange (`deduction_logs`). A success settles the period's order through `settlePayment` —
+ * the same function the trade notification uses, so whichever comes first pays it and the other
+ * changes nothing. An unknown outcome is asked about once (`alipay.trade.query` with the same
+ * `out_trade_no`); if that does not tell, the attempt stays `unknown` for the next look.
+ */
+export async function chargePeriod(
+  deps: SubscriptionDeps,
+  agreement: Agreement,
+  order: Order,
+): Promise<ChargeResult> {
+  const { db } = deps;
+  if (order.status === "paid") return { status: "already_paid" };
+  if (agreement.status !== "active" || !agreement.agreementNo) {
+    return { status: "agreement_gone", code: "agreement_not_active", message: agreement.status };
+  }
+  const periodIndex = order.periodIndex ?? 1;
+  const attempts = await listChargeAttempts(db, agreement.id, periodIndex);
+  if (attempts.some((a) => a.status === "succeeded")) return { status: "already_paid" };
+  // An attempt whose outcome is unknown is asked about first, and repeated only with its own
+  // number (Alipay answers a replay of a paid one with ACQ.TRADE_HAS_SUCCESS): never a new one.
+  const open = attempts.find((a) => a.status === "unknown" || a.status === "pending");
+  const now = await deps.now();
+  // A pending attempt is another request's call in flight, unless it is old enough to have
+  // been cut short (a crash mid-call): then its outcome is unknown like any other.
+  if (open?.status === "pending" && now.getTime() - open.createdAt.getTime() < STALE_PENDING_MS) {
+    return { status: "busy" };
+  }
+  if (open) {
+    const known = await resolveByQuery(deps, agreement, order, open);
+    if (known !== null) return known;
+  }
+  const attemptNo = open ? open.attemptNo : attempts.length + 1;
+  const outTradeNo = open ? open.outTradeNo : chargeOutTradeNo(order.orderNo, attemptNo);
+  const attempt =
+    open ??
+    (await insertChargeAttempt(db, {
+      id: newId("chg"),
+      agreementId: agreement.id,
+      orderId: order.id,
+      periodIndex,
+      attemptNo,
+      outTradeNo,
+      amountFen: order.amountFen,
+    }));
+  if (!attempt) return { status: "busy" };
+
+  const result = await deps.alipay.gateway.chargeAgreement({
+    outTradeNo,
+    agreementNo: agreement.agreementNo,
+    amountFen: order.amountFen,
+    subject: `Xiaopu membership period ${periodIndex}`,
+    notifyUrl: notifyUrls(deps.alipay.appUrl).trade,
+  });
+  await logExchange(deps, result.exchange, agreement, attempt.id, order.id, result.kind);
+  const at = await deps.now();
+
+  if (result.kind === "succeeded") {
+    await finishChargeAttempt(db, attempt.id, { status: "succeeded", tradeNo: result.tradeNo, at });
+    const settle = await settlePeriod(deps, agreement, order, {
+      tradeNo: result.tradeNo,
+      amountFen: result.amountFen,
+      paidAt: result.paidAt ?? at,
+      buyerRef: result.buyerUserId,
+    });
+    return { status: "paid", settle };
+  }
+  if (result.kind === "unknown") {
+    await finishChargeAttempt(db, attempt.id, {
+      status: "unknown",
+      errorCode: result.code,
+      errorMessage: result.message,
+      at,
+    });
+    const known = await resolveByQuery(deps, agreement, order, { ...attempt, status: "unknown" });
+    return known ?? { status: "unknown", code: result.code };
+  }
+  await finishChargeAttempt(db, attempt.id, {
+    status: "failed",
+    errorCode: result.code,
+    errorMessage: result.message,
+    at,
+  });
+  if (result.kind === "agreement_gone") {
+    await endAgreement(db, agreement.id, "closed", at);
+    log.warn({ agreementId: agreement.id, code: result.code }, "agreement gone at Alipay: closed");
+  }
+  return { status: result.kind, code: result.code, message: result.message };
+}
+
+type Attempt = NonNullable<Awaited<ReturnType<typeof insertChargeAttempt>>>;
+
+/**
+ * Asks `alipay.trade.query` what became of an attempt whose outcome is unknown. Paid → settled
+ * (the attempt succeeds); no such trade → the attempt failed and a new one may be made; anything
+ * else (still unknown, waiting) → null, and the attempt stays `unknown` for the next look.
+ */
+async function resolveByQuery(
+  deps: SubscriptionDeps,
+  agreement: Agreement,
+  order: Order,
+  attempt: Attempt,
+): Promise<ChargeResult | null> {
+  const queried = await deps.alipay.gateway.queryTrade(attempt.outTradeNo);
+  await logExchange(deps, queried.exchange, agreement, attempt.id, order.id, queried.kind);
+  const at = await deps.now();
+  if (queried.kind !== "succeeded") return null;
+  if (
+    queried.found &&
+    (queried.status === "TRADE_SUCCESS" || queried.status === "TRADE_FINISHED") &&
+    queried.tradeNo
+  ) {
+    await finishChargeAttempt(deps.db, attempt.id, {
+      status: "succeeded",
+      tradeNo: queried.tradeNo,
+      at,
+    });
+    const settle = await settlePeriod(deps, agreement, order, {
+      tradeNo: queried.tradeNo,
+      amountFen: queried.amountFen ?? order.amountFen,
+      paidAt: queried.paidAt ?? at,
+      buyerRef: queried.buyerUserId,
+    });
+    return { status: "paid", settle };
+  }
+  if (!queried.found || queried.status === "TRADE_CLOSED") {
+    await finishChargeAttempt(deps.db, attempt.id, {
+      status: "failed",
+      errorCode: attempt.errorCode ?? "unknown",
+      errorMessage: `${attempt.errorMessage ?? "outcome unknown"} (no paid trade found afterwards)`,
+      at,
+    });
+    return { status: "declined", code: attempt.errorCode ?? "unknown", message: "not charged" };
+  }
+  return null;
+}
+
+/**
+ * Settles a period's order, then brings the agreement up to its paid orders (idempotent, so a
+ * crash between the two heals on the next notification, poll or billing run).
+ */
+export async function settlePeriod(
+  deps: SubscriptionDeps,
+  agreement: Pick<Agreement, "id">,
+  order: Order,
+  trade: { tradeNo: string; amountFen: number; paidAt: Date; buyerRef?: string | null },
+): Promise<SettleOutcome> {
+  const { outcome } = await settlePayment(
+    deps.db,
+    order.id,
+    { provider: "alipay", ...trade },
+    await deps.now(),
+  );
+  await syncPaidPeriods(deps.db, agreement.id);
+  return outcome;
+}
+
+async function logExchange(
+  deps: SubscriptionDeps,
+  exchange: AlipayExchange,
+  agreement: Pick<Agreement, "id">,
+  chargeAttemptId: string | null,
+  orderId: string | null,
+  outcome: string,
+): Promise<void> {
+  await insertDeductionLog(deps.db, {
+    apiMethod: exchange.apiMethod,
+    agreementId: agreement.id,
+    chargeAttemptId,
+    orderId,
+    request: exchange.request,
+    response: exchange.response as object,
+    httpStatus: exchange.httpStatus,
+    outcome,
+    durationMs: Math.round(exchange.durationMs),
+  });
+}
+
+export { logExchange };

@@ -1,0 +1,158 @@
+import {
+  activateAgreement,
+  endAgreement,
+  findAgreementById,
+  findAgreementByNumbers,
+  findChargeAttemptByOutTradeNo,
+  finishChargeAttempt,
+} from "@/db/queries/agreements";
+import { findAgreementOrder, findOrderById, findOrderByNo } from "@/db/queries/orders";
+import type { Agreement, Order } from "@/db/schema";
+import { formatFen } from "@/lib/money";
+import type { AlipayNotification } from "@/lib/payments/alipay";
+import { chargePeriod, settlePeriod } from "./charge";
+import type { SubscriptionDeps } from "./deps";
+
+/** What applying one notification did (the inbox records it as the row's outcome). */
+export interface NotificationResult {
+  status: "processed" | "ignored";
+  outcome: string;
+}
+
+const ignored = (outcome: string): NotificationResult => ({ status: "ignored", outcome });
+
+/**
+ * Applies one verified Alipay notification. Checked before anything changes: the app (and the
+ * seller, when configured), the order the trade belongs to and its amount. Every branch is safe
+ * to repeat: duplicates, replays and any order of arrival give the same end state.
+ */
+export async function applyAlipayNotification(
+  deps: SubscriptionDeps,
+  notification: AlipayNotification,
+): Promise<NotificationResult> {
+  if (notification.kind === "other") {
+    return ignored(`no_effect:${notification.notifyType ?? "unknown"}`);
+  }
+  if (notification.appId !== null && notification.appId !== deps.alipay.appId) {
+    return ignored("foreign_app");
+  }
+  switch (notification.kind) {
+    case "trade":
+      return applyTrade(deps, notification);
+    case "agreement_signed":
+      return applySigned(deps, notification);
+    default:
+      return applyUnsigned(deps, notification);
+  }
+}
+
+type TradeNotification = Extract<AlipayNotification, { kind: "trade" }>;
+
+async function orderOfTrade(
+  deps: SubscriptionDeps,
+  outTradeNo: string,
+): Promise<Order | undefined> {
+  const byNo = await findOrderByNo(deps.db, outTradeNo);
+  if (byNo) return byNo;
+  // A later attempt of a period (`<orderNo>R<n>`) is known by its charge attempt.
+  const attempt = await findChargeAttemptByOutTradeNo(deps.db, outTradeNo);
+  return attempt ? findOrderById(deps.db, attempt.orderId) : undefined;
+}
+
+async function applyTrade(
+  deps: SubscriptionDeps,
+  n: TradeNotification,
+): Promise<NotificationResult> {
+  const { sellerId } = deps.alipay;
+  if (sellerId !== null && n.sellerId !== null && n.sellerId !== sellerId) {
+    return ignored("foreign_seller");
+  }
+  const order = await orderOfTrade(deps, n.outTradeNo);
+  if (!order || order.provider !== "alipay") return ignored("unknown_order");
+  if (n.refundFeeFen !== null || n.outBizNo !== null) return ignored("refund_notice");
+  if (n.status !== "TRADE_SUCCESS" && n.status !== "TRADE_FINISHED") {
+    // TRADE_CLOSED of an unpaid trade: our own rules close orders; of a paid one: nothing.
+    return ignored(`no_effect:${n.status}`);
+  }
+  if (n.totalAmountFen === null || n.totalAmountFen !== order.amountFen) {
+    return ignored(
+      `amount_mismatch: received ${n.totalAmountFen === null ? "none" : formatFen(n.totalAmountFen)}, expected ${formatFen(order.amountFen)}`,
+    );
+  }
+  if (!order.agreementId) return ignored("not_an_agreement_order");
+  const attempt = await findChargeAttemptByOutTradeNo(deps.db, n.outTradeNo);
+  if (attempt && attempt.status !== "succeeded") {
+    await finishChargeAttempt(deps.db, attempt.id, {
+      status: "succeeded",
+      tradeNo: n.tradeNo,
+      at: await deps.now(),
+    });
+  }
+  const outcome = await settlePeriod(deps, { id: order.agreementId }, order, {
+    tradeNo: n.tradeNo,
+    amountFen: n.totalAmountFen,
+    paidAt: n.paidAt ?? (await deps.now()),
+    buyerRef: n.buyerUserId,
+  });
+  return { status: "processed", outcome };
+}
+
+type AgreementNotification = Extract<
+  AlipayNotification,
+  { kind: "agreement_signed" | "agreement_unsigned" }
+>;
+
+async function applySigned(
+  deps: SubscriptionDeps,
+  n: AgreementNotification,
+): Promise<NotificationResult> {
+  const agreement = await findAgreementByNumbers(deps.db, n);
+  if (!agreement) return ignored("unknown_agreement");
+  if (agreement.status === "unsigned" || agreement.status === "closed") {
+    return ignored(`agreement_${agreement.status}`);
+  }
+  if (agreement.status === "active" && agreement.agreementNo !== n.agreementNo) {
+    return ignored("agreement_number_mismatch");
+  }
+  return onAgreementSigned(deps, agreement, {
+    agreementNo: n.agreementNo,
+    alipayUserId: n.alipayUserId,
+    signedAt: n.at ?? (await deps.now()),
+  });
+}
+
+/**
+ * A signature learnt from the notification or from asking Alipay: the agreement becomes active
+ * (once), and in the browser flow period 1 is charged at once. Safe to repeat.
+ */
+export async function onAgreementSigned(
+  deps: SubscriptionDeps,
+  agreement: Agreement,
+  signed: { agreementNo: string; alipayUserId: string | null; signedAt: Date },
+): Promise<NotificationResult> {
+  const activated = await activateAgreement(deps.db, agreement.id, signed);
+  if (agreement.signFlow === "app_pay") {
+    // Period 1 was paid with the app payment (its own notification); nothing to charge now.
+    return { status: "processed", outcome: activated ? "activated" : "already_active" };
+  }
+  const active = (await findAgreementById(deps.db, agreement.id))!;
+  if (active.status !== "active") return ignored(`agreement_${active.status}`);
+  const order = await findAgreementOrder(deps.db, agreement.id, 1);
+  if (!order) return { status: "processed", outcome: "activated:no_order" };
+  const charged = await chargePeriod(deps, active, order);
+  return {
+    status: "processed",
+    outcome: `${activated ? "activated" : "already_active"}:charge_${charged.status}${"code" in charged ? `:${charged.code}` : ""}`,
+  };
+}
+
+async function applyUnsigned(
+  deps: SubscriptionDeps,
+  n: AgreementNotification,
+): Promise<NotificationResult> {
+  const agreement = await findAgreementByNumbers(deps.db, n);
+  if (!agreement) return ignored("unknown_agreement");
+  const ended = await endAgreement(deps.db, agreement.id, "unsigned", n.at ?? (await deps.now()));
+  // The paid time stays: membership grants are not touched.
+  return { status: "processed", outcome: ended ? "unsigned" : `already_${agreement.status}` };
+}

@@ -1,0 +1,166 @@
+import {
+  findActiveAgreementOf,
+  findPendingAgreement,
+  insertPendingAgreement,
+} from "@/db/queries/agreements";
+import { findAgreementOrder, insertAgreementOrder } from "@/db/queries/orders";
+import { findActiveProductBySlug } from "@/db/queries/products";
+import type { Agreement, Order, Product } from "@/db/schema";
+import { addDays, shanghaiDate } from "@/lib/clock";
+import { AppError } from "@/lib/errors";
+import { newId, newOrderNo } from "@/lib/ids";
+import { planViolations } from "@/lib/memberships/plan-rules";
+import { notifyUrls, type SubscriptionDeps } from "./deps";
+import { newExternalAgreementNo } from "./numbers";
+
+export interface StartedSubscription {
+  orderNo: string;
+  agreementId: string;
+  /** page.sign: the URL the buyer opens (or scans) to sign. */
+  signUrl: string;
+  checkoutUrl: string;
+}
+
+export interface StartedAppPay {
+  orderNo: string;
+  agreementId: string;
+  /** alipay.trade.app.pay with agreement_sign_params: what the app hands to the Alipay SDK. */
+  orderStr: string;
+}
+
+/**
+ * Subscribing in the browser (sign, then charge): an agreement waiting for the buyer's signature
+ * and the order of its first period; the sign URL offers Alipay's agreement page. Asking again
+ * while it waits returns the same agreement and order (`agreements_open_sign_uq`, races
+ * included), with a fresh URL. Period 1 is charged when the signature is notified.
+ *
+ * The first deduction date (`execute_time`) is tomorrow in Asia/Shanghai: Alipay deducts only in
+ * [date − 5 days, date], so a buyer who signs just before midnight is still charged in the window.
+ */
+export async function startSubscription(
+  deps: SubscriptionDeps,
+  input: { userId: string; productSlug: string },
+): Promise<StartedSubscription> {
+  const { agreement, order } = await openAgreement(deps, input, "page_sign");
+  const checkoutUrl = `/checkout/${order.orderNo}`;
+  return {
+    orderNo: order.orderNo,
+    agreementId: agreement.id,
+    signUrl: signUrlOf(deps, agreement, order),
+    checkoutUrl,
+  };
+}
+
+/**
+ * The page.sign URL of an agreement waiting for its signature, built afresh (its timestamp is
+ * part of what is signed): the checkout renders it as a QR code and a link.
+ */
+export function signUrlOf(
+  deps: Pick<SubscriptionDeps, "alipay">,
+  agreement: Agreement,
+  order: Pick<Order, "orderNo">,
+): string {
+  return deps.alipay.gateway.pageSignUrl({
+    externalAgreementNo: agreement.externalAgreementNo,
+    periodDays: agreement.periodDays,
+    singleAmountFen: agreement.singleAmountFen,
+    executeDate: agreement.nextChargeDate!,
+    notifyUrl: notifyUrls(deps.alipay.appUrl).agreement,
+    returnUrl: `${deps.alipay.appUrl}/checkout/${order.orderNo}`,
+  });
+}
+
+/**
+ * Subscribing from an app (pay, then sign): `alipay.trade.app.pay` pays period 1 and offers the
+ * agreement on the same cashier page. The trade notification pays the order and grants period 1;
+ * the sign notification activates the agreement, whose first deduction is one period on.
+ * Paying without signing leaves a paid one-period membership and no agreement.
+ */
+export async function startAppPay(
+  deps: SubscriptionDeps,
+  input: { userId: string; productSlug: string },
+): Promise<StartedAppPay> {
+  const { agreement, order, product } = await openAgreement(deps, input, "app_pay");
+  const urls = notifyUrls(deps.alipay.appUrl);
+  const orderStr = deps.alipay.gateway.appPayOrderString({
+    outTradeNo: order.orderNo,
+    amountFen: order.amountFen,
+    subject: product.nameZh,
+    notifyUrl: urls.trade,
+    sign: {
+      externalAgreementNo: agreement.externalAgreementNo,
+      periodDays: agreement.periodDays,
+      singleAmountFen: agreement.singleAmountFen,
+      executeDate: agreement.nextChargeDate!,
+      signNotifyUrl: urls.agreement,
+    },
+  });
+  return { orderNo: order.orderNo, agreementId: agreement.id, orderStr };
+}
+
+async function openAgreement(
+  deps: SubscriptionDeps,
+  input: { userId: string; productSlug: string },
+  flow: "page_sign" | "app_pay",
+): Promise<{ agreement: Agreement; order: Order; product: Product }> {
+  const { db } = deps;
+  const product = await findActiveProductBySlug(db, input.productSlug);
+  if (!product) throw new AppError("not_found", "No product with this slug is on sale.");
+  if (product.kind !== "membership" || !product.periodDays) {
+    throw new AppError("bad_request", "Only membership plans are subscribed to.");
+  }
+  const [broken] = planViolations(product, deps.alipay.singleCapFen);
+  if (broken) throw new AppError("conflict", `This plan cannot be sold: ${broken.message}.`);
+  if (await findActiveAgreementOf(db, input.userId)) {
+    throw new AppError(
+      "conflict",
+      "You already have a membership that renews automatically; cancel it before choosing another plan.",
+    );
+  }
+
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const waiting = await findPendingAgreement(db, input.userId, product.id);
+    if (waiting) {
+      if (waiting.signFlow !== flow) {
+        throw new AppError(
+          "conflict",
+          "A subscription to this plan is already waiting for your signature in another flow; finish or let it expire first.",
+        );
+      }
+      return { agreement: waiting, order: await periodOneOrder(deps, waiting), product };
+    }
+    const today = shanghaiDate(await deps.now());
+    const created = await insertPendingAgreement(db, {
+      id: newId("agr"),
+      userId: input.userId,
+      productId: product.id,
+      externalAgreementNo: newExternalAgreementNo(today),
+      singleAmountFen: product.priceFen,
+      periodDays: product.periodDays,
+      signFlow: flow,
+      // Browser: period 1 is the first deduction, tomorrow. App: period 1 is paid with the
+      // app payment; the first deduction pays period 2, one period on.
+      nextChargeDate: flow === "page_sign" ? addDays(today, 1) : addDays(today, product.periodDays),
+      currentPeriod: flow === "page_sign" ? 1 : 2,
+    });
+    if (created) return { agreement: created, order: await periodOneOrder(deps, created), product };
+    // Another request created it first: read it on the next pass.
+  }
+  throw new AppError("conflict", "A subscription is being prepared; try again shortly.");
+}
+
+async function periodOneOrder(deps: SubscriptionDeps, agreement: Agreement): Promise<Order> {
+  const existing = await findAgreementOrder(deps.db, agreement.id, 1);
+  if (existing) return existing;
+  const inserted = await insertAgreementOrder(deps.db, {
+    id: newId("ord"),
+    orderNo: newOrderNo(shanghaiDate(await deps.now())),
+    userId: agreement.userId,
+    productId: agreement.productId,
+    amountFen: agreement.singleAmountFen,
+    agreementId: agreement.id,
+    periodIndex: 1,
+    kind: "membership_initial",
+  });
+  return inserted ?? (await findAgreementOrder(deps.db, agreement.id, 1))!;
+}

@@ -1,0 +1,20 @@
+import "server-only";
+import { readCappedText, route } from "@/lib/http/json";
+import { getRuntime } from "@/lib/runtime";
+import { ALIPAY_WEBHOOK_MAX_BYTES, handleAlipayNotify, type AlipayDestination } from "./index";
+
+/**
+ * The route handler of one Alipay notification destination: the raw form body (parsed by the
+ * pipeline itself: Alipay's odd content types defeat framework parsers) → the reply Alipay
+ * expects, as plain text.
+ */
+export function alipayNotifyRoute(destination: AlipayDestination) {
+  return route(async (request) => {
+    const raw = await readCappedText(request, ALIPAY_WEBHOOK_MAX_BYTES);
+    const reply = await handleAlipayNotify(await getRuntime(), destination, raw, request.headers);
+    return new Response(reply.body, {
+      status: reply.status,
+      headers: { "content-type": "text/plain; charset=utf-8" },
+    });
+  });
+}
