@@ -4,15 +4,13 @@ import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { assertUser } from "@/lib/auth/guards";
 import { isAppError } from "@/lib/errors";
+import { PRODUCT_SLUG } from "@/lib/validation-slug";
 import { moduleLogger } from "@/lib/logger";
 import { createPurchaseOrder } from "./create-order";
 import { getRuntime } from "@/lib/runtime";
 import { limitOrderCreation } from "@/lib/rate-limit";
 
 const log = moduleLogger("order-actions");
-
-/** The slugs the catalogue uses (the same rule as POST /api/orders). */
-const SLUG = /^[a-z0-9-]{1,80}$/;
 
 export interface BuyState {
   /** Key under `product.buyError` in the messages. */
@@ -24,7 +22,7 @@ export interface BuyState {
 export async function buyAction(_: BuyState, form: FormData): Promise<BuyState> {
   const slug = form.get("productSlug");
   // A forged form may carry anything; only a well-formed slug goes into a query or a redirect.
-  if (typeof slug !== "string" || !SLUG.test(slug)) return { error: "generic" };
+  if (typeof slug !== "string" || !PRODUCT_SLUG.test(slug)) return { error: "generic" };
   let orderNo: string;
   try {
     const user = await assertUser();

@@ -7,6 +7,7 @@ import { getDb } from "@/db";
 import { findOrderByNo } from "@/db/queries/orders";
 import { assertUser } from "@/lib/auth/guards";
 import { isAppError } from "@/lib/errors";
+import { PRODUCT_SLUG } from "@/lib/validation-slug";
 import { moduleLogger } from "@/lib/logger";
 import { limitSubscriptionCreation } from "@/lib/rate-limit";
 import { getRuntime } from "@/lib/runtime";
@@ -16,7 +17,6 @@ import { startSubscription } from "./start";
 
 const log = moduleLogger("subscription-actions");
 
-const SLUG = /^[a-z0-9-]{1,80}$/;
 const ORDER_NO = /^[A-Z0-9]{6,64}$/;
 
 export interface SubscribeState {
@@ -27,7 +27,7 @@ export interface SubscribeState {
 /** The plan page's subscribe button: open (or reuse) the agreement, then go to its checkout. */
 export async function subscribeAction(_: SubscribeState, form: FormData): Promise<SubscribeState> {
   const slug = form.get("productSlug");
-  if (typeof slug !== "string" || !SLUG.test(slug)) return { error: "generic" };
+  if (typeof slug !== "string" || !PRODUCT_SLUG.test(slug)) return { error: "generic" };
   let checkoutUrl: string;
   try {
     const user = await assertUser();

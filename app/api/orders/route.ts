@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { productSlugBody } from "@/lib/validation-slug";
 import { assertUser } from "@/lib/auth/guards";
 import { getEnv } from "@/lib/env";
 import { json, readJson, route } from "@/lib/http/json";
@@ -7,19 +7,13 @@ import { limitOrderCreation } from "@/lib/rate-limit";
 import { getRuntime } from "@/lib/runtime";
 import { qrImageOf } from "@/lib/orders/view";
 
-const body = z.object({
-  productSlug: z
-    .string({ error: "productSlug.required" })
-    .regex(/^[a-z0-9-]{1,80}$/, "productSlug.invalid"),
-});
-
 /**
  * Starts a one-off purchase for the signed-in buyer: a pending order with its Youzan QR. 429 with
  * Retry-After past the per-account or per-client order limit, or with too many open orders.
  */
 export const POST = route(async (request) => {
   const user = await assertUser();
-  const { productSlug } = await readJson(request, body);
+  const { productSlug } = await readJson(request, productSlugBody);
   const runtime = await getRuntime();
   await limitOrderCreation(runtime, { userId: user.id, headers: request.headers });
   const order = await createPurchaseOrder(runtime, { userId: user.id, productSlug });

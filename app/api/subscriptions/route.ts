@@ -1,16 +1,10 @@
-import { z } from "zod";
+import { productSlugBody } from "@/lib/validation-slug";
 import { assertUser } from "@/lib/auth/guards";
 import { getEnv } from "@/lib/env";
 import { json, readJson, route } from "@/lib/http/json";
 import { limitSubscriptionCreation } from "@/lib/rate-limit";
 import { getRuntime } from "@/lib/runtime";
 import { startSubscription } from "@/lib/subscriptions/start";
-
-const body = z.object({
-  productSlug: z
-    .string({ error: "productSlug.required" })
-    .regex(/^[a-z0-9-]{1,80}$/, "productSlug.invalid"),
-});
 
 /**
  * Subscribes the signed-in buyer to a membership plan in the browser (sign, then charge):
@@ -20,7 +14,7 @@ const body = z.object({
  */
 export const POST = route(async (request) => {
   const user = await assertUser();
-  const { productSlug } = await readJson(request, body);
+  const { productSlug } = await readJson(request, productSlugBody);
   const runtime = await getRuntime();
   await limitSubscriptionCreation(runtime, { userId: user.id, headers: request.headers });
   const started = await startSubscription(runtime, { userId: user.id, productSlug });

@@ -1,15 +1,9 @@
-import { z } from "zod";
+import { productSlugBody } from "@/lib/validation-slug";
 import { assertUser } from "@/lib/auth/guards";
 import { json, readJson, route } from "@/lib/http/json";
 import { limitSubscriptionCreation } from "@/lib/rate-limit";
 import { getRuntime } from "@/lib/runtime";
 import { startAppPay } from "@/lib/subscriptions/start";
-
-const body = z.object({
-  productSlug: z
-    .string({ error: "productSlug.required" })
-    .regex(/^[a-z0-9-]{1,80}$/, "productSlug.invalid"),
-});
 
 /**
  * For the shop's mobile app (pay, then sign): 201 with the order number and the signed order
@@ -18,7 +12,7 @@ const body = z.object({
  */
 export const POST = route(async (request) => {
   const user = await assertUser();
-  const { productSlug } = await readJson(request, body);
+  const { productSlug } = await readJson(request, productSlugBody);
   const runtime = await getRuntime();
   await limitSubscriptionCreation(runtime, { userId: user.id, headers: request.headers });
   const { orderNo, orderStr } = await startAppPay(runtime, { userId: user.id, productSlug });
