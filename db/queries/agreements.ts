@@ -128,6 +128,26 @@ export async function endAgreement(
 }
 
 /**
+ * Moves the first deduction of an agreement nothing has been paid on yet to a later date (the
+ * buyer signed on a later day than the sign URL named). Returns whether it moved.
+ */
+export async function moveFirstChargeDate(db: Db, id: string, to: string): Promise<boolean> {
+  const rows = await db
+    .update(agreements)
+    .set({ nextChargeDate: to })
+    .where(
+      and(
+        eq(agreements.id, id),
+        eq(agreements.currentPeriod, 1),
+        eq(agreements.paidPeriods, 0),
+        sql`${agreements.nextChargeDate} < ${to}::date`,
+      ),
+    )
+    .returning({ id: agreements.id });
+  return rows.length > 0;
+}
+
+/**
  * Brings the agreement's counters up to its paid orders: `paid_periods`, and — when periods up to
  * the one the next deduction was for are paid — `current_period` and the next charge date, moved
  * one period per paid period from the scheduled date (never from the day it was charged).

@@ -5,12 +5,14 @@ import {
   findAgreementByNumbers,
   findChargeAttemptByOutTradeNo,
   finishChargeAttempt,
+  moveFirstChargeDate,
 } from "@/db/queries/agreements";
 import { findAgreementOrder, findOrderById, findOrderByNo } from "@/db/queries/orders";
 import type { Agreement, Order } from "@/db/schema";
 import { formatFen } from "@/lib/money";
 import type { AlipayNotification } from "@/lib/payments/alipay";
-import { chargePeriod, settlePeriod } from "./charge";
+import { shanghaiDate } from "@/lib/clock";
+import { chargePeriod, logExchange, settlePeriod } from "./charge";
 import type { SubscriptionDeps } from "./deps";
 
 /** What applying one notification did (the inbox records it as the row's outcome). */
@@ -139,11 +141,32 @@ export async function onAgreementSigned(
   if (active.status !== "active") return ignored(`agreement_${active.status}`);
   const order = await findAgreementOrder(deps.db, agreement.id, 1);
   if (!order) return { status: "processed", outcome: "activated:no_order" };
-  const charged = await chargePeriod(deps, active, order);
+  const charged = await chargePeriod(deps, await alignFirstCharge(deps, active), order);
   return {
     status: "processed",
     outcome: `${activated ? "activated" : "already_active"}:charge_${charged.status}${"code" in charged ? `:${charged.code}` : ""}`,
   };
+}
+
+/**
+ * Alipay deducts only in [date − window, date]: when the buyer signs on a later day than the
+ * first deduction date the sign URL named (after midnight, or from an old link), period 1 could
+ * not be charged. The plan is moved to today first (`executionplan.modify`, later dates only),
+ * so period 1 is charged now and the schedule runs from today. Logged like every call.
+ */
+async function alignFirstCharge(deps: SubscriptionDeps, agreement: Agreement): Promise<Agreement> {
+  const today = shanghaiDate(await deps.now());
+  if (!agreement.nextChargeDate || agreement.nextChargeDate >= today) return agreement;
+  if (agreement.paidPeriods > 0 || agreement.currentPeriod !== 1) return agreement;
+  const moved = await deps.alipay.gateway.modifyExecutionPlan({
+    agreementNo: agreement.agreementNo!,
+    deductDate: today,
+    memo: "first deduction on the day of signing",
+  });
+  await logExchange(deps, moved.exchange, agreement, null, null, moved.kind);
+  if (moved.kind !== "succeeded") return agreement;
+  await moveFirstChargeDate(deps.db, agreement.id, today);
+  return (await findAgreementById(deps.db, agreement.id)) ?? agreement;
 }
 
 async function applyUnsigned(

@@ -34,8 +34,10 @@ export interface StartedAppPay {
  * while it waits returns the same agreement and order (`agreements_open_sign_uq`, races
  * included), with a fresh URL. Period 1 is charged when the signature is notified.
  *
- * The first deduction date (`execute_time`) is tomorrow in Asia/Shanghai: Alipay deducts only in
- * [date − 5 days, date], so a buyer who signs just before midnight is still charged in the window.
+ * The first deduction date (`execute_time`) is today in Asia/Shanghai: period 1 is charged as soon
+ * as the signature is notified, and the next charge falls one period on, when the paid time ends.
+ * A buyer who signs after midnight (or opens an old URL) is handled when the signature arrives:
+ * the plan is moved to that day first (`onAgreementSigned`).
  */
 export async function startSubscription(
   deps: SubscriptionDeps,
@@ -138,9 +140,9 @@ async function openAgreement(
       singleAmountFen: product.priceFen,
       periodDays: product.periodDays,
       signFlow: flow,
-      // Browser: period 1 is the first deduction, tomorrow. App: period 1 is paid with the
-      // app payment; the first deduction pays period 2, one period on.
-      nextChargeDate: flow === "page_sign" ? addDays(today, 1) : addDays(today, product.periodDays),
+      // Browser: period 1 is the first deduction, today. App: period 1 is paid with the app
+      // payment; the first deduction pays period 2, one period on.
+      nextChargeDate: flow === "page_sign" ? today : addDays(today, product.periodDays),
       currentPeriod: flow === "page_sign" ? 1 : 2,
     });
     if (created) return { agreement: created, order: await periodOneOrder(deps, created), product };

@@ -87,8 +87,8 @@ describe("subscribing in the browser (sign, then charge)", () => {
       periodDays: 7,
       singleAmountFen: 990,
       currentPeriod: 1,
-      // The first deduction is tomorrow in Asia/Shanghai: inside the window whenever she signs.
-      nextChargeDate: "2026-12-01",
+      // The first deduction is today in Asia/Shanghai: period 1 is charged when she signs.
+      nextChargeDate: "2026-11-30",
     });
     expect(w.agreement!.externalAgreementNo).toMatch(/^XA20261130[0-9A-Z]{12}$/);
     expect(first.checkoutUrl).toBe(`/checkout/${first.orderNo}`);
@@ -97,7 +97,7 @@ describe("subscribing in the browser (sign, then charge)", () => {
       externalAgreementNo: w.agreement!.externalAgreementNo,
       periodDays: 7,
       singleAmountFen: 990,
-      executeDate: "2026-12-01",
+      executeDate: "2026-11-30",
       notifyUrl: "http://shop.test/api/webhooks/alipay/agreement",
     });
   });
@@ -147,7 +147,8 @@ describe("subscribing in the browser (sign, then charge)", () => {
       alipayUserId: "2088000000000002",
       currentPeriod: 2,
       paidPeriods: 1,
-      nextChargeDate: "2026-12-08",
+      // A week on: the day the paid time ends.
+      nextChargeDate: "2026-12-07",
     });
     expect(w.orders[0]).toMatchObject({ orderNo, status: "paid" });
     expect(w.grants).toHaveLength(1);
@@ -162,6 +163,36 @@ describe("subscribing in the browser (sign, then charge)", () => {
     });
     expect(w.attempts).toMatchObject([{ status: "succeeded", attemptNo: 1, outTradeNo: orderNo }]);
     expect(await t.db().$count(deductionLogs)).toBe(1);
+    // Signed the day the URL named: the plan is left alone.
+    expect(fake.calls.some((c) => c.method.endsWith("executionplan.modify"))).toBe(false);
+  });
+
+  it("signed on a later day than the sign URL named: the plan moves to that day first, then period 1 is charged", async () => {
+    await startSubscription(deps, { userId: buyer, productSlug: "membership-weekly" });
+    const { agreement } = await world();
+    // She opens the link after midnight (00:30 on 12-01 in Asia/Shanghai).
+    const later = { ...deps, now: async () => new Date("2026-11-30T16:30:00Z") };
+    const result = await applyAlipayNotification(
+      later,
+      notify.signed(agreement!.externalAgreementNo, "20261130000000000001"),
+    );
+    expect(result).toEqual({ status: "processed", outcome: "activated:charge_paid" });
+    const methods = fake.calls.map((c) => c.method);
+    expect(methods.indexOf("alipay.user.agreement.executionplan.modify")).toBeGreaterThan(-1);
+    expect(methods.indexOf("alipay.user.agreement.executionplan.modify")).toBeLessThan(
+      methods.indexOf("alipay.trade.pay"),
+    );
+    expect(fake.calls.find((c) => c.method.endsWith("executionplan.modify"))!.input).toMatchObject({
+      agreementNo: "20261130000000000001",
+      deductDate: "2026-12-01",
+    });
+    const w = await world();
+    expect(w.agreement).toMatchObject({ paidPeriods: 1, nextChargeDate: "2026-12-08" });
+    const logs = await t.db().select().from(deductionLogs);
+    expect(logs.map((l) => l.apiMethod).sort()).toEqual([
+      "alipay.trade.pay",
+      "alipay.user.agreement.executionplan.modify",
+    ]);
   });
 
   it("duplicated, reordered and replayed notifications: one paid order, one grant, one active agreement", async () => {
