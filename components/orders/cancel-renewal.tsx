@@ -10,13 +10,6 @@ export function CancelRenewal({ endsAt }: { endsAt: string }) {
   const t = useTranslations("membership.page");
   const [confirming, setConfirming] = useState(false);
   const [state, action, pending] = useActionState(cancelRenewalAction, {});
-  if (state.done) {
-    return (
-      <p role="status" className="text-sm text-emerald-700" data-testid="cancel-done">
-        {t("cancelDone")}
-      </p>
-    );
-  }
   return (
     <div className="space-y-2">
       {confirming ? (

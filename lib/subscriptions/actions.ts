@@ -50,7 +50,6 @@ export async function subscribeAction(_: SubscribeState, form: FormData): Promis
 }
 
 export interface CancelState {
-  done?: boolean;
   /** Key under `membership.cancelError`. */
   error?: "nothing_to_cancel" | "provider" | "generic";
 }
@@ -70,8 +69,8 @@ export async function cancelRenewalAction(_: CancelState, form: FormData): Promi
     log.error({ err: error }, "cancel renewal failed");
     return { error: "generic" };
   }
-  revalidatePath("/account/membership");
-  return { done: true };
+  // The page is drawn again without the renewal; the query tells it to say it was cancelled.
+  redirect("/account/membership?cancelled=1");
 }
 
 /** "Try again" on a checkout whose first charge was declined (after topping up, say). */

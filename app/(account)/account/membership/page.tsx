@@ -14,12 +14,22 @@ import { startOfShanghaiDate } from "@/lib/clock";
 import { formatFen } from "@/lib/money";
 import { getClock } from "@/lib/now";
 
+/** Whole days of paid time left, rounded up: a week bought a minute ago is "7 days". */
+function daysLeft(endsAt: Date, now: Date): number {
+  return Math.ceil((endsAt.getTime() - now.getTime()) / 86_400_000);
+}
+
 export async function generateMetadata(): Promise<Metadata> {
   return { title: (await getTranslations("membership.page"))("title") };
 }
 
 /** The buyer's membership: status and end, the auto-renewal and its next charge, paid periods. */
-export default async function MembershipPage() {
+export default async function MembershipPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const { cancelled } = await searchParams;
   const user = await requireUser("/account/membership");
   const db = await getDb();
   const [t, format, locale, clock, membership, agreement, orders] = await Promise.all([
@@ -67,7 +77,14 @@ export default async function MembershipPage() {
           </p>
           <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">
             <dt className="text-stone-500">{t("endsAt")}</dt>
-            <dd data-testid="membership-ends">{day(membership.endsAt)}</dd>
+            <dd data-testid="membership-ends">
+              {day(membership.endsAt)}
+              {active ? (
+                <span className="ml-2 text-stone-500" data-testid="membership-days-left">
+                  {t("daysLeft", { days: daysLeft(membership.endsAt, now) })}
+                </span>
+              ) : null}
+            </dd>
             {plan ? (
               <>
                 <dt className="text-stone-500">{t("plan")}</dt>
@@ -90,7 +107,13 @@ export default async function MembershipPage() {
               </>
             ) : null}
           </dl>
-          {agreement ? <CancelRenewal endsAt={day(membership.endsAt)} /> : null}
+          {agreement ? (
+            <CancelRenewal endsAt={day(membership.endsAt)} />
+          ) : cancelled === "1" ? (
+            <p role="status" className="text-sm text-emerald-700" data-testid="cancel-done">
+              {t("cancelDone")}
+            </p>
+          ) : null}
         </section>
       )}
       {membersContent ? (

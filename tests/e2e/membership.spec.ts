@@ -1,0 +1,96 @@
+import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import sandboxZh from "../../messages/sandbox.zh-CN.json" with { type: "json" };
+import { signUp, uniqueEmail, zh } from "./helpers";
+
+/*
+ * A buyer subscribes to the weekly plan in the browser on a phone: the checkout shows the terms
+ * and the sign link (QR on a desktop), the sandbox's "sign the agreement" page plays Alipay, the
+ * checkout turns to "subscribed", and /account/membership shows the week and the next charge.
+ */
+
+const PHONE = { width: 390, height: 844 };
+const shots = "test-results/screenshots";
+
+/** The Asia/Shanghai date `days` after the sandbox's virtual now. */
+async function shanghaiDateIn(request: APIRequestContext, days: number): Promise<string> {
+  const clock = (await (await request.get("/sandbox/control/clock")).json()) as { now: string };
+  const at = new Date(new Date(clock.now).getTime() + days * 86_400_000 + 8 * 3_600_000);
+  return at.toISOString().slice(0, 10);
+}
+
+async function subscribe(page: Page, slug: string): Promise<string> {
+  await page.goto(`/products/${slug}`);
+  await page.getByTestId("subscribe").click();
+  await expect(page).toHaveURL(/\/checkout\/XP\d{8}[0-9A-Z]{10}$/);
+  await expect(page.getByTestId("agreement-terms")).toBeVisible();
+  const signUrl = await page.getByTestId("open-sign").getAttribute("href");
+  expect(signUrl).toContain("/sandbox/alipay/gateway.do?");
+  expect(signUrl).toContain("method=alipay.user.agreement.page.sign");
+  return signUrl!;
+}
+
+test.describe("membership with Alipay periodic deduction (sandbox)", () => {
+  test("subscribe weekly on a phone, sign on the sandbox page, see subscribed and the next charge a week on", async ({
+    page,
+    context,
+  }) => {
+    await page.setViewportSize(PHONE);
+    await signUp(page, uniqueEmail("member"));
+    const signUrl = await subscribe(page, "membership-weekly");
+    await expect(page.getByTestId("checkout-amount")).toHaveText("¥9.90");
+    await expect(page.getByTestId("agreement-terms")).toContainText(
+      zh.membership.termsPeriodDays.replace("{days}", "7"),
+    );
+    await page.screenshot({ path: `${shots}/membership-checkout-phone.png`, fullPage: true });
+
+    // The buyer's Alipay: the sign URL leads to the agreement page.
+    const alipay = await context.newPage();
+    await alipay.setViewportSize(PHONE);
+    await alipay.goto(signUrl);
+    await expect(alipay).toHaveURL(/\/sandbox\/alipay\/sign\?/);
+    await expect(alipay.getByTestId("sign-form")).toContainText("9.90");
+    await alipay.screenshot({ path: `${shots}/alipay-sign-phone.png`, fullPage: true });
+    await alipay.getByRole("button", { name: sandboxZh.sandbox.alipay.sign.sign }).click();
+    await expect(alipay.getByTestId("sign-done")).toBeVisible();
+
+    // The checkout polls and turns to "subscribed" once period 1 is paid.
+    await expect(page.getByTestId("checkout-result")).toHaveText(zh.membership.subscribed, {
+      timeout: 15_000,
+    });
+    const nextCharge = await shanghaiDateIn(page.request, 7);
+    await expect(page.getByTestId("checkout-next-charge")).toBeVisible();
+    await page.screenshot({ path: `${shots}/membership-subscribed-phone.png`, fullPage: true });
+
+    await page.goto("/account/membership");
+    const status = page.getByTestId("membership-status");
+    await expect(status).toHaveAttribute("data-active", "true");
+    await expect(page.getByTestId("membership-days-left")).toHaveText(
+      zh.membership.page.daysLeft.replace("{days}", "7"),
+    );
+    await expect(page.getByTestId("membership-next-charge")).toHaveAttribute(
+      "data-date",
+      nextCharge,
+    );
+    await expect(page.getByTestId("membership-next-charge")).toContainText("¥9.90");
+    await expect(page.getByTestId("membership-auto-renew")).toHaveText(
+      zh.membership.page.autoRenewOn,
+    );
+    await expect(page.getByTestId("membership-period")).toHaveCount(1);
+    await expect(page.getByTestId("members-content")).toBeVisible();
+    await page.screenshot({ path: `${shots}/membership-phone.png`, fullPage: true });
+
+    // Cancel auto-renewal: asked to confirm, then off, with the paid week kept.
+    await page.getByTestId("cancel-renewal").click();
+    await page.getByTestId("cancel-confirm").click();
+    await expect(page).toHaveURL(/\/account\/membership\?cancelled=1$/);
+    await expect(page.getByTestId("cancel-done")).toHaveText(zh.membership.page.cancelDone);
+    await expect(page.getByTestId("membership-auto-renew")).toHaveText(
+      zh.membership.page.autoRenewOff,
+    );
+    await expect(page.getByTestId("membership-days-left")).toHaveText(
+      zh.membership.page.daysLeft.replace("{days}", "7"),
+    );
+    await expect(page.getByTestId("membership-next-charge")).toHaveCount(0);
+    await page.screenshot({ path: `${shots}/membership-cancelled-phone.png`, fullPage: true });
+  });
+});
