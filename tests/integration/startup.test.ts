@@ -20,6 +20,8 @@ function brokenLiveEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
     NEXT_TELEMETRY_DISABLED: "1",
     PAYMENTS_MODE: "live",
     CRON_SECRET: "short",
+    // Issue #8, item 8: an Alipay key that does not parse is named too; the others are missing.
+    ALIPAY_PRIVATE_KEY: "-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----",
     ...extra,
   };
 }
@@ -43,7 +45,16 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
   });
 }
 
-const NAMED = ["AUTH_SECRET", "CRON_SECRET", "DATABASE_URL", "APP_URL", "YOUZAN_CLIENT_ID"];
+const NAMED = [
+  "AUTH_SECRET",
+  "CRON_SECRET",
+  "DATABASE_URL",
+  "APP_URL",
+  "YOUZAN_CLIENT_ID",
+  "ALIPAY_APP_ID",
+  "ALIPAY_PRIVATE_KEY does not parse",
+  "ALIPAY_PUBLIC_KEY",
+];
 
 describe("start-up with an invalid live configuration", () => {
   it("register() exits with status 1 and names every problem", async () => {
