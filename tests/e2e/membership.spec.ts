@@ -20,6 +20,7 @@ async function shanghaiDateIn(request: APIRequestContext, days: number): Promise
 
 async function subscribe(page: Page, slug: string): Promise<string> {
   await page.goto(`/products/${slug}`);
+  await page.screenshot({ path: `${shots}/product-${slug}-phone.png`, fullPage: true });
   await page.getByTestId("subscribe").click();
   await expect(page).toHaveURL(/\/checkout\/XP\d{8}[0-9A-Z]{10}$/);
   await expect(page.getByTestId("agreement-terms")).toBeVisible();
@@ -92,5 +93,65 @@ test.describe("membership with Alipay periodic deduction (sandbox)", () => {
     );
     await expect(page.getByTestId("membership-next-charge")).toHaveCount(0);
     await page.screenshot({ path: `${shots}/membership-cancelled-phone.png`, fullPage: true });
+  });
+
+  test("from the app: pay and sign on the sandbox's Alipay app page, then unsign in the wallet; the paid month stays", async ({
+    page,
+  }) => {
+    await page.setViewportSize(PHONE);
+    await signUp(page, uniqueEmail("app-member"));
+    const created = await page.request.post("/api/alipay/app-pay", {
+      data: { productSlug: "membership-monthly" },
+    });
+    expect(created.status()).toBe(201);
+    const { orderStr } = (await created.json()) as { orderNo: string; orderStr: string };
+
+    // The sandbox plays the Alipay app for the order string.
+    await page.goto(`/sandbox/alipay/app?orderStr=${encodeURIComponent(orderStr)}`);
+    await expect(page.getByTestId("app-form")).toContainText("¥30.00");
+    const terms = (await page.getByTestId("alipay-terms").textContent()) ?? "";
+    const externalNo = /XA\d{8}[0-9A-Z]{12}/.exec(terms)?.[0];
+    expect(externalNo).toBeDefined();
+    await page.screenshot({ path: `${shots}/alipay-app-phone.png`, fullPage: true });
+    await page.getByRole("button", { name: sandboxZh.sandbox.alipay.app.pay }).click();
+    const result = page.getByTestId("app-result");
+    await expect(result).toContainText(sandboxZh.sandbox.alipay.app.status["9000"]);
+    const agreementNo = (await result.locator(".font-mono").last().textContent())!.trim();
+    expect(agreementNo).toMatch(/^\d{20}$/);
+
+    // The trade and sign notifications arrive in the background.
+    await page.goto("/account/membership");
+    await expect(async () => {
+      await page.reload();
+      await expect(page.getByTestId("membership-auto-renew")).toHaveText(
+        zh.membership.page.autoRenewOn,
+        { timeout: 500 },
+      );
+    }).toPass({ timeout: 15_000 });
+    const daysLeft = zh.membership.page.daysLeft.replace("{days}", "30");
+    await expect(page.getByTestId("membership-days-left")).toHaveText(daysLeft);
+    await expect(page.getByTestId("membership-next-charge")).toHaveAttribute(
+      "data-date",
+      await shanghaiDateIn(page.request, 30),
+    );
+
+    // The buyer unsigns in the Alipay wallet: the shop hears it on its app gateway.
+    await page.goto("/sandbox/alipay/wallet");
+    const card = page.getByTestId("wallet-agreement").filter({ hasText: externalNo });
+    await expect(card).toHaveCount(1);
+    await page.screenshot({ path: `${shots}/alipay-wallet-phone.png`, fullPage: true });
+    await card.getByTestId("wallet-unsign").click();
+    await expect(card.getByTestId("wallet-unsign")).toHaveCount(0);
+
+    await page.goto("/account/membership");
+    await expect(async () => {
+      await page.reload();
+      await expect(page.getByTestId("membership-auto-renew")).toHaveText(
+        zh.membership.page.autoRenewOff,
+        { timeout: 500 },
+      );
+    }).toPass({ timeout: 15_000 });
+    await expect(page.getByTestId("membership-days-left")).toHaveText(daysLeft);
+    await expect(page.getByTestId("membership-status")).toHaveAttribute("data-active", "true");
   });
 });
