@@ -129,7 +129,7 @@ export async function endAgreement(
 
 /**
  * Moves the first deduction of an agreement nothing has been paid on yet to a later date (the
- * buyer signed on a later day than the sign URL named). Returns whether it moved.
+ * buyer signs or pays on a later day than the agreement was opened). Returns whether it moved.
  */
 export async function moveFirstChargeDate(db: Db, id: string, to: string): Promise<boolean> {
   const rows = await db
@@ -138,7 +138,7 @@ export async function moveFirstChargeDate(db: Db, id: string, to: string): Promi
     .where(
       and(
         eq(agreements.id, id),
-        eq(agreements.currentPeriod, 1),
+        inArray(agreements.status, ["pending_sign", "active"]),
         eq(agreements.paidPeriods, 0),
         sql`${agreements.nextChargeDate} < ${to}::date`,
       ),

@@ -9,6 +9,7 @@ import type { WebhookInboxRow } from "@/db/schema";
 import { moduleLogger } from "@/lib/logger";
 import type { ApplyResult, InboxHandler, WebhookDeps } from "./types";
 import { storable } from "./inbox";
+import { alipayInboxHandler } from "./alipay/handler";
 import { youzanInboxHandler } from "./youzan/handler";
 
 const log = moduleLogger("webhook-replay");
@@ -29,7 +30,10 @@ function replayer<E>(handler: InboxHandler<E>): Replayer {
  * One handler per provider: the webhook routes and the reconcile job apply recorded events
  * through this table and nothing else. A provider without a handler has no webhook yet.
  */
-const REPLAYERS: readonly Replayer[] = [replayer(youzanInboxHandler)];
+const REPLAYERS: readonly Replayer[] = [
+  replayer(youzanInboxHandler),
+  replayer(alipayInboxHandler),
+];
 
 export interface AttemptResult {
   status: AttemptStatus;
