@@ -13,7 +13,7 @@ import { formatFen } from "@/lib/money";
 import type { AlipayNotification } from "@/lib/payments/alipay";
 import { shanghaiDate } from "@/lib/clock";
 import { chargePeriod, logExchange, settlePeriod } from "./charge";
-import type { SubscriptionDeps } from "./deps";
+import { notifyUrls, type SubscriptionDeps } from "./deps";
 
 /** What applying one notification did (the inbox records it as the row's outcome). */
 export interface NotificationResult {
@@ -110,6 +110,10 @@ async function applySigned(
 ): Promise<NotificationResult> {
   const agreement = await findAgreementByNumbers(deps.db, n);
   if (!agreement) return ignored("unknown_agreement");
+  if (agreement.status === "closed" && agreement.agreementNo === null) {
+    // Released before it was signed (a newer subscription replaced it): unsigned at Alipay.
+    return { status: "processed", outcome: await unsignReleased(deps, agreement, n.agreementNo) };
+  }
   if (agreement.status === "unsigned" || agreement.status === "closed") {
     return ignored(`agreement_${agreement.status}`);
   }
@@ -167,6 +171,28 @@ async function alignFirstCharge(deps: SubscriptionDeps, agreement: Agreement): P
   if (moved.kind !== "succeeded") return agreement;
   await moveFirstChargeDate(deps.db, agreement.id, today);
   return (await findAgreementById(deps.db, agreement.id)) ?? agreement;
+}
+
+/**
+ * A signature for an agreement the shop released (a newer subscription replaced it) or never
+ * let renew: nothing will ever charge it, so it is unsigned at Alipay rather than left in the
+ * buyer's wallet looking like a renewal. Logged like every call; its outcome is the inbox's.
+ */
+async function unsignReleased(
+  deps: SubscriptionDeps,
+  agreement: Agreement,
+  agreementNo: string,
+): Promise<string> {
+  const result = await deps.alipay.gateway.unsignAgreement({
+    agreementNo,
+    notifyUrl: notifyUrls(deps.alipay.appUrl).gateway,
+  });
+  await logExchange(deps, result.exchange, agreement, null, null, result.kind);
+  if (result.kind === "unknown") {
+    // Thrown, so the inbox tries again later (the row stays `failed`, then `dead`, visible).
+    throw new Error(`unsign of a released agreement: outcome unknown (${result.code})`);
+  }
+  return `released:unsign_${result.kind}`;
 }
 
 async function applyUnsigned(

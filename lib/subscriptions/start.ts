@@ -2,6 +2,7 @@ import {
   findActiveAgreementOf,
   findPendingAgreement,
   insertPendingAgreement,
+  moveFirstChargeDate,
 } from "@/db/queries/agreements";
 import { findAgreementOrder, insertAgreementOrder } from "@/db/queries/orders";
 import { findActiveProductBySlug } from "@/db/queries/products";
@@ -12,6 +13,7 @@ import { newId, newOrderNo } from "@/lib/ids";
 import { planViolations } from "@/lib/memberships/plan-rules";
 import { notifyUrls, type SubscriptionDeps } from "./deps";
 import { newExternalAgreementNo } from "./numbers";
+import { releaseWaiting } from "./release";
 
 export interface StartedSubscription {
   orderNo: string;
@@ -113,23 +115,18 @@ async function openAgreement(
   }
   const [broken] = planViolations(product, deps.alipay.singleCapFen);
   if (broken) throw new AppError("conflict", `This plan cannot be sold: ${broken.message}.`);
-  if (await findActiveAgreementOf(db, input.userId)) {
-    throw new AppError(
-      "conflict",
-      "You already have a membership that renews automatically; cancel it before choosing another plan.",
-    );
-  }
+  if (await findActiveAgreementOf(db, input.userId)) throw alreadyRenewing();
 
   for (let attempt = 0; attempt < 3; attempt++) {
     const waiting = await findPendingAgreement(db, input.userId, product.id);
     if (waiting) {
-      if (waiting.signFlow !== flow) {
-        throw new AppError(
-          "conflict",
-          "A subscription to this plan is already waiting for your signature in another flow; finish or let it expire first.",
-        );
+      const order = await periodOneOrder(deps, waiting);
+      if (waiting.signFlow === flow && order.status === "pending") {
+        return { agreement: await withFreshDate(deps, waiting), order, product };
       }
-      return { agreement: waiting, order: await periodOneOrder(deps, waiting), product };
+      // Paid without signing, or waiting in the other flow: settled with Alipay first.
+      if ((await releaseWaiting(deps, waiting)) === "signed") throw alreadyRenewing();
+      continue;
     }
     const today = shanghaiDate(await deps.now());
     const created = await insertPendingAgreement(db, {
@@ -140,15 +137,38 @@ async function openAgreement(
       singleAmountFen: product.priceFen,
       periodDays: product.periodDays,
       signFlow: flow,
-      // Browser: period 1 is the first deduction, today. App: period 1 is paid with the app
-      // payment; the first deduction pays period 2, one period on.
-      nextChargeDate: flow === "page_sign" ? today : addDays(today, product.periodDays),
+      nextChargeDate: firstChargeDate(flow, today, product.periodDays),
       currentPeriod: flow === "page_sign" ? 1 : 2,
     });
     if (created) return { agreement: created, order: await periodOneOrder(deps, created), product };
     // Another request created it first: read it on the next pass.
   }
   throw new AppError("conflict", "A subscription is being prepared; try again shortly.");
+}
+
+const alreadyRenewing = () =>
+  new AppError(
+    "conflict",
+    "You already have a membership that renews automatically; cancel it before choosing another plan.",
+  );
+
+/** The first deduction date an agreement opened today would get in its flow. */
+function firstChargeDate(flow: Agreement["signFlow"], today: string, periodDays: number): string {
+  // Browser: period 1 is the first deduction, today. App: period 1 is paid with the app
+  // payment; the first deduction pays period 2, one period on.
+  return flow === "page_sign" ? today : addDays(today, periodDays);
+}
+
+/**
+ * A waiting agreement reused on a later day gets that day's first deduction date, so the URL or
+ * order string built from it never names a date Alipay's window has left behind.
+ */
+async function withFreshDate(deps: SubscriptionDeps, agreement: Agreement): Promise<Agreement> {
+  const today = shanghaiDate(await deps.now());
+  const due = firstChargeDate(agreement.signFlow, today, agreement.periodDays);
+  if (!agreement.nextChargeDate || agreement.nextChargeDate >= due) return agreement;
+  if (!(await moveFirstChargeDate(deps.db, agreement.id, due))) return agreement;
+  return { ...agreement, nextChargeDate: due };
 }
 
 async function periodOneOrder(deps: SubscriptionDeps, agreement: Agreement): Promise<Order> {
