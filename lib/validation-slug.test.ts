@@ -15,5 +15,10 @@ describe("product slugs", () => {
     expect(missing.error?.issues[0]?.message).toBe("productSlug.required");
     const invalid = productSlugBody.safeParse({ productSlug: "Nope!" });
     expect(invalid.error?.issues[0]?.message).toBe("productSlug.invalid");
+    const extra = productSlugBody.safeParse({ productSlug: "credits-10", amountFen: 1 });
+    expect(extra.error?.issues[0]).toMatchObject({
+      code: "unrecognized_keys",
+      keys: ["amountFen"],
+    });
   });
 });

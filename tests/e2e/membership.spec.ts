@@ -154,4 +154,55 @@ test.describe("membership with Alipay periodic deduction (sandbox)", () => {
     await expect(page.getByTestId("membership-days-left")).toHaveText(daysLeft);
     await expect(page.getByTestId("membership-status")).toHaveAttribute("data-active", "true");
   });
+
+  test("the membership APIs answer bad input with a 4xx and a reason, never a 500", async ({
+    page,
+  }) => {
+    await signUp(page, uniqueEmail("probe"));
+    const bodies: [string, string | undefined][] = [
+      ["{broken", "application/json"],
+      ["{}", "application/json"],
+      ['{"productSlug":1}', "application/json"],
+      ['{"productSlug":"../../etc/passwd"}', "application/json"],
+      ['{"productSlug":"membership-weekly","extra":true}', "application/json"],
+      ['{"productSlug":"side-hustle-handbook"}', "application/json"],
+      ['{"productSlug":"no-such-plan"}', "application/json"],
+      ["productSlug=membership-weekly", "application/x-www-form-urlencoded"],
+      ["x".repeat(100_000), "application/json"],
+    ];
+    for (const path of ["/api/subscriptions", "/api/alipay/app-pay"]) {
+      for (const [data, contentType] of bodies) {
+        const response = await page.request.post(path, {
+          data,
+          headers: contentType ? { "content-type": contentType } : {},
+        });
+        expect(response.status(), `${path} ${data.slice(0, 40)}`).toBeGreaterThanOrEqual(400);
+        expect(response.status(), `${path} ${data.slice(0, 40)}`).toBeLessThan(500);
+        const body = (await response.json()) as { error?: { code?: string; message?: string } };
+        expect(body.error?.message, `${path} ${data.slice(0, 40)}`).toBeTruthy();
+      }
+    }
+    // Nothing to cancel yet: a 404 with a reason.
+    const cancel = await page.request.post("/api/account/membership/cancel");
+    expect(cancel.status()).toBe(404);
+
+    // A good body: 201 with what the checkout needs; asking again reuses the same order.
+    const first = await page.request.post("/api/subscriptions", {
+      data: { productSlug: "membership-weekly" },
+    });
+    expect(first.status()).toBe(201);
+    const started = (await first.json()) as Record<string, string>;
+    expect(started).toMatchObject({
+      orderNo: expect.stringMatching(/^XP\d{8}[0-9A-Z]{10}$/) as unknown,
+      agreementId: expect.stringMatching(/^agr_/) as unknown,
+      checkoutUrl: expect.stringMatching(
+        new RegExp(`^http.*/checkout/${started.orderNo}$`),
+      ) as unknown,
+    });
+    expect(started.signUrl).toContain("method=alipay.user.agreement.page.sign");
+    const again = await page.request.post("/api/subscriptions", {
+      data: { productSlug: "membership-weekly" },
+    });
+    expect(((await again.json()) as Record<string, string>).orderNo).toBe(started.orderNo);
+  });
 });
