@@ -30,10 +30,7 @@ function replayer<E>(handler: InboxHandler<E>): Replayer {
  * One handler per provider: the webhook routes and the reconcile job apply recorded events
  * through this table and nothing else. A provider without a handler has no webhook yet.
  */
-const REPLAYERS: readonly Replayer[] = [
-  replayer(youzanInboxHandler),
-  replayer(alipayInboxHandler),
-];
+const REPLAYERS: readonly Replayer[] = [replayer(youzanInboxHandler), replayer(alipayInboxHandler)];
 
 export interface AttemptResult {
   status: AttemptStatus;
