@@ -77,6 +77,15 @@ const schema = z.object({
   ALIPAY_PRODUCT_CODE: optional(z.enum(["GENERAL_WITHHOLDING", "CYCLE_PAY_AUTH"])),
   // No plan may charge more than this at once (fen); Alipay's own limit is 100,000,000 yuan.
   ALIPAY_SINGLE_CAP_FEN: optional(z.coerce.number().int().min(1).max(10_000_000_000)),
+  // Billing runs (lib/billing): the kill switch and the knobs of every phase.
+  BILLING_ENABLED: optional(z.enum(["true", "false"], { error: "must be true or false" })),
+  BILLING_EARLY_DAYS: optional(z.coerce.number().int().min(3).max(5)),
+  BILLING_MAX_ATTEMPTS: optional(z.coerce.number().int().min(1).max(10)),
+  BILLING_CONCURRENCY: optional(z.coerce.number().int().min(1).max(64)),
+  BILLING_BATCH_SIZE: optional(z.coerce.number().int().min(1).max(1000)),
+  BILLING_TIME_BUDGET_MS: optional(z.coerce.number().int().min(1000).max(900_000)),
+  ALERT_DINGTALK_WEBHOOK: optional(httpUrl),
+  ALERT_DINGTALK_SECRET: optional(z.string().min(1)),
 });
 
 type RawEnv = z.infer<typeof schema>;
@@ -153,6 +162,22 @@ export interface Env {
     /** `ALIPAY_SINGLE_CAP_FEN` (default 10000 fen = 100 yuan). */
     singleCapFen: number;
   };
+  billing: {
+    /** `BILLING_ENABLED=false`: every phase answers `{"skipped": "disabled"}`. */
+    enabled: boolean;
+    /** Alipay's early window in days (3–5, default 5). */
+    earlyDays: number;
+    /** Attempts per period before it is postponed (default 3). */
+    maxAttempts: number;
+    /** Alipay calls in flight at once per run (default 8). */
+    concurrency: number;
+    /** Agreements claimed per batch (default 100). */
+    batchSize: number;
+    /** A run stops claiming after this long (default 50 s, under Vercel's function limit). */
+    timeBudgetMs: number;
+  };
+  /** Owner alerts: a DingTalk robot when set, else the log. */
+  alerts: { dingTalkWebhook: string | null; dingTalkSecret: string | null };
 }
 
 export class EnvError extends Error {
@@ -252,6 +277,18 @@ export function resolveEnv(
       sellerId: v.ALIPAY_SELLER_ID,
       productCode: v.ALIPAY_PRODUCT_CODE ?? "GENERAL_WITHHOLDING",
       singleCapFen: v.ALIPAY_SINGLE_CAP_FEN ?? DEFAULT_ALIPAY_SINGLE_CAP_FEN,
+    },
+    billing: {
+      enabled: v.BILLING_ENABLED !== "false",
+      earlyDays: v.BILLING_EARLY_DAYS ?? 5,
+      maxAttempts: v.BILLING_MAX_ATTEMPTS ?? 3,
+      concurrency: v.BILLING_CONCURRENCY ?? 8,
+      batchSize: v.BILLING_BATCH_SIZE ?? 100,
+      timeBudgetMs: v.BILLING_TIME_BUDGET_MS ?? 50_000,
+    },
+    alerts: {
+      dingTalkWebhook: v.ALERT_DINGTALK_WEBHOOK ?? null,
+      dingTalkSecret: v.ALERT_DINGTALK_SECRET ?? null,
     },
   };
 }

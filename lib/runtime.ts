@@ -16,6 +16,9 @@ import {
 import type { AlipayWebhookDeps } from "@/lib/webhooks/types";
 import type { Db } from "@/db/client";
 import type { WebhookDeps } from "@/lib/webhooks/types";
+import { alertSinkFrom } from "@/lib/alerts";
+import type { BillingDeps } from "@/lib/billing/deps";
+import { STALE_PENDING_MS } from "@/lib/subscriptions/charge";
 
 /** How long a webhook waits for its effect before acknowledging anyway (Youzan allows 5 s). */
 export const APPLY_BUDGET_MS = 3_000;
@@ -114,5 +117,29 @@ export async function getRuntime(): Promise<RuntimeDeps> {
     inboxMaxAttempts: INBOX_MAX_ATTEMPTS,
     sleep,
     background,
+  };
+}
+
+/** What billing runs need: the runtime, the billing settings from the env, the owner's alerts. */
+export async function getBillingRuntime(): Promise<BillingDeps> {
+  const env = getEnv();
+  const runtime = await getRuntime();
+  return {
+    ...runtime,
+    billing: {
+      enabled: env.billing.enabled,
+      policy: {
+        earlyDays: env.billing.earlyDays,
+        maxAttempts: env.billing.maxAttempts,
+        stalePendingMs: STALE_PENDING_MS,
+      },
+      concurrency: env.billing.concurrency,
+      batchSize: env.billing.batchSize,
+      timeBudgetMs: env.billing.timeBudgetMs,
+    },
+    alerts: alertSinkFrom({
+      webhookUrl: env.alerts.dingTalkWebhook,
+      secret: env.alerts.dingTalkSecret,
+    }),
   };
 }

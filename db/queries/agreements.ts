@@ -194,7 +194,14 @@ export async function listAgreementOrders(db: Db, agreementId: string) {
 
 export type NewChargeAttempt = Pick<
   typeof chargeAttempts.$inferInsert,
-  "id" | "agreementId" | "orderId" | "periodIndex" | "attemptNo" | "outTradeNo" | "amountFen"
+  | "id"
+  | "agreementId"
+  | "orderId"
+  | "periodIndex"
+  | "attemptNo"
+  | "outTradeNo"
+  | "amountFen"
+  | "billingRunId"
 >;
 
 /** One attempt per (agreement, period, number): null when another request took this number. */
@@ -232,6 +239,8 @@ export async function finishChargeAttempt(
     tradeNo?: string | null;
     errorCode?: string | null;
     errorMessage?: string | null;
+    /** A retryable decline: not again before this instant. Null: no retry. */
+    nextRetryAt?: Date | null;
     at: Date;
   },
 ): Promise<void> {
@@ -242,6 +251,7 @@ export async function finishChargeAttempt(
       tradeNo: result.tradeNo ?? null,
       errorCode: result.errorCode ?? null,
       errorMessage: result.errorMessage ?? null,
+      nextRetryAt: result.nextRetryAt ?? null,
       finishedAt: result.status === "unknown" ? null : result.at,
     })
     .where(eq(chargeAttempts.id, id));

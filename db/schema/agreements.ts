@@ -47,6 +47,13 @@ export const agreements = pgTable(
     signFlow: text("sign_flow").notNull().default("page_sign"),
     /** Periods paid under this agreement so far. */
     paidPeriods: integer("paid_periods").notNull().default(0),
+    /** The last period postponed (`executionplan.modify`) because it could not be charged. */
+    postponedPeriod: integer("postponed_period"),
+    /**
+     * A billing run working on this agreement until then (claimed with FOR UPDATE SKIP LOCKED,
+     * kept across the Alipay call by this lease; a run that dies lets it lapse).
+     */
+    billingLeaseUntil: tstz("billing_lease_until"),
     signedAt: tstz("signed_at"),
     unsignedAt: tstz("unsigned_at"),
     createdAt: createdAt(),

@@ -12,11 +12,11 @@ export function isAuthorizedCron(header: string | null, secret: string): boolean
 }
 
 /** Cron routes: `Authorization: Bearer $CRON_SECRET` or 401, then one job, then its summary. */
-export function withCron(job: (request: Request) => Promise<Response>) {
-  return route(async (request: Request) => {
+export function withCron<C = unknown>(job: (request: Request, context: C) => Promise<Response>) {
+  return route<C>(async (request: Request, context: C) => {
     if (!isAuthorizedCron(request.headers.get("authorization"), getEnv().cronSecret)) {
       throw new AppError("unauthorized", "This route needs Authorization: Bearer $CRON_SECRET.");
     }
-    return job(request);
+    return job(request, context);
   });
 }

@@ -8,6 +8,7 @@ import {
 } from "@/db/queries/agreements";
 import type { Agreement, Order } from "@/db/schema";
 import { newId } from "@/lib/ids";
+import { nextRetryAt } from "@/lib/billing/schedule";
 import { moduleLogger } from "@/lib/logger";
 import { settlePayment, type SettleOutcome } from "@/lib/orders/settle";
 import type { AlipayExchange } from "@/lib/payments/alipay";
@@ -38,6 +39,7 @@ export async function chargePeriod(
   deps: SubscriptionDeps,
   agreement: Agreement,
   order: Order,
+  options: { billingRunId?: string } = {},
 ): Promise<ChargeResult> {
   const { db } = deps;
   if (order.status === "paid") return { status: "already_paid" };
@@ -72,11 +74,28 @@ export async function chargePeriod(
       attemptNo,
       outTradeNo,
       amountFen: order.amountFen,
+      billingRunId: options.billingRunId ?? null,
     }));
   if (!attempt) return { status: "busy" };
+  return executeAttempt(deps, agreement as Agreement & { agreementNo: string }, order, attempt);
+}
 
+/**
+ * Makes one recorded attempt's call (`alipay.trade.pay` with its own `out_trade_no`) and records
+ * what came of it: success settles the period; a decline is failed with the time it may be
+ * retried (the next Asia/Shanghai day); a refusal no retry can cure is failed without one; an
+ * agreement Alipay no longer has is closed; an unknown outcome is asked about once.
+ */
+export async function executeAttempt(
+  deps: SubscriptionDeps,
+  agreement: Agreement & { agreementNo: string },
+  order: Order,
+  attempt: Attempt,
+): Promise<ChargeResult> {
+  const { db } = deps;
+  const periodIndex = attempt.periodIndex;
   const result = await deps.alipay.gateway.chargeAgreement({
-    outTradeNo,
+    outTradeNo: attempt.outTradeNo,
     agreementNo: agreement.agreementNo,
     amountFen: order.amountFen,
     subject: `Xiaopu membership period ${periodIndex}`,
@@ -109,6 +128,7 @@ export async function chargePeriod(
     status: "failed",
     errorCode: result.code,
     errorMessage: result.message,
+    nextRetryAt: result.kind === "declined" ? nextRetryAt(at) : null,
     at,
   });
   if (result.kind === "agreement_gone") {
@@ -118,14 +138,14 @@ export async function chargePeriod(
   return { status: result.kind, code: result.code, message: result.message };
 }
 
-type Attempt = NonNullable<Awaited<ReturnType<typeof insertChargeAttempt>>>;
+export type Attempt = NonNullable<Awaited<ReturnType<typeof insertChargeAttempt>>>;
 
 /**
  * Asks `alipay.trade.query` what became of an attempt whose outcome is unknown. Paid → settled
  * (the attempt succeeds); no such trade → the attempt failed and a new one may be made; anything
  * else (still unknown, waiting) → null, and the attempt stays `unknown` for the next look.
  */
-async function resolveByQuery(
+export async function resolveByQuery(
   deps: SubscriptionDeps,
   agreement: Agreement,
   order: Order,
@@ -158,6 +178,8 @@ async function resolveByQuery(
       status: "failed",
       errorCode: attempt.errorCode ?? "unknown",
       errorMessage: `${attempt.errorMessage ?? "outcome unknown"} (no paid trade found afterwards)`,
+      // Not charged: the period may be tried again, on the next day like any decline.
+      nextRetryAt: nextRetryAt(at),
       at,
     });
     return { status: "declined", code: attempt.errorCode ?? "unknown", message: "not charged" };

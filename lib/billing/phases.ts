@@ -1,0 +1,242 @@
+import "server-only";
+import {
+  endAgreement,
+  findAgreementById,
+  listChargeAttempts,
+  syncPaidPeriods,
+} from "@/db/queries/agreements";
+import { insertAudit } from "@/db/queries/audit";
+import { applyPostponement, listWaitingSigns } from "@/db/queries/billing";
+import { findAgreementOrder, insertAgreementOrder } from "@/db/queries/orders";
+import type { Agreement, Order } from "@/db/schema";
+import type { AlertItem } from "@/lib/alerts";
+import { shanghaiDate } from "@/lib/clock";
+import { newId, newOrderNo } from "@/lib/ids";
+import {
+  chargePeriod,
+  logExchange,
+  resolveByQuery,
+  type Attempt,
+  type ChargeResult,
+} from "@/lib/subscriptions/charge";
+import { checkAlipayOrder } from "@/lib/subscriptions/check-status";
+import type { BillingDeps } from "./deps";
+import { billingToday, periodState, postponedDate, type PeriodState } from "./schedule";
+
+/** What one phase did with one agreement (counted in the run's report). */
+export interface ItemResult {
+  kind: "charged" | "declined" | "closed" | "postponed" | "unknown" | "skipped" | "error";
+  /** Something the owner should know (one alert per run collects them). */
+  alert?: AlertItem;
+}
+
+const SKIPPED: ItemResult = { kind: "skipped" };
+
+/** An agreement and the schedule's verdict on its current period, read fresh. */
+async function look(
+  deps: BillingDeps,
+  id: string,
+): Promise<{ agreement: Agreement; attempts: Attempt[]; state: PeriodState } | null> {
+  const agreement = await findAgreementById(deps.db, id);
+  if (!agreement) return null;
+  const attempts = await listChargeAttempts(deps.db, id, agreement.currentPeriod);
+  const state = periodState(agreement, attempts, await deps.now(), deps.billing.policy);
+  return { agreement, attempts, state };
+}
+
+/** The order of the agreement's current period: found, or created (unique per period). */
+async function periodOrder(deps: BillingDeps, agreement: Agreement): Promise<Order> {
+  const period = agreement.currentPeriod;
+  const existing = await findAgreementOrder(deps.db, agreement.id, period);
+  if (existing) return existing;
+  const inserted = await insertAgreementOrder(deps.db, {
+    id: newId("ord"),
+    orderNo: newOrderNo(shanghaiDate(await deps.now())),
+    userId: agreement.userId,
+    productId: agreement.productId,
+    amountFen: agreement.singleAmountFen,
+    agreementId: agreement.id,
+    periodIndex: period,
+    kind: period === 1 ? "membership_initial" : "renewal",
+  });
+  return inserted ?? (await findAgreementOrder(deps.db, agreement.id, period))!;
+}
+
+function fromCharge(result: ChargeResult, agreement: Agreement, order: Order): ItemResult {
+  const about = { agreementId: agreement.id, orderNo: order.orderNo };
+  switch (result.status) {
+    case "paid":
+      return result.settle === "amount_mismatch" || result.settle === "order_not_payable"
+        ? {
+            kind: "charged",
+            alert: { kind: "settle_review", ...about, message: `settled as ${result.settle}` },
+          }
+        : { kind: "charged" };
+    case "declined":
+      return { kind: "declined" };
+    case "rejected":
+      return {
+        kind: "declined",
+        alert: { kind: "not_retryable", ...about, code: result.code, message: result.message },
+      };
+    case "agreement_gone":
+      return {
+        kind: "closed",
+        alert: { kind: "agreement_closed", ...about, code: result.code, message: result.message },
+      };
+    case "unknown":
+      return { kind: "unknown" };
+    default:
+      return SKIPPED;
+  }
+}
+
+/** Charge (a period never tried) and retry (a declined one whose day came) share this. */
+async function chargeIf(
+  deps: BillingDeps,
+  id: string,
+  runId: string,
+  wanted: PeriodState["kind"],
+): Promise<ItemResult> {
+  const seen = await look(deps, id);
+  if (!seen || seen.state.kind !== wanted) return SKIPPED;
+  const order = await periodOrder(deps, seen.agreement);
+  if (order.status !== "pending") {
+    // Paid by a notification the agreement has not caught up with: bring it up, nothing else.
+    await syncPaidPeriods(deps.db, id);
+    return SKIPPED;
+  }
+  const result = await chargePeriod(deps, seen.agreement, order, { billingRunId: runId });
+  return fromCharge(result, seen.agreement, order);
+}
+
+async function postpone(deps: BillingDeps, id: string): Promise<ItemResult> {
+  const seen = await look(deps, id);
+  if (!seen || seen.state.kind !== "postpone") return SKIPPED;
+  const { agreement, state } = seen;
+  const period = agreement.currentPeriod;
+  const target = postponedDate(
+    agreement.nextChargeDate!,
+    agreement.periodDays,
+    billingToday(await deps.now()),
+  );
+  const order = await findAgreementOrder(deps.db, id, period);
+  const about = { agreementId: id, orderNo: order?.orderNo };
+  const moved = await deps.alipay.gateway.modifyExecutionPlan({
+    agreementNo: agreement.agreementNo!,
+    deductDate: target.date,
+    memo: `period ${period} postponed (${state.reason})`,
+  });
+  await logExchange(deps, moved.exchange, agreement, null, order?.id ?? null, moved.kind);
+  if (moved.kind === "agreement_gone") {
+    await endAgreement(deps.db, id, "closed", await deps.now());
+    return {
+      kind: "closed",
+      alert: { kind: "agreement_closed", ...about, code: moved.code, message: moved.message },
+    };
+  }
+  if (moved.kind !== "succeeded" && !(await alreadyMoved(deps, agreement, target.date))) {
+    return {
+      kind: "error",
+      alert: {
+        kind: "postpone_failed",
+        ...about,
+        code: moved.code,
+        message: `Alipay did not move the plan to ${target.date}: ${moved.message}`,
+      },
+    };
+  }
+  const applied = await applyPostponement(deps.db, {
+    agreementId: id,
+    period,
+    periods: target.periodsSkipped,
+    date: target.date,
+    orderId: order?.id,
+  });
+  if (!applied) return SKIPPED;
+  await insertAudit(deps.db, {
+    actorKind: "cron",
+    action: "agreement.postponed",
+    targetType: "agreement",
+    targetId: id,
+    details: { period, reason: state.reason, to: target.date, periods: target.periodsSkipped },
+  });
+  return {
+    kind: "postponed",
+    alert: {
+      kind: state.reason === "date_passed" ? "date_passed" : "retries_exhausted",
+      ...about,
+      message: `period ${period} not charged (${state.reason}); next charge ${target.date}, the membership lapses at its end`,
+    },
+  };
+}
+
+/**
+ * A modification refused because Alipay's plan is already there (a run that died between the
+ * call and the database) counts as done: asked with `alipay.user.agreement.query`.
+ */
+async function alreadyMoved(deps: BillingDeps, agreement: Agreement, date: string) {
+  const queried = await deps.alipay.gateway.queryAgreement(agreement.agreementNo!);
+  await logExchange(deps, queried.exchange, agreement, null, null, queried.kind);
+  return queried.kind === "succeeded" && queried.nextDeductDate === date;
+}
+
+/** An attempt whose outcome is unknown (or a stale pending one): asked about, never repeated. */
+async function reconcile(deps: BillingDeps, id: string): Promise<ItemResult> {
+  const seen = await look(deps, id);
+  if (!seen || seen.state.kind !== "unknown") return SKIPPED;
+  const { agreement, state, attempts } = seen;
+  const attempt = attempts.find((a) => a.attemptNo === state.attemptNo)!;
+  const order = await findAgreementOrder(deps.db, id, agreement.currentPeriod);
+  if (!order) return SKIPPED;
+  const known = await resolveByQuery(deps, agreement, order, attempt);
+  if (known === null) return { kind: "unknown" };
+  if (known.status === "paid" && known.settle !== "settled" && known.settle !== "already_settled") {
+    return {
+      kind: "charged",
+      alert: {
+        kind: "reconcile_mismatch",
+        agreementId: id,
+        orderNo: order.orderNo,
+        message: `a charge found by trade.query settled as ${known.settle}`,
+      },
+    };
+  }
+  return known.status === "paid" ? { kind: "charged" } : { kind: "declined" };
+}
+
+/**
+ * Agreements whose sign notification may have been missed (opened 5 minutes to 2 days ago and
+ * still waiting): the same status question the checkout's poll asks, throttled per order.
+ */
+export async function reconcileWaitingSigns(
+  deps: BillingDeps,
+  limit: number,
+): Promise<{ checked: number; signed: number }> {
+  const now = await deps.now();
+  const ids = await listWaitingSigns(deps.db, {
+    createdAfter: new Date(now.getTime() - 2 * 86_400_000),
+    createdBefore: new Date(now.getTime() - 5 * 60_000),
+    limit,
+  });
+  let signed = 0;
+  for (const id of ids) {
+    const order = await findAgreementOrder(deps.db, id, 1);
+    if (!order) continue;
+    const check = await checkAlipayOrder(deps, order);
+    if (check.checked && check.outcome !== "not_signed" && check.outcome !== "unpaid") signed++;
+  }
+  return { checked: ids.length, signed };
+}
+
+async function describe(deps: BillingDeps, id: string): Promise<string> {
+  return (await look(deps, id))?.state.kind ?? "gone";
+}
+
+export const PHASE_WORK = {
+  charge: (deps: BillingDeps, id: string, runId: string) => chargeIf(deps, id, runId, "due"),
+  retry: (deps: BillingDeps, id: string, runId: string) => chargeIf(deps, id, runId, "retry_due"),
+  postpone: (deps: BillingDeps, id: string) => postpone(deps, id),
+  reconcile: (deps: BillingDeps, id: string) => reconcile(deps, id),
+  describe,
+};

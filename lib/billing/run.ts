@@ -1,0 +1,283 @@
+import "server-only";
+import {
+  claimAgreements,
+  previewAgreements,
+  releaseAgreements,
+  type ClaimInput,
+  type ClaimPhase,
+} from "@/db/queries/billing";
+import { finishRun, insertRun } from "@/db/queries/billing-runs";
+import type { AlertItem } from "@/lib/alerts";
+import { newId } from "@/lib/ids";
+import { moduleLogger } from "@/lib/logger";
+import type { BillingDeps } from "./deps";
+import { billingToday } from "./schedule";
+import { PHASE_WORK, reconcileWaitingSigns, type ItemResult } from "./phases";
+
+const log = moduleLogger("billing");
+
+export const PHASES = ["charge", "retry", "postpone", "reconcile"] as const;
+export type { BillingDeps, BillingSettings } from "./deps";
+export type Phase = (typeof PHASES)[number] & ClaimPhase;
+
+export const isBillingPhase = (value: string): value is Phase =>
+  (PHASES as readonly string[]).includes(value);
+
+export interface RunReport {
+  phase: Phase;
+  runId: string;
+  dryRun: boolean;
+  processed: number;
+  charged: number;
+  declined: number;
+  closed: number;
+  postponed: number;
+  unknown: number;
+  /** Claimed but left alone (its state was not this phase's, or another run was on it). */
+  skipped: number;
+  /** Stopped by the time budget with work left: the next run goes on. */
+  hasMore: boolean;
+  batches: number;
+  /** Dry run: what each candidate would get, by state (e.g. `{"due": 12}`). */
+  wouldDo?: Record<string, number>;
+  /** Reconcile: agreements waiting for a signature that were asked about, and found signed. */
+  waitingSigns?: { checked: number; signed: number };
+  alerted?: boolean;
+}
+
+export type SkippedReport = { phase: Phase; skipped: "disabled" };
+
+export interface RunOptions {
+  dryRun?: boolean;
+  /** Progress after every batch (the CLI prints it). */
+  onBatch?: (report: RunReport) => void;
+  /** Elapsed milliseconds since the run started; injectable so tests need not wait. */
+  elapsed?: () => number;
+}
+
+function stopwatch(): () => number {
+  const started = performance.now();
+  return () => performance.now() - started;
+}
+
+/**
+ * One billing phase over every agreement it applies to, batch after batch, until the work or
+ * the time budget ends. Claims are disjoint across concurrent runs (`claimAgreements`); within
+ * a batch, Alipay calls run with bounded concurrency; each item is decided by the schedule
+ * (`periodState`) on fresh rows and acted on by the phase. Leaves a `billing_runs` row (totals,
+ * summary; failed with the error if the run throws) and sends one alert per run with what needs
+ * the owner — never failing the run for it. A dry run claims, changes and calls nothing.
+ */
+export async function runBillingPhase(
+  deps: BillingDeps,
+  phase: Phase,
+  options: RunOptions = {},
+): Promise<RunReport | SkippedReport> {
+  if (!deps.billing.enabled) return { phase, skipped: "disabled" };
+  const dryRun = options.dryRun ?? false;
+  const elapsed = options.elapsed ?? stopwatch();
+  const runId = newId("run");
+  const startedAt = await deps.now();
+  await insertRun(deps.db, { id: runId, job: `billing:${phase}`, dryRun, startedAt });
+  const report: RunReport = {
+    phase,
+    runId,
+    dryRun,
+    processed: 0,
+    charged: 0,
+    declined: 0,
+    closed: 0,
+    postponed: 0,
+    unknown: 0,
+    skipped: 0,
+    hasMore: false,
+    batches: 0,
+  };
+  const alerts: AlertItem[] = [];
+  try {
+    if (dryRun) await preview(deps, phase, report);
+    else {
+      if (phase === "reconcile") {
+        report.waitingSigns = await reconcileWaitingSigns(deps, deps.billing.batchSize);
+      }
+      await work(deps, phase, report, alerts, elapsed, options.onBatch);
+    }
+  } catch (error) {
+    log.error({ runId, phase, err: error }, "billing run failed");
+    alerts.push({ kind: "run_failed", message: String(error).slice(0, 500) });
+    await finishRun(deps.db, runId, {
+      status: "failed",
+      error: String(error).slice(0, 2_000),
+      summary: report,
+      finishedAt: await deps.now(),
+    }).catch((receiptError: unknown) => log.error({ err: receiptError }, "no receipt"));
+    await alert(deps, { phase, runId, startedAt, dryRun, alerts, report, error: String(error) });
+    throw error;
+  }
+  await finishRun(deps.db, runId, {
+    status: "completed",
+    totals: {
+      claimed: report.processed,
+      succeeded: report.charged,
+      failed: report.declined,
+      unknown: report.unknown,
+      postponed: report.postponed,
+    },
+    summary: report,
+    finishedAt: await deps.now(),
+  });
+  report.alerted = await alert(deps, { phase, runId, startedAt, dryRun, alerts, report });
+  log.info({ ...report }, "billing run completed");
+  return report;
+}
+
+async function work(
+  deps: BillingDeps,
+  phase: Phase,
+  report: RunReport,
+  alerts: AlertItem[],
+  elapsed: () => number,
+  onBatch?: (report: RunReport) => void,
+): Promise<void> {
+  const { billing } = deps;
+  const seen: string[] = [];
+  for (;;) {
+    if (elapsed() >= billing.timeBudgetMs) {
+      report.hasMore = true;
+      return;
+    }
+    const now = await deps.now();
+    const ids = await claimAgreements(deps.db, {
+      ...claimInput(deps, phase, now, seen),
+      leaseUntil: new Date(now.getTime() + (billing.leaseMs ?? 5 * 60_000)),
+    });
+    if (ids.length === 0) return;
+    report.batches++;
+    const queue = [...ids];
+    const done = new Set<string>();
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        // Out of time: what is left of the batch is given back, untouched.
+        if (elapsed() >= billing.timeBudgetMs) return;
+        const result = await PHASE_WORK[phase](deps, id, report.runId).catch(
+          (error: unknown): ItemResult => {
+            log.error({ agreementId: id, phase, err: error }, "billing item failed");
+            return {
+              kind: "error",
+              alert: { kind: "item_failed", agreementId: id, message: String(error).slice(0, 300) },
+            };
+          },
+        );
+        done.add(id);
+        count(report, result);
+        if (result.alert) alerts.push(result.alert);
+        if (result.kind === "skipped" || result.kind === "unknown" || result.kind === "error") {
+          seen.push(id);
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(billing.concurrency, ids.length) }, () => worker()),
+    );
+    await releaseAgreements(deps.db, ids);
+    onBatch?.({ ...report });
+    if (done.size < ids.length) {
+      report.hasMore = true;
+      return;
+    }
+    if (ids.length < billing.batchSize) return;
+  }
+}
+
+function claimInput(
+  deps: BillingDeps,
+  phase: Phase,
+  now: Date,
+  seen: readonly string[],
+): Omit<ClaimInput, "leaseUntil"> {
+  const { policy, batchSize } = deps.billing;
+  return {
+    phase,
+    today: billingToday(now),
+    now,
+    earlyDays: policy.earlyDays,
+    maxAttempts: policy.maxAttempts,
+    stalePendingMs: policy.stalePendingMs,
+    limit: batchSize,
+    seen,
+  };
+}
+
+/** A dry run: the phase's candidates and what the schedule says of each; nothing is touched. */
+async function preview(deps: BillingDeps, phase: Phase, report: RunReport): Promise<void> {
+  const now = await deps.now();
+  const wouldDo: Record<string, number> = {};
+  const seen: string[] = [];
+  for (;;) {
+    const ids = await previewAgreements(deps.db, {
+      ...claimInput(deps, phase, now, seen),
+      leaseUntil: now,
+    });
+    if (ids.length === 0) break;
+    report.batches++;
+    for (const id of ids) {
+      const state = await PHASE_WORK.describe(deps, id);
+      wouldDo[state] = (wouldDo[state] ?? 0) + 1;
+      report.processed++;
+      seen.push(id);
+    }
+    if (ids.length < deps.billing.batchSize) break;
+  }
+  report.wouldDo = wouldDo;
+}
+
+function count(report: RunReport, result: ItemResult): void {
+  if (result.kind === "skipped") {
+    report.skipped++;
+    return;
+  }
+  report.processed++;
+  if (result.kind === "charged") report.charged++;
+  if (result.kind === "declined") report.declined++;
+  if (result.kind === "closed") report.closed++;
+  if (result.kind === "postponed") report.postponed++;
+  if (result.kind === "unknown") report.unknown++;
+}
+
+async function alert(
+  deps: BillingDeps,
+  run: {
+    phase: Phase;
+    runId: string;
+    startedAt: Date;
+    dryRun: boolean;
+    alerts: AlertItem[];
+    report: RunReport;
+    error?: string;
+  },
+): Promise<boolean> {
+  if (run.alerts.length === 0 && !run.error) return false;
+  try {
+    const sent = await deps.alerts.send({
+      job: `billing:${run.phase}`,
+      runId: run.runId,
+      startedAt: run.startedAt,
+      dryRun: run.dryRun,
+      items: run.alerts,
+      totals: {
+        processed: run.report.processed,
+        charged: run.report.charged,
+        declined: run.report.declined,
+        closed: run.report.closed,
+        postponed: run.report.postponed,
+        unknown: run.report.unknown,
+      },
+      error: run.error,
+    });
+    return sent.delivered;
+  } catch (error) {
+    // A sink must not throw; if one does, the run still stands.
+    log.warn({ err: error }, "alert not sent");
+    return false;
+  }
+}
