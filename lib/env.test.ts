@@ -380,6 +380,42 @@ describe("live mode", () => {
     });
   });
 
+  it("billing defaults, settings and the kill switch; alerts to the log unless a robot is set", () => {
+    expect(resolve({})).toMatchObject({
+      billing: {
+        enabled: true,
+        earlyDays: 5,
+        maxAttempts: 3,
+        concurrency: 8,
+        batchSize: 100,
+        timeBudgetMs: 50_000,
+      },
+      alerts: { dingTalkWebhook: null, dingTalkSecret: null },
+    });
+    const env = resolve({
+      BILLING_ENABLED: "false",
+      BILLING_EARLY_DAYS: "3",
+      BILLING_MAX_ATTEMPTS: "5",
+      BILLING_CONCURRENCY: "16",
+      BILLING_BATCH_SIZE: "200",
+      BILLING_TIME_BUDGET_MS: "20000",
+      ALERT_DINGTALK_WEBHOOK: "https://oapi.dingtalk.com/robot/send?access_token=abc",
+      ALERT_DINGTALK_SECRET: "SECxyz",
+    });
+    expect(env.billing).toEqual({
+      enabled: false,
+      earlyDays: 3,
+      maxAttempts: 5,
+      concurrency: 16,
+      batchSize: 200,
+      timeBudgetMs: 20_000,
+    });
+    expect(env.alerts).toEqual({
+      dingTalkWebhook: "https://oapi.dingtalk.com/robot/send?access_token=abc",
+      dingTalkSecret: "SECxyz",
+    });
+  });
+
   it("keeps provider base URLs without their trailing slash", () => {
     const env = resolve({
       ...LIVE,
@@ -423,6 +459,14 @@ describe("invalid values", () => {
     ["ALIPAY_PRODUCT_CODE", "QUICK_MSECURITY_PAY"],
     ["ALIPAY_SINGLE_CAP_FEN", "0"],
     ["ALIPAY_SINGLE_CAP_FEN", "99.5"],
+    ["BILLING_ENABLED", "no"],
+    ["BILLING_EARLY_DAYS", "2"],
+    ["BILLING_EARLY_DAYS", "6"],
+    ["BILLING_MAX_ATTEMPTS", "0"],
+    ["BILLING_CONCURRENCY", "65"],
+    ["BILLING_BATCH_SIZE", "0"],
+    ["BILLING_TIME_BUDGET_MS", "999"],
+    ["ALERT_DINGTALK_WEBHOOK", "oapi.dingtalk.com/robot/send"],
   ])("%s=%j is rejected naming the variable", (name, value) => {
     const error = envErrorOf(() => resolve({ [name]: value }));
     expect(error.problems).toHaveLength(1);
