@@ -4,6 +4,7 @@ import { defineConfig, devices } from "@playwright/test";
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
 const CI = Boolean(process.env.CI);
+const CLOCK_SPECS = /admin-billing\.spec\.ts$/;
 
 // Debian's Chromium where present; Playwright's own browser only where that path is absent.
 const SYSTEM_CHROMIUM = "/usr/bin/chromium";
@@ -35,7 +36,21 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"], channel: undefined } }],
+  projects: [
+    {
+      name: "chromium",
+      use: { ...devices["Desktop Chrome"], channel: undefined },
+      testIgnore: CLOCK_SPECS,
+    },
+    // Specs that move the shared sandbox clock run after every other spec, never beside one
+    // whose dates they would shift.
+    {
+      name: "clock",
+      use: { ...devices["Desktop Chrome"], channel: undefined },
+      testMatch: CLOCK_SPECS,
+      dependencies: ["chromium"],
+    },
+  ],
   webServer: {
     // A production build on a fresh embedded database, in sandbox mode (scripts/e2e-server.ts).
     command: "npx tsx scripts/e2e-server.ts",

@@ -15,7 +15,7 @@ export default async function AdminLayout({ children }: { children: ReactNode })
           <Link href="/admin" className="text-stone-700 hover:text-brand-600">
             {t("nav.dashboard")}
           </Link>
-          {(["orders", "webhooks", "runs", "products"] as const).map((section) => (
+          {(["orders", "webhooks", "runs", "billing", "products"] as const).map((section) => (
             <Link
               key={section}
               href={`/admin/${section}`}

@@ -1,5 +1,5 @@
 import "server-only";
-import { desc, eq } from "drizzle-orm";
+import { desc, eq, like } from "drizzle-orm";
 import type { Db } from "../client";
 import { billingRuns, type BillingRun } from "../schema";
 
@@ -42,4 +42,19 @@ export async function findRun(db: Db, id: string): Promise<BillingRun | undefine
 
 export async function listRuns(db: Db, limit = 50): Promise<BillingRun[]> {
   return db.select().from(billingRuns).orderBy(desc(billingRuns.startedAt)).limit(limit);
+}
+
+/** The latest runs whose job starts with `prefix` (e.g. `billing:`), newest first. */
+export async function listRunsByJobPrefix(
+  db: Db,
+  prefix: string,
+  limit = 50,
+): Promise<BillingRun[]> {
+  const pattern = `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return db
+    .select()
+    .from(billingRuns)
+    .where(like(billingRuns.job, pattern))
+    .orderBy(desc(billingRuns.startedAt))
+    .limit(limit);
 }
