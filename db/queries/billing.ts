@@ -30,6 +30,13 @@ export interface ClaimInput {
   seen: readonly string[];
 }
 
+/**
+ * An instant as a parameter of raw SQL. Drizzle's postgres.js driver passes timestamp parameters
+ * through untouched (it expects strings), so a `Date` in a raw `sql` template fails on PostgreSQL
+ * ("Received an instance of Date") while PGlite accepts it: always an ISO string, cast.
+ */
+const at = (instant: Date): SQL => sql`${instant.toISOString()}::timestamptz`;
+
 /** The current period's attempts of agreement `a`, for the phase conditions. */
 const attemptsOfPeriod = (extra: SQL) => sql`exists (
   select 1 from charge_attempts c
@@ -43,7 +50,7 @@ function phaseCondition(input: ClaimInput): SQL {
       return sql`${windowOpen} and not ${attemptsOfPeriod(sql`true`)}`;
     case "retry":
       return sql`${windowOpen} and not ${open}
-        and ${attemptsOfPeriod(sql`c.status = 'failed' and c.next_retry_at <= ${input.now}`)}
+        and ${attemptsOfPeriod(sql`c.status = 'failed' and c.next_retry_at <= ${at(input.now)}`)}
         and (select count(*) from charge_attempts c
              where c.agreement_id = a.id and c.period_index = a.current_period) < ${input.maxAttempts}`;
     case "postpone":
@@ -54,7 +61,7 @@ function phaseCondition(input: ClaimInput): SQL {
     case "reconcile": {
       const staleBefore = new Date(input.now.getTime() - input.stalePendingMs);
       return attemptsOfPeriod(
-        sql`(c.status = 'unknown' or (c.status = 'pending' and c.created_at < ${staleBefore}))`,
+        sql`(c.status = 'unknown' or (c.status = 'pending' and c.created_at < ${at(staleBefore)}))`,
       );
     }
   }
@@ -69,7 +76,7 @@ export async function claimAgreements(db: Db, input: ClaimInput): Promise<string
     const rows = await tx.execute<{ id: string }>(sql`
       select a.id from agreements a
       where a.status = 'active' and a.auto_renew
-        and (a.billing_lease_until is null or a.billing_lease_until < ${input.now})
+        and (a.billing_lease_until is null or a.billing_lease_until < ${at(input.now)})
         and ${notSeen(input.seen)}
         and ${phaseCondition(input)}
       order by a.next_charge_date, a.id
@@ -161,8 +168,8 @@ export async function listWaitingSigns(
     .from(agreements)
     .where(
       sql`${agreements.status} = 'pending_sign'
-        and ${agreements.createdAt} > ${input.createdAfter}
-        and ${agreements.createdAt} < ${input.createdBefore}`,
+        and ${agreements.createdAt} > ${at(input.createdAfter)}
+        and ${agreements.createdAt} < ${at(input.createdBefore)}`,
     )
     .orderBy(agreements.createdAt)
     .limit(input.limit);

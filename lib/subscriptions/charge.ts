@@ -121,7 +121,13 @@ export async function executeAttempt(
       errorMessage: result.message,
       at,
     });
-    const known = await resolveByQuery(deps, agreement, order, { ...attempt, status: "unknown" });
+    // What made it unknown stays on the attempt if the query finds no trade (its failure code).
+    const known = await resolveByQuery(deps, agreement, order, {
+      ...attempt,
+      status: "unknown",
+      errorCode: result.code,
+      errorMessage: result.message,
+    });
     return known ?? { status: "unknown", code: result.code };
   }
   await finishChargeAttempt(db, attempt.id, {

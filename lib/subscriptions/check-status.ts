@@ -1,7 +1,7 @@
 import { findAgreementById, listChargeAttempts } from "@/db/queries/agreements";
 import { claimStatusCheck } from "@/db/queries/orders";
 import type { Order } from "@/db/schema";
-import { chargePeriod, settlePeriod } from "./charge";
+import { chargePeriod, logExchange, settlePeriod } from "./charge";
 import type { SubscriptionDeps } from "./deps";
 import { onAgreementSigned } from "./notifications";
 
@@ -34,6 +34,7 @@ export async function checkAlipayOrder(
 
   if (agreement.signFlow === "app_pay") {
     const queried = await deps.alipay.gateway.queryTrade(order.orderNo);
+    await logExchange(deps, queried.exchange, agreement, null, order.id, queried.kind);
     if (
       queried.kind === "succeeded" &&
       queried.found &&
@@ -56,6 +57,7 @@ export async function checkAlipayOrder(
     const queried = await deps.alipay.gateway.queryAgreementByExternalNo(
       agreement.externalAgreementNo,
     );
+    await logExchange(deps, queried.exchange, agreement, null, order.id, queried.kind);
     if (
       queried.kind !== "succeeded" ||
       !queried.found ||
