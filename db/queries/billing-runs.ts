@@ -1,5 +1,5 @@
 import "server-only";
-import { desc, eq, like } from "drizzle-orm";
+import { and, desc, eq, like, lt } from "drizzle-orm";
 import type { Db } from "../client";
 import { billingRuns, type BillingRun } from "../schema";
 
@@ -57,4 +57,26 @@ export async function listRunsByJobPrefix(
     .where(like(billingRuns.job, pattern))
     .orderBy(desc(billingRuns.startedAt))
     .limit(limit);
+}
+
+/**
+ * Runs still `running` that started before `startedBefore` died without a receipt (the process
+ * was killed): marked `aborted`, so the owner sees them as such. Returns how many.
+ */
+export async function abortStaleRuns(
+  db: Db,
+  input: { jobPrefix: string; startedBefore: Date; at: Date },
+): Promise<number> {
+  const rows = await db
+    .update(billingRuns)
+    .set({ status: "aborted", error: "the run stopped without finishing", finishedAt: input.at })
+    .where(
+      and(
+        eq(billingRuns.status, "running"),
+        like(billingRuns.job, `${input.jobPrefix}%`),
+        lt(billingRuns.startedAt, input.startedBefore),
+      ),
+    )
+    .returning({ id: billingRuns.id });
+  return rows.length;
 }

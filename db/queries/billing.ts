@@ -45,16 +45,19 @@ const attemptsOfPeriod = (extra: SQL) => sql`exists (
 function phaseCondition(input: ClaimInput): SQL {
   const windowOpen = sql`a.next_charge_date between ${input.today}::date and (${input.today}::date + ${input.earlyDays}::int)`;
   const open = attemptsOfPeriod(sql`c.status in ('pending', 'unknown', 'succeeded')`);
+  // Renewals only: an agreement whose first period was never paid is not charged by the runs
+  // (the buyer retries it at the checkout; reconcile unsigns it after two days).
+  const renewing = sql`a.paid_periods > 0`;
   switch (input.phase) {
     case "charge":
-      return sql`${windowOpen} and not ${attemptsOfPeriod(sql`true`)}`;
+      return sql`${renewing} and ${windowOpen} and not ${attemptsOfPeriod(sql`true`)}`;
     case "retry":
-      return sql`${windowOpen} and not ${open}
+      return sql`${renewing} and ${windowOpen} and not ${open}
         and ${attemptsOfPeriod(sql`c.status = 'failed' and c.next_retry_at <= ${at(input.now)}`)}
         and (select count(*) from charge_attempts c
              where c.agreement_id = a.id and c.period_index = a.current_period) < ${input.maxAttempts}`;
     case "postpone":
-      return sql`a.next_charge_date <= (${input.today}::date + ${input.earlyDays}::int)
+      return sql`${renewing} and a.next_charge_date <= (${input.today}::date + ${input.earlyDays}::int)
         and not ${open}
         and (a.next_charge_date < ${input.today}::date
              or ${attemptsOfPeriod(sql`c.status = 'failed'`)})`;
@@ -172,6 +175,23 @@ export async function listWaitingSigns(
         and ${agreements.createdAt} < ${at(input.createdBefore)}`,
     )
     .orderBy(agreements.createdAt)
+    .limit(input.limit);
+  return rows.map((row) => row.id);
+}
+
+/** Active agreements whose first period was never paid, signed before `signedBefore`. */
+export async function listUnpaidActive(
+  db: Db,
+  input: { signedBefore: Date; limit: number },
+): Promise<string[]> {
+  const rows = await db
+    .select({ id: agreements.id })
+    .from(agreements)
+    .where(
+      sql`${agreements.status} = 'active' and ${agreements.paidPeriods} = 0
+        and ${agreements.signedAt} < ${at(input.signedBefore)}`,
+    )
+    .orderBy(agreements.signedAt)
     .limit(input.limit);
   return rows.map((row) => row.id);
 }

@@ -194,6 +194,16 @@ export async function closeOrder(db: Db, orderId: string, reason: string): Promi
     .where(eq(orders.id, orderId));
 }
 
+/** pending → closed with the reason, only if still pending (never a paid or reviewed order). */
+export async function closePendingOrder(db: Db, orderId: string, reason: string): Promise<boolean> {
+  const rows = await db
+    .update(orders)
+    .set({ status: "closed", reviewReason: reason })
+    .where(and(eq(orders.id, orderId), eq(orders.status, "pending")))
+    .returning({ id: orders.id });
+  return rows.length > 0;
+}
+
 /** pending → expired, only if still pending (a payment may have settled it meanwhile). */
 export async function expirePendingOrder(db: Db, orderId: string): Promise<boolean> {
   const rows = await db

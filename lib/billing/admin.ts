@@ -106,8 +106,8 @@ export async function runPhaseNow(
   dryRun: boolean,
 ): Promise<PanelReport | "disabled"> {
   const result = await runBillingPhase(deps, phase, { dryRun });
-  // A report counts `skipped` items too: only the kill switch's answer says "disabled".
-  if (result.skipped === "disabled") return "disabled";
+  // Only the kill switch's answer has no run.
+  if (!("runId" in result)) return "disabled";
   return {
     phase: result.phase,
     runId: result.runId,

@@ -6,8 +6,8 @@ import {
   syncPaidPeriods,
 } from "@/db/queries/agreements";
 import { insertAudit } from "@/db/queries/audit";
-import { applyPostponement, listWaitingSigns } from "@/db/queries/billing";
-import { findAgreementOrder, insertAgreementOrder } from "@/db/queries/orders";
+import { applyPostponement, listUnpaidActive, listWaitingSigns } from "@/db/queries/billing";
+import { closePendingOrder, findAgreementOrder, insertAgreementOrder } from "@/db/queries/orders";
 import type { Agreement, Order } from "@/db/schema";
 import type { AlertItem } from "@/lib/alerts";
 import { shanghaiDate } from "@/lib/clock";
@@ -20,6 +20,7 @@ import {
   type ChargeResult,
 } from "@/lib/subscriptions/charge";
 import { checkAlipayOrder } from "@/lib/subscriptions/check-status";
+import { notifyUrls } from "@/lib/subscriptions/deps";
 import type { BillingDeps } from "./deps";
 import { billingToday, periodState, postponedDate, type PeriodState } from "./schedule";
 
@@ -161,6 +162,8 @@ async function postpone(deps: BillingDeps, id: string): Promise<ItemResult> {
     targetId: id,
     details: { period, reason: state.reason, to: target.date, periods: target.periodsSkipped },
   });
+  // A refusal was reported when it happened: the owner hears of that period once.
+  if (state.reason === "not_retryable") return { kind: "postponed" };
   return {
     kind: "postponed",
     alert: {
@@ -227,6 +230,58 @@ export async function reconcileWaitingSigns(
     if (check.checked && check.outcome !== "not_signed" && check.outcome !== "unpaid") signed++;
   }
   return { checked: ids.length, signed };
+}
+
+/** How long a signed agreement may wait for its first period to be paid before it is unsigned. */
+export const UNPAID_AGREEMENT_TTL_MS = 2 * 86_400_000;
+
+/**
+ * Agreements signed but never paid (the first charge was declined and the buyer did not retry
+ * within two days) are unsigned at Alipay and closed, with their first order: a membership the
+ * buyer never had must not start charging a period later, like Stripe's incomplete
+ * subscriptions that expire.
+ */
+export async function expireUnpaidAgreements(
+  deps: BillingDeps,
+  limit: number,
+): Promise<{ expired: number; alerts: AlertItem[] }> {
+  const now = await deps.now();
+  const ids = await listUnpaidActive(deps.db, {
+    signedBefore: new Date(now.getTime() - UNPAID_AGREEMENT_TTL_MS),
+    limit,
+  });
+  const alerts: AlertItem[] = [];
+  let expired = 0;
+  for (const id of ids) {
+    const agreement = await findAgreementById(deps.db, id);
+    if (!agreement?.agreementNo) continue;
+    const result = await deps.alipay.gateway.unsignAgreement({
+      agreementNo: agreement.agreementNo,
+      notifyUrl: notifyUrls(deps.alipay.appUrl).gateway,
+    });
+    await logExchange(deps, result.exchange, agreement, null, null, result.kind);
+    if (result.kind !== "succeeded" && result.kind !== "agreement_gone") {
+      alerts.push({
+        kind: "unsign_failed",
+        agreementId: id,
+        code: result.code,
+        message: `an agreement never paid could not be unsigned: ${result.message}`,
+      });
+      continue;
+    }
+    if (!(await endAgreement(deps.db, id, "closed", await deps.now()))) continue;
+    const order = await findAgreementOrder(deps.db, id, 1);
+    if (order) await closePendingOrder(deps.db, order.id, "the first period was never paid");
+    await insertAudit(deps.db, {
+      actorKind: "cron",
+      action: "agreement.expired_unpaid",
+      targetType: "agreement",
+      targetId: id,
+      details: { agreementNo: agreement.agreementNo, alipay: result.kind },
+    });
+    expired++;
+  }
+  return { expired, alerts };
 }
 
 async function describe(deps: BillingDeps, id: string): Promise<string> {

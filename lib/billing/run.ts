@@ -6,13 +6,18 @@ import {
   type ClaimInput,
   type ClaimPhase,
 } from "@/db/queries/billing";
-import { finishRun, insertRun } from "@/db/queries/billing-runs";
+import { abortStaleRuns, finishRun, insertRun } from "@/db/queries/billing-runs";
 import type { AlertItem } from "@/lib/alerts";
 import { newId } from "@/lib/ids";
 import { moduleLogger } from "@/lib/logger";
 import type { BillingDeps } from "./deps";
 import { billingToday } from "./schedule";
-import { PHASE_WORK, reconcileWaitingSigns, type ItemResult } from "./phases";
+import {
+  expireUnpaidAgreements,
+  PHASE_WORK,
+  reconcileWaitingSigns,
+  type ItemResult,
+} from "./phases";
 
 const log = moduleLogger("billing");
 
@@ -34,7 +39,7 @@ export interface RunReport {
   postponed: number;
   unknown: number;
   /** Claimed but left alone (its state was not this phase's, or another run was on it). */
-  skipped: number;
+  untouched: number;
   /** Stopped by the time budget with work left: the next run goes on. */
   hasMore: boolean;
   batches: number;
@@ -42,6 +47,8 @@ export interface RunReport {
   wouldDo?: Record<string, number>;
   /** Reconcile: agreements waiting for a signature that were asked about, and found signed. */
   waitingSigns?: { checked: number; signed: number };
+  /** Reconcile: agreements never paid, unsigned after two days. */
+  expiredUnpaid?: number;
   alerted?: boolean;
 }
 
@@ -78,6 +85,12 @@ export async function runBillingPhase(
   const elapsed = options.elapsed ?? stopwatch();
   const runId = newId("run");
   const startedAt = await deps.now();
+  // Receipts of runs that died (killed mid-run) are closed as aborted once they cannot be alive.
+  await abortStaleRuns(deps.db, {
+    jobPrefix: "billing:",
+    startedBefore: new Date(startedAt.getTime() - deps.billing.timeBudgetMs - 15 * 60_000),
+    at: startedAt,
+  });
   await insertRun(deps.db, { id: runId, job: `billing:${phase}`, dryRun, startedAt });
   const report: RunReport = {
     phase,
@@ -89,7 +102,7 @@ export async function runBillingPhase(
     closed: 0,
     postponed: 0,
     unknown: 0,
-    skipped: 0,
+    untouched: 0,
     hasMore: false,
     batches: 0,
   };
@@ -99,6 +112,9 @@ export async function runBillingPhase(
     else {
       if (phase === "reconcile") {
         report.waitingSigns = await reconcileWaitingSigns(deps, deps.billing.batchSize);
+        const unpaid = await expireUnpaidAgreements(deps, deps.billing.batchSize);
+        report.expiredUnpaid = unpaid.expired;
+        alerts.push(...unpaid.alerts);
       }
       await work(deps, phase, report, alerts, elapsed, options.onBatch);
     }
@@ -233,7 +249,7 @@ async function preview(deps: BillingDeps, phase: Phase, report: RunReport): Prom
 
 function count(report: RunReport, result: ItemResult): void {
   if (result.kind === "skipped") {
-    report.skipped++;
+    report.untouched++;
     return;
   }
   report.processed++;

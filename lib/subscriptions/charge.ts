@@ -6,6 +6,7 @@ import {
   listChargeAttempts,
   syncPaidPeriods,
 } from "@/db/queries/agreements";
+import { closePendingOrder } from "@/db/queries/orders";
 import type { Agreement, Order } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { nextRetryAt } from "@/lib/billing/schedule";
@@ -139,6 +140,7 @@ export async function executeAttempt(
   });
   if (result.kind === "agreement_gone") {
     await endAgreement(db, agreement.id, "closed", at);
+    await closePendingOrder(db, order.id, `agreement gone at Alipay (${result.code})`);
     log.warn({ agreementId: agreement.id, code: result.code }, "agreement gone at Alipay: closed");
   }
   return { status: result.kind, code: result.code, message: result.message };

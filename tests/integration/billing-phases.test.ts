@@ -419,6 +419,64 @@ describe("a charge no retry can cure", () => {
       postponedPeriod: 2,
       nextChargeDate: addDays(d0, 14),
     });
+    // The refusal was reported when it happened; postponing it adds no second alert.
+    expect(deps.alerts.items().map((item) => item.kind)).toEqual(["not_retryable"]);
+  });
+});
+
+describe("a first period never paid", () => {
+  it("is not charged by the runs, and after two days reconcile unsigns it and closes its order", async () => {
+    const deps = billingDeps(bed);
+    await setBalance(0);
+    const user = await makeUser(db());
+    const started = await startSubscription(bed.deps, {
+      userId: user.id,
+      productSlug: "membership-weekly",
+    });
+    expect((await bed.control("sign", { signUrl: started.signUrl })).status).toBe(200);
+    await bed.deliver();
+    const signed = await agreementRow(started.agreementId);
+    expect(signed).toMatchObject({ status: "active", paidPeriods: 0, currentPeriod: 1 });
+    expect(await sandboxCalls(PAY)).toBe(1);
+
+    // Day 1: nothing charges, retries or postpones it; the buyer may still retry at the checkout.
+    await nextDay();
+    expect(await everyPhase(deps)).toBe(0);
+    expect(await sandboxCalls(MODIFY)).toBe(0);
+    expect((await agreementRow(signed.id)).status).toBe("active");
+
+    // Day 2 and a bit: reconcile unsigns it at Alipay.
+    await bed.advance(DAY + 3_600);
+    const report = await phase(deps, "reconcile");
+    expect(report.expiredUnpaid).toBe(1);
+    expect(await agreementRow(signed.id)).toMatchObject({ status: "closed", autoRenew: false });
+    expect((await periodOrder(signed.id, 1))!.status).toBe("closed");
+    expect((await walletAgreement(signed.agreementNo!)).status).toBe("UNSIGN");
+    expect(await sandboxCalls(PAY)).toBe(1);
+    expect(await grantsOf(user.id)).toEqual([]);
+    // Its unsign notification changes nothing more; later runs leave it alone.
+    await bed.deliver();
+    await bed.advance(7 * DAY);
+    expect(await everyPhase(deps)).toBe(0);
+    expect((await agreementRow(signed.id)).status).toBe("closed");
+  });
+});
+
+describe("a run that died", () => {
+  it("leaves a running receipt that the next run marks aborted", async () => {
+    const deps = billingDeps(bed);
+    const longAgo = new Date((await now()).getTime() - 3 * 3_600_000);
+    await db()
+      .insert(billingRuns)
+      .values({ id: "run_dead", job: "billing:charge", startedAt: longAgo });
+    await db()
+      .insert(billingRuns)
+      .values({ id: "run_orders", job: "orders:reconcile", startedAt: longAgo });
+    await phase(deps, "retry");
+    const rows = await db().select().from(billingRuns).orderBy(asc(billingRuns.id));
+    expect(rows.find((r) => r.id === "run_dead")).toMatchObject({ status: "aborted" });
+    // Other jobs' receipts are theirs to judge.
+    expect(rows.find((r) => r.id === "run_orders")).toMatchObject({ status: "running" });
   });
 });
 
