@@ -1,5 +1,5 @@
 import "server-only";
-import { and, count, desc, eq, gt, isNull, max } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, max, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { entitlements, users } from "../schema";
 
@@ -39,17 +39,16 @@ export type NewGrant = Pick<
  * buyer's row so that settlements of two periods of one buyer take turns.
  */
 export async function lockMembershipEnd(tx: Db, userId: string): Promise<Date | null> {
-  await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
   const [row] = await tx
-    .select({ end: max(entitlements.expiresAt) })
-    .from(entitlements)
-    .where(
-      and(
-        eq(entitlements.userId, userId),
-        eq(entitlements.kind, "membership"),
-        isNull(entitlements.revokedAt),
+    .select({
+      end: sql<Date | null>`(select max(e.expires_at) from entitlements e
+        where e.user_id = ${userId} and e.kind = 'membership' and e.revoked_at is null)`.mapWith(
+        entitlements.expiresAt,
       ),
-    );
+    })
+    .from(users)
+    .where(eq(users.id, userId))
+    .for("update");
   return row?.end ?? null;
 }
 

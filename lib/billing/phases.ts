@@ -46,10 +46,16 @@ async function look(
 }
 
 /** The order of the agreement's current period: found, or created (unique per period). */
-async function periodOrder(deps: BillingDeps, agreement: Agreement): Promise<Order> {
+async function periodOrder(
+  deps: BillingDeps,
+  agreement: Agreement,
+  likelyNew = false,
+): Promise<Order> {
   const period = agreement.currentPeriod;
-  const existing = await findAgreementOrder(deps.db, agreement.id, period);
-  if (existing) return existing;
+  if (!likelyNew) {
+    const existing = await findAgreementOrder(deps.db, agreement.id, period);
+    if (existing) return existing;
+  }
   const inserted = await insertAgreementOrder(deps.db, {
     id: newId("ord"),
     orderNo: newOrderNo(shanghaiDate(await deps.now())),
@@ -101,13 +107,16 @@ async function chargeIf(
 ): Promise<ItemResult> {
   const seen = await look(deps, id);
   if (!seen || seen.state.kind !== wanted) return SKIPPED;
-  const order = await periodOrder(deps, seen.agreement);
+  const order = await periodOrder(deps, seen.agreement, wanted === "due");
   if (order.status !== "pending") {
     // Paid by a notification the agreement has not caught up with: bring it up, nothing else.
     await syncPaidPeriods(deps.db, id);
     return SKIPPED;
   }
-  const result = await chargePeriod(deps, seen.agreement, order, { billingRunId: runId });
+  const result = await chargePeriod(deps, seen.agreement, order, {
+    billingRunId: runId,
+    attempts: seen.attempts,
+  });
   return fromCharge(result, seen.agreement, order);
 }
 

@@ -40,7 +40,7 @@ export async function chargePeriod(
   deps: SubscriptionDeps,
   agreement: Agreement,
   order: Order,
-  options: { billingRunId?: string } = {},
+  options: { billingRunId?: string; attempts?: Attempt[] } = {},
 ): Promise<ChargeResult> {
   const { db } = deps;
   if (order.status === "paid") return { status: "already_paid" };
@@ -48,7 +48,7 @@ export async function chargePeriod(
     return { status: "agreement_gone", code: "agreement_not_active", message: agreement.status };
   }
   const periodIndex = order.periodIndex ?? 1;
-  const attempts = await listChargeAttempts(db, agreement.id, periodIndex);
+  const attempts = options.attempts ?? (await listChargeAttempts(db, agreement.id, periodIndex));
   if (attempts.some((a) => a.status === "succeeded")) return { status: "already_paid" };
   // An attempt whose outcome is unknown is asked about first, and repeated only with its own
   // number (Alipay answers a replay of a paid one with ACQ.TRADE_HAS_SUCCESS): never a new one.

@@ -120,6 +120,17 @@ test.describe("PostgreSQL stopped under the server", () => {
     }
 
     await relay.setMode("refuse");
+    // The gate trusts a successful probe for a second: a request in that second that needs no
+    // database (an anonymous page redirecting to sign-in) may still be answered. The outage is
+    // noticed within 3 s, and from then on every route answers 503.
+    const stoppedAt = Date.now();
+    let health = await send(server.baseUrl, "/api/health", { timeoutMs: 5_000 });
+    while (health.status !== 503 && Date.now() - stoppedAt < 3_000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      health = await send(server.baseUrl, "/api/health", { timeoutMs: 5_000 });
+    }
+    expect(health.status, "the outage is noticed").toBe(503);
+    expect(Date.now() - stoppedAt).toBeLessThan(3_000);
     for (const { path: pathname, page, methods } of paths) {
       for (const method of methods) {
         const answer = await send(server.baseUrl, pathname, {

@@ -1,4 +1,5 @@
 import "server-only";
+import { createPrivateKey, createPublicKey, type KeyObject } from "node:crypto";
 import { AlipayRequestError, AlipaySdk, type AlipaySdkConfig } from "alipay-sdk";
 import { moduleLogger } from "@/lib/logger";
 import { normaliseAlipayKeys, type NormalisedKeys } from "./keys";
@@ -160,6 +161,18 @@ export function createAlipayClient(
     camelcase: false,
   });
   const shared = new AlipaySdk(sdkConfig());
+  // alipay-sdk hands config.privateKey / alipayPublicKey straight to crypto's sign() and
+  // verify(), which re-parse a PEM string on every call; KeyObjects parsed once are ~3× cheaper.
+  type KeyedConfig = {
+    config: { privateKey: string | KeyObject; alipayPublicKey?: string | KeyObject };
+  };
+  const sharedKeys = (shared as unknown as KeyedConfig).config;
+  const keyObjects = {
+    privateKey: createPrivateKey(sharedKeys.privateKey as string),
+    ...(sharedKeys.alipayPublicKey
+      ? { alipayPublicKey: createPublicKey(sharedKeys.alipayPublicKey as string) }
+      : {}),
+  };
 
   /**
    * The parameters handed to the SDK. `timestamp` is ours: `sign()` copies params over its own
@@ -187,6 +200,7 @@ export function createAlipayClient(
     const request = requestForLog(method, p);
     const started = performance.now();
     const sdk = new CapturingSdk(sdkConfig());
+    Object.assign((sdk as unknown as KeyedConfig).config, keyObjects);
     const exchange = (response: unknown, httpStatus: number | null): AlipayExchange => ({
       apiMethod: method,
       request,
