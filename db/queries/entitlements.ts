@@ -1,5 +1,5 @@
 import "server-only";
-import { and, count, desc, eq, gt, isNull, max, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, max } from "drizzle-orm";
 import type { Db } from "../client";
 import { entitlements, users } from "../schema";
 
@@ -39,16 +39,20 @@ export type NewGrant = Pick<
  * buyer's row so that settlements of two periods of one buyer take turns.
  */
 export async function lockMembershipEnd(tx: Db, userId: string): Promise<Date | null> {
+  // Two statements on purpose: under READ COMMITTED a subquery in the locking statement keeps
+  // the snapshot taken before the lock wait, so it would miss the end the other settlement just
+  // wrote (settle.test.ts "periods of one buyer settling at once stack" fails on PostgreSQL).
+  await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
   const [row] = await tx
-    .select({
-      end: sql<Date | null>`(select max(e.expires_at) from entitlements e
-        where e.user_id = ${userId} and e.kind = 'membership' and e.revoked_at is null)`.mapWith(
-        entitlements.expiresAt,
+    .select({ end: max(entitlements.expiresAt) })
+    .from(entitlements)
+    .where(
+      and(
+        eq(entitlements.userId, userId),
+        eq(entitlements.kind, "membership"),
+        isNull(entitlements.revokedAt),
       ),
-    })
-    .from(users)
-    .where(eq(users.id, userId))
-    .for("update");
+    );
   return row?.end ?? null;
 }
 
