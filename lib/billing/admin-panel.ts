@@ -1,4 +1,4 @@
-import type { Phase } from "./run";
+import type { Phase, RunReport } from "./run";
 
 /*
  * What the admin's sandbox billing panel (/admin/billing) and its server action share: the
@@ -23,20 +23,20 @@ export type PanelError =
   "unauthorized" | "forbidden" | "not_sandbox" | "invalid" | "disabled" | "failed";
 
 /** A run's report as the panel shows it. */
-export interface PanelReport {
-  phase: Phase;
-  runId: string;
-  dryRun: boolean;
-  processed: number;
-  charged: number;
-  declined: number;
-  closed: number;
-  postponed: number;
-  unknown: number;
-  hasMore: boolean;
-  /** Dry run: what each candidate would get, by state. */
-  wouldDo?: Record<string, number>;
-}
+export type PanelReport = Pick<
+  RunReport,
+  | "phase"
+  | "runId"
+  | "dryRun"
+  | "processed"
+  | "charged"
+  | "declined"
+  | "closed"
+  | "postponed"
+  | "unknown"
+  | "hasMore"
+  | "wouldDo"
+>;
 
 export interface PanelState {
   error?: PanelError;

@@ -7,11 +7,9 @@ import {
 } from "@/db/queries/agreements";
 import { insertAudit } from "@/db/queries/audit";
 import { applyPostponement, listUnpaidActive, listWaitingSigns } from "@/db/queries/billing";
-import { closePendingOrder, findAgreementOrder, insertAgreementOrder } from "@/db/queries/orders";
+import { closePendingOrder, findAgreementOrder } from "@/db/queries/orders";
 import type { Agreement, Order } from "@/db/schema";
 import type { AlertItem } from "@/lib/alerts";
-import { shanghaiDate } from "@/lib/clock";
-import { newId, newOrderNo } from "@/lib/ids";
 import {
   chargePeriod,
   logExchange,
@@ -20,6 +18,7 @@ import {
   type ChargeResult,
 } from "@/lib/subscriptions/charge";
 import { checkAlipayOrder } from "@/lib/subscriptions/check-status";
+import { periodOrderOf } from "@/lib/subscriptions/period-order";
 import { notifyUrls } from "@/lib/subscriptions/deps";
 import type { BillingDeps } from "./deps";
 import { billingToday, periodState, postponedDate, type PeriodState } from "./schedule";
@@ -43,30 +42,6 @@ async function look(
   const attempts = await listChargeAttempts(deps.db, id, agreement.currentPeriod);
   const state = periodState(agreement, attempts, await deps.now(), deps.billing.policy);
   return { agreement, attempts, state };
-}
-
-/** The order of the agreement's current period: found, or created (unique per period). */
-async function periodOrder(
-  deps: BillingDeps,
-  agreement: Agreement,
-  likelyNew = false,
-): Promise<Order> {
-  const period = agreement.currentPeriod;
-  if (!likelyNew) {
-    const existing = await findAgreementOrder(deps.db, agreement.id, period);
-    if (existing) return existing;
-  }
-  const inserted = await insertAgreementOrder(deps.db, {
-    id: newId("ord"),
-    orderNo: newOrderNo(shanghaiDate(await deps.now())),
-    userId: agreement.userId,
-    productId: agreement.productId,
-    amountFen: agreement.singleAmountFen,
-    agreementId: agreement.id,
-    periodIndex: period,
-    kind: period === 1 ? "membership_initial" : "renewal",
-  });
-  return inserted ?? (await findAgreementOrder(deps.db, agreement.id, period))!;
 }
 
 function fromCharge(result: ChargeResult, agreement: Agreement, order: Order): ItemResult {
@@ -107,7 +82,9 @@ async function chargeIf(
 ): Promise<ItemResult> {
   const seen = await look(deps, id);
   if (!seen || seen.state.kind !== wanted) return SKIPPED;
-  const order = await periodOrder(deps, seen.agreement, wanted === "due");
+  const order = await periodOrderOf(deps, seen.agreement, seen.agreement.currentPeriod, {
+    likelyNew: wanted === "due",
+  });
   if (order.status !== "pending") {
     // Paid by a notification the agreement has not caught up with: bring it up, nothing else.
     await syncPaidPeriods(deps.db, id);

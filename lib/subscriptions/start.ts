@@ -4,15 +4,15 @@ import {
   insertPendingAgreement,
   moveFirstChargeDate,
 } from "@/db/queries/agreements";
-import { findAgreementOrder, insertAgreementOrder } from "@/db/queries/orders";
 import { findActiveProductBySlug } from "@/db/queries/products";
 import type { Agreement, Order, Product } from "@/db/schema";
 import { addDays, shanghaiDate } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
-import { newId, newOrderNo } from "@/lib/ids";
+import { newId } from "@/lib/ids";
 import { planViolations } from "@/lib/memberships/plan-rules";
 import { notifyUrls, type SubscriptionDeps } from "./deps";
 import { newExternalAgreementNo } from "./numbers";
+import { periodOrderOf } from "./period-order";
 import { releaseWaiting } from "./release";
 
 export interface StartedSubscription {
@@ -120,7 +120,7 @@ async function openAgreement(
   for (let attempt = 0; attempt < 3; attempt++) {
     const waiting = await findPendingAgreement(db, input.userId, product.id);
     if (waiting) {
-      const order = await periodOneOrder(deps, waiting);
+      const order = await periodOrderOf(deps, waiting, 1);
       if (waiting.signFlow === flow && order.status === "pending") {
         return { agreement: await withFreshDate(deps, waiting), order, product };
       }
@@ -140,7 +140,8 @@ async function openAgreement(
       nextChargeDate: firstChargeDate(flow, today, product.periodDays),
       currentPeriod: flow === "page_sign" ? 1 : 2,
     });
-    if (created) return { agreement: created, order: await periodOneOrder(deps, created), product };
+    if (created)
+      return { agreement: created, order: await periodOrderOf(deps, created, 1), product };
     // Another request created it first: read it on the next pass.
   }
   throw new AppError("conflict", "A subscription is being prepared; try again shortly.");
@@ -169,20 +170,4 @@ async function withFreshDate(deps: SubscriptionDeps, agreement: Agreement): Prom
   if (!agreement.nextChargeDate || agreement.nextChargeDate >= due) return agreement;
   if (!(await moveFirstChargeDate(deps.db, agreement.id, due))) return agreement;
   return { ...agreement, nextChargeDate: due };
-}
-
-async function periodOneOrder(deps: SubscriptionDeps, agreement: Agreement): Promise<Order> {
-  const existing = await findAgreementOrder(deps.db, agreement.id, 1);
-  if (existing) return existing;
-  const inserted = await insertAgreementOrder(deps.db, {
-    id: newId("ord"),
-    orderNo: newOrderNo(shanghaiDate(await deps.now())),
-    userId: agreement.userId,
-    productId: agreement.productId,
-    amountFen: agreement.singleAmountFen,
-    agreementId: agreement.id,
-    periodIndex: 1,
-    kind: "membership_initial",
-  });
-  return inserted ?? (await findAgreementOrder(deps.db, agreement.id, 1))!;
 }
