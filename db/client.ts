@@ -25,6 +25,8 @@ export type DatabaseConfig =
       poolMax?: number;
       /** Where migrations run (a direct connection when `url` is a pooler); default `url`. */
       migrationUrl?: string;
+      /** Named prepared statements (`preparedStatements`); default true. */
+      prepare?: boolean;
     }
   | { kind: "pglite"; dir: string | null /* null: in memory */ };
 
@@ -63,6 +65,40 @@ export function reconnectBackoffSeconds(failures: number): number {
   return Math.min(0.1 * failures, 1);
 }
 
+type AnySql = postgres.Sql | postgres.TransactionSql;
+type Callback = (sql: AnySql) => unknown;
+
+/**
+ * drizzle-orm's postgres-js driver sends every statement with `prepare: false`. postgres.js then
+ * describes a statement that has parameters first and binds it when the answer is back: two
+ * round trips per statement, and statements sent together inside a transaction are not
+ * pipelined. This client asks for `prepare: true` instead, on the pool and in every transaction
+ * and savepoint: postgres.js names each statement once per connection and caches it, so a
+ * statement is one round trip, several sent together (`Promise.all`) share one, and PostgreSQL
+ * neither parses nor plans it again. A pooler that cannot keep prepared statements (transaction
+ * mode without protocol support) needs `DATABASE_PREPARE=false`, which leaves the client as
+ * drizzle would.
+ */
+export function preparedStatements<T extends AnySql>(sql: T): T {
+  const wrapLast = (args: unknown[]) => {
+    const callback = args.at(-1) as Callback;
+    return [...args.slice(0, -1), (inner: AnySql) => callback(preparedStatements(inner))];
+  };
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      if (property === "unsafe") {
+        return (query: string, parameters?: postgres.ParameterOrJSON<never>[], options = {}) =>
+          target.unsafe(query, parameters, { ...options, prepare: true });
+      }
+      if (property === "begin" || property === "savepoint") {
+        const method = Reflect.get(target, property, receiver) as (...args: unknown[]) => unknown;
+        return (...args: unknown[]) => method.apply(target, wrapLast(args));
+      }
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
+}
+
 /** Opens a connection (pool) only; nothing is migrated or checked here. */
 export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
   if (config.kind === "postgres") {
@@ -78,7 +114,10 @@ export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
     });
     return {
       kind: "postgres",
-      db: drizzlePostgres({ client, schema }),
+      db: drizzlePostgres({
+        client: config.prepare === false ? client : preparedStatements(client),
+        schema,
+      }),
       close: () => client.end({ timeout: 5 }),
     };
   }

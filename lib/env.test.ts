@@ -151,6 +151,7 @@ describe("resolveEnv with nothing set", () => {
         url,
         poolMax: 10,
         migrationUrl: url,
+        prepare: true,
       });
     }
   });
@@ -166,6 +167,15 @@ describe("resolveEnv with nothing set", () => {
     expect(env.database).toMatchObject({ kind: "postgres", poolMax });
   });
 
+  it.each([
+    ["", true],
+    ["true", true],
+    ["false", false],
+  ])("DATABASE_PREPARE=%j: prepared statements %s", (value, prepare) => {
+    const env = resolve({ DATABASE_URL: "postgres://u@h/db", DATABASE_PREPARE: value });
+    expect(env.database).toMatchObject({ kind: "postgres", prepare });
+  });
+
   it("migrates through DATABASE_DIRECT_URL when set (a pooler cannot hold the migration lock)", () => {
     const env = resolve({
       DATABASE_URL: "postgres://u@pooler.example.com:6543/db",
@@ -176,6 +186,7 @@ describe("resolveEnv with nothing set", () => {
       url: "postgres://u@pooler.example.com:6543/db",
       poolMax: 10,
       migrationUrl: "postgres://u@db.example.com:5432/db",
+      prepare: true,
     });
   });
 
@@ -291,6 +302,7 @@ describe("live mode", () => {
       url: LIVE.DATABASE_URL,
       poolMax: 10,
       migrationUrl: LIVE.DATABASE_URL,
+      prepare: true,
     });
     expect(env.authSecret).toBe("a".repeat(32));
     expect(env.cronSecret).toBe("c".repeat(16));
@@ -454,6 +466,7 @@ describe("invalid values", () => {
     ["DATABASE_POOL_MAX", "101"],
     ["DATABASE_POOL_MAX", "2.5"],
     ["DATABASE_POOL_MAX", "ten"],
+    ["DATABASE_PREPARE", "yes"],
     ["ALIPAY_SELLER_ID", "2088123"],
     ["ALIPAY_SELLER_ID", "1088123456789012"],
     ["ALIPAY_PRODUCT_CODE", "QUICK_MSECURITY_PAY"],

@@ -40,6 +40,8 @@ const schema = z.object({
   PGLITE_DIR: optional(z.string()),
   // Connections per instance; serverless instances multiply it, so 1 behind a pooler there.
   DATABASE_POOL_MAX: optional(z.coerce.number().int().min(1).max(100)),
+  // Named prepared statements (db/client.ts): false behind a pooler that cannot keep them.
+  DATABASE_PREPARE: optional(z.enum(["true", "false"], { error: "must be true or false" })),
   AUTH_SECRET: optional(z.string().min(32, "must be at least 32 characters")),
   CRON_SECRET: optional(z.string().min(16, "must be at least 16 characters")),
   ADMIN_EMAIL: optional(z.email({ error: "must be an email address" })),
@@ -134,6 +136,8 @@ export interface Env {
         poolMax: number;
         /** What `npm run db:migrate` connects to: DATABASE_DIRECT_URL, else DATABASE_URL. */
         migrationUrl: string;
+        /** Named prepared statements (DATABASE_PREPARE, default true). */
+        prepare: boolean;
       }
     | { kind: "pglite"; dir: string };
   authSecret: string;
@@ -241,6 +245,7 @@ export function resolveEnv(
           url: v.DATABASE_URL,
           poolMax: v.DATABASE_POOL_MAX ?? 10,
           migrationUrl: v.DATABASE_DIRECT_URL ?? v.DATABASE_URL,
+          prepare: v.DATABASE_PREPARE !== "false",
         }
       : { kind: "pglite", dir: v.PGLITE_DIR ?? path.join(dataDir, "pglite") },
     authSecret: v.AUTH_SECRET ?? loadSecret("auth-secret"),

@@ -213,6 +213,31 @@ export async function insertChargeAttempt(
   return row ?? null;
 }
 
+/**
+ * An agreement and the attempts of its current period (by number), in one statement: the
+ * billing run looks at every agreement it claims this way.
+ */
+export async function findAgreementWithAttempts(db: Db, id: string) {
+  const rows = await db
+    .select({ agreement: agreements, attempt: chargeAttempts })
+    .from(agreements)
+    .leftJoin(
+      chargeAttempts,
+      and(
+        eq(chargeAttempts.agreementId, agreements.id),
+        eq(chargeAttempts.periodIndex, agreements.currentPeriod),
+      ),
+    )
+    .where(eq(agreements.id, id))
+    .orderBy(chargeAttempts.attemptNo);
+  const first = rows[0];
+  if (!first) return undefined;
+  return {
+    agreement: first.agreement,
+    attempts: rows.flatMap((row) => (row.attempt ? [row.attempt] : [])),
+  };
+}
+
 export async function listChargeAttempts(db: Db, agreementId: string, periodIndex: number) {
   return db
     .select()
@@ -231,20 +256,18 @@ export async function findChargeAttemptByOutTradeNo(db: Db, outTradeNo: string) 
   return row;
 }
 
-export async function finishChargeAttempt(
-  db: Db,
-  id: string,
-  result: {
-    status: "succeeded" | "failed" | "unknown";
-    tradeNo?: string | null;
-    errorCode?: string | null;
-    errorMessage?: string | null;
-    /** A retryable decline: not again before this instant. Null: no retry. */
-    nextRetryAt?: Date | null;
-    at: Date;
-  },
-): Promise<void> {
-  await db
+export interface AttemptOutcome {
+  status: "succeeded" | "failed" | "unknown";
+  tradeNo?: string | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+  /** A retryable decline: not again before this instant. Null: no retry. */
+  nextRetryAt?: Date | null;
+  at: Date;
+}
+
+function finishAttemptQuery(db: Db, id: string, result: AttemptOutcome) {
+  return db
     .update(chargeAttempts)
     .set({
       status: result.status,
@@ -255,6 +278,33 @@ export async function finishChargeAttempt(
       finishedAt: result.status === "unknown" ? null : result.at,
     })
     .where(eq(chargeAttempts.id, id));
+}
+
+export async function finishChargeAttempt(
+  db: Db,
+  id: string,
+  result: AttemptOutcome,
+): Promise<void> {
+  await finishAttemptQuery(db, id, result);
+}
+
+/**
+ * An Alipay exchange's log row and the attempt's outcome, in one statement (a data-modifying
+ * CTE): both are written or neither, in one round trip — the billing run makes one per charge.
+ */
+export async function logAndFinishChargeAttempt(
+  db: Db,
+  log: NewDeductionLog,
+  id: string,
+  result: AttemptOutcome,
+): Promise<void> {
+  const finished = db
+    .$with("finished")
+    .as(finishAttemptQuery(db, id, result).returning({ id: chargeAttempts.id }));
+  await db
+    .with(finished)
+    .insert(deductionLogs)
+    .values({ ...log, provider: "alipay" });
 }
 
 export type NewDeductionLog = Pick<

@@ -1,5 +1,5 @@
 import "server-only";
-import { inArray, sql, type SQL } from "drizzle-orm";
+import { eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { agreements, orders } from "../schema";
 
@@ -139,6 +139,15 @@ export async function applyPostponement(
   input: { agreementId: string; period: number; periods: number; date: string; orderId?: string },
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
+    // The order first, as a settlement locks it (order, buyer, then agreement): taking the
+    // agreement first could deadlock with a late notification paying this very period.
+    if (input.orderId) {
+      await tx
+        .select({ id: orders.id })
+        .from(orders)
+        .where(eq(orders.id, input.orderId))
+        .for("update");
+    }
     const moved = await tx
       .update(agreements)
       .set({

@@ -42,17 +42,21 @@ export async function lockMembershipEnd(tx: Db, userId: string): Promise<Date | 
   // Two statements on purpose: under READ COMMITTED a subquery in the locking statement keeps
   // the snapshot taken before the lock wait, so it would miss the end the other settlement just
   // wrote (settle.test.ts "periods of one buyer settling at once stack" fails on PostgreSQL).
-  await tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update");
-  const [row] = await tx
-    .select({ end: max(entitlements.expiresAt) })
-    .from(entitlements)
-    .where(
-      and(
-        eq(entitlements.userId, userId),
-        eq(entitlements.kind, "membership"),
-        isNull(entitlements.revokedAt),
+  // Sent together (pipelined on the transaction's connection): the server runs the read after
+  // the lock is held, with a snapshot of its own, in one round trip.
+  const [, [row]] = await Promise.all([
+    tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update"),
+    tx
+      .select({ end: max(entitlements.expiresAt) })
+      .from(entitlements)
+      .where(
+        and(
+          eq(entitlements.userId, userId),
+          eq(entitlements.kind, "membership"),
+          isNull(entitlements.revokedAt),
+        ),
       ),
-    );
+  ]);
   return row?.end ?? null;
 }
 

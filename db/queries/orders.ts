@@ -118,6 +118,24 @@ export async function lockOrder(tx: Db, orderId: string): Promise<Order | undefi
   return row;
 }
 
+/**
+ * The order row locked (only it: `for update of orders`) with its product, in one round trip.
+ * A product row does not change under a settlement, so reading it in the locking statement is
+ * safe; anything another transaction may just have written is read after the lock, apart.
+ */
+export async function lockOrderWithProduct(
+  tx: Db,
+  orderId: string,
+): Promise<{ order: Order; product: Product | null } | undefined> {
+  const [row] = await tx
+    .select({ order: orders, product: products })
+    .from(orders)
+    .leftJoin(products, eq(products.id, orders.productId))
+    .where(eq(orders.id, orderId))
+    .for("update", { of: orders });
+  return row;
+}
+
 export type NewPurchaseOrder = Pick<
   typeof orders.$inferInsert,
   "id" | "orderNo" | "userId" | "productId" | "amountFen" | "expiresAt" | "createdAt"

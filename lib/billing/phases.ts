@@ -2,7 +2,7 @@ import "server-only";
 import {
   endAgreement,
   findAgreementById,
-  listChargeAttempts,
+  findAgreementWithAttempts,
   syncPaidPeriods,
 } from "@/db/queries/agreements";
 import { insertAudit } from "@/db/queries/audit";
@@ -37,9 +37,9 @@ async function look(
   deps: BillingDeps,
   id: string,
 ): Promise<{ agreement: Agreement; attempts: Attempt[]; state: PeriodState } | null> {
-  const agreement = await findAgreementById(deps.db, id);
-  if (!agreement) return null;
-  const attempts = await listChargeAttempts(deps.db, id, agreement.currentPeriod);
+  const found = await findAgreementWithAttempts(deps.db, id);
+  if (!found) return null;
+  const { agreement, attempts } = found;
   const state = periodState(agreement, attempts, await deps.now(), deps.billing.policy);
   return { agreement, attempts, state };
 }

@@ -4,7 +4,10 @@ import {
   insertChargeAttempt,
   insertDeductionLog,
   listChargeAttempts,
+  logAndFinishChargeAttempt,
   syncPaidPeriods,
+  type AttemptOutcome,
+  type NewDeductionLog,
 } from "@/db/queries/agreements";
 import { closePendingOrder } from "@/db/queries/orders";
 import type { Agreement, Order } from "@/db/schema";
@@ -102,11 +105,18 @@ export async function executeAttempt(
     subject: `Xiaopu membership period ${periodIndex}`,
     notifyUrl: notifyUrls(deps.alipay.appUrl).trade,
   });
-  await logExchange(deps, result.exchange, agreement, attempt.id, order.id, result.kind);
   const at = await deps.now();
+  // The exchange's log row and the attempt's outcome are written together (one statement).
+  const finish = (outcome: AttemptOutcome) =>
+    logAndFinishChargeAttempt(
+      db,
+      exchangeLog(result.exchange, agreement, attempt.id, order.id, result.kind),
+      attempt.id,
+      outcome,
+    );
 
   if (result.kind === "succeeded") {
-    await finishChargeAttempt(db, attempt.id, { status: "succeeded", tradeNo: result.tradeNo, at });
+    await finish({ status: "succeeded", tradeNo: result.tradeNo, at });
     const settle = await settlePeriod(deps, agreement, order, {
       tradeNo: result.tradeNo,
       amountFen: result.amountFen,
@@ -116,12 +126,7 @@ export async function executeAttempt(
     return { status: "paid", settle };
   }
   if (result.kind === "unknown") {
-    await finishChargeAttempt(db, attempt.id, {
-      status: "unknown",
-      errorCode: result.code,
-      errorMessage: result.message,
-      at,
-    });
+    await finish({ status: "unknown", errorCode: result.code, errorMessage: result.message, at });
     // What made it unknown stays on the attempt if the query finds no trade (its failure code).
     const known = await resolveByQuery(deps, agreement, order, {
       ...attempt,
@@ -131,7 +136,7 @@ export async function executeAttempt(
     });
     return known ?? { status: "unknown", code: result.code };
   }
-  await finishChargeAttempt(db, attempt.id, {
+  await finish({
     status: "failed",
     errorCode: result.code,
     errorMessage: result.message,
@@ -196,8 +201,8 @@ export async function resolveByQuery(
 }
 
 /**
- * Settles a period's order, then brings the agreement up to its paid orders (idempotent, so a
- * crash between the two heals on the next notification, poll or billing run).
+ * Settles a period's order and, in the same transaction, brings the agreement up to its paid
+ * orders (`syncPaidPeriods`, idempotent: it also heals agreements written before this was so).
  */
 export async function settlePeriod(
   deps: SubscriptionDeps,
@@ -210,9 +215,30 @@ export async function settlePeriod(
     order.id,
     { provider: "alipay", ...trade },
     await deps.now(),
+    // In the same transaction: the agreement moves on with the paid order, or neither does.
+    { alsoInTransaction: (tx) => syncPaidPeriods(tx, agreement.id) },
   );
-  await syncPaidPeriods(deps.db, agreement.id);
   return outcome;
+}
+
+function exchangeLog(
+  exchange: AlipayExchange,
+  agreement: Pick<Agreement, "id">,
+  chargeAttemptId: string | null,
+  orderId: string | null,
+  outcome: string,
+): NewDeductionLog {
+  return {
+    apiMethod: exchange.apiMethod,
+    agreementId: agreement.id,
+    chargeAttemptId,
+    orderId,
+    request: exchange.request,
+    response: exchange.response as object,
+    httpStatus: exchange.httpStatus,
+    outcome,
+    durationMs: Math.round(exchange.durationMs),
+  };
 }
 
 async function logExchange(
@@ -223,17 +249,10 @@ async function logExchange(
   orderId: string | null,
   outcome: string,
 ): Promise<void> {
-  await insertDeductionLog(deps.db, {
-    apiMethod: exchange.apiMethod,
-    agreementId: agreement.id,
-    chargeAttemptId,
-    orderId,
-    request: exchange.request,
-    response: exchange.response as object,
-    httpStatus: exchange.httpStatus,
-    outcome,
-    durationMs: Math.round(exchange.durationMs),
-  });
+  await insertDeductionLog(
+    deps.db,
+    exchangeLog(exchange, agreement, chargeAttemptId, orderId, outcome),
+  );
 }
 
 export { logExchange };

@@ -1,12 +1,15 @@
 import { createVerify, generateKeyPairSync } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { eq } from "drizzle-orm";
 import { TestAlipayClient } from "./alipay-sandbox-client";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ensureSandboxAlipayKeys } from "@/db/queries/sandbox-alipay-keys";
+import { alipaySandboxTrades } from "@/db/schema";
 import type { Clock } from "@/lib/clock";
 import { createAlipaySandbox, type AlipaySandbox } from "@/lib/sandbox/alipay";
 import { withTestDatabase } from "../helpers/db";
+import { gate, type Gate } from "../helpers/gate";
 
 /*
  * The Alipay sandbox gateway (spec §3, §4, §6, §9.1–9.11, §9.15–17) over real HTTP, driven by
@@ -18,7 +21,14 @@ const t = withTestDatabase();
 const START = Date.parse("2026-03-01T02:00:00.000Z");
 const DAY = 86_400_000;
 let nowMs = START;
-const clock: Clock = { now: async () => new Date(nowMs) };
+/** When set, a request's business part waits here (the gateway reads the clock just before it). */
+let clockGate: Gate | null = null;
+const clock: Clock = {
+  now: async () => {
+    await clockGate?.pass();
+    return new Date(nowMs);
+  },
+};
 let sandbox: AlipaySandbox;
 let gateway = "";
 let server: Server | undefined;
@@ -66,6 +76,7 @@ afterAll(async () => {
 
 beforeEach(async () => {
   nowMs = START;
+  clockGate = null;
   slept.length = 0;
   sandbox = await createAlipaySandbox({
     db: t.db(),
@@ -257,6 +268,53 @@ describe("agreement deductions (spec §6, §9.8–9.11)", () => {
       "ACQ.CYCLE_PAY_DATE_NOT_MATCH",
     ]);
     expect((await sandbox.wallet()).balanceFen).toBe(100_000_00 - 2000);
+  });
+
+  it("the same out_trade_no on several agreements at once: one trade, one debit", async () => {
+    // Each call locks its own agreement, so nothing but the trade's unique out_trade_no keeps
+    // them apart: a call that lost the insert must not keep its debit of the one balance.
+    const rule = {
+      period_rule_params: {
+        period_type: "DAY",
+        period: 7,
+        execute_time: "2026-03-01",
+        single_amount: "20",
+      },
+    };
+    const n = 6;
+    const agreementNos: string[] = [];
+    for (let i = 0; i < n; i++) agreementNos.push(await signAgreement(rule));
+    await sandbox.setBalance(100_000, agreementNos[0]);
+    // Every call waits at the clock until all have arrived, then all go into their transactions
+    // together: on PostgreSQL they overlap (PGlite runs them in turns).
+    const arrived = gate();
+    clockGate = arrived;
+    const calls = Promise.all(agreementNos.map((agreementNo) => pay(agreementNo, "P1", "20")));
+    await arrived.reached(n);
+    clockGate = null;
+    arrived.open();
+    const results = await calls;
+
+    const succeeded = results.flatMap((r, i) => (r.code === "10000" ? [agreementNos[i]] : []));
+    expect(succeeded).toHaveLength(1);
+    for (const r of results.filter((x) => x.code !== "10000")) {
+      expect(r.subCode).toBe("ACQ.CONTEXT_INCONSISTENT");
+    }
+    const stored = await t
+      .db()
+      .select()
+      .from(alipaySandboxTrades)
+      .where(eq(alipaySandboxTrades.outTradeNo, "P1"));
+    expect(stored.map((row) => [row.agreementNo, row.totalFen])).toEqual([[succeeded[0], 2000]]);
+    expect((await sandbox.wallet()).balanceFen).toBe(100_000 - 2000);
+    // Only the charged agreement moved on.
+    for (const agreementNo of agreementNos) {
+      expect(
+        await exec("alipay.user.agreement.query", { agreement_no: agreementNo }),
+      ).toMatchObject({
+        nextDeductTime: agreementNo === succeeded[0] ? "2026-03-08" : "2026-03-01",
+      });
+    }
   });
 
   it("refuses over single_amount, paused and unsigned agreements", async () => {

@@ -3,6 +3,7 @@ import { addDays, addMonths } from "date-fns";
 import { and, count, eq, inArray } from "drizzle-orm";
 import { alipaySandboxAgreements as agreements } from "@/db/schema";
 import { BUYER, type AlipayContext } from "./context";
+import type { AlipayFaults } from "./faults";
 import { enqueueNotifications } from "./notify";
 import { formatAlipayTime, isCalendarDate, newAgreementNo, parseYuan, yuan } from "./time";
 
@@ -207,13 +208,14 @@ export const isExpired = (row: AgreementRow, now: Date) =>
 
 /**
  * Unsigns (merchant API or the user in the wallet); the unsign notify goes to `targetUrl`
- * (null → the app gateway) unless `notify` is false. False when it was not signed.
+ * (null → the app gateway) unless `notify` is false. False when it was not signed. `faults`:
+ * the request's, when already read.
  */
 export async function unsignAgreement(
   ctx: AlipayContext,
   agreementNo: string,
   now: Date,
-  options: { targetUrl: string | null; notify: boolean },
+  options: { targetUrl: string | null; notify: boolean; faults?: AlipayFaults },
 ): Promise<boolean> {
   const [row] = await ctx.db
     .update(agreements)
@@ -241,6 +243,7 @@ export async function unsignAgreement(
         },
       ],
       now,
+      options.faults,
     );
   }
   return true;

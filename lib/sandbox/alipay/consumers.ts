@@ -256,6 +256,7 @@ export async function consumeOrderString(
     ctx,
     faults.signBeforeTrade ? [...signNotes, ...tradeNotes] : [...tradeNotes, ...signNotes],
     now,
+    faults,
   );
   return {
     resultStatus: "9000",
@@ -314,6 +315,7 @@ export async function consumeSignUrl(
       },
     ],
     now,
+    faults,
   );
   return { agreementNo: made.value.agreementNo, status: "NORMAL" };
 }

@@ -3,7 +3,7 @@ import { alipaySandboxCalls as calls } from "@/db/schema";
 import { readCappedText } from "@/lib/http/json";
 import { findAgreement, setPaused, unsignAgreement } from "./agreements";
 import type { AlipayContext } from "./context";
-import { METHODS, type GatewayMethod, type Injection } from "./faults";
+import { METHODS, type AlipayFaults, type GatewayMethod, type Injection } from "./faults";
 import {
   answer,
   bizError,
@@ -94,11 +94,12 @@ const stripNul = (text: string) => text.replaceAll("\u0000", "");
 interface Outcome {
   result: GatewayAnswer;
   outcome: string;
+  /** The request's time, when the business part read it (the clock is read once a request). */
+  now?: Date;
 }
 
 export async function handleGateway(ctx: AlipayContext, params: Params): Promise<GatewayAnswer> {
-  const { result, outcome } = await dispatch(ctx, params);
-  const now = await ctx.clock.now();
+  const { result, outcome, now = await ctx.clock.now() } = await dispatch(ctx, params);
   const method = stripNul(params.method ?? "").slice(0, 200);
   await ctx.db.insert(calls).values({ method, outcome, createdAt: now });
   return result;
@@ -106,7 +107,8 @@ export async function handleGateway(ctx: AlipayContext, params: Params): Promise
 
 async function dispatch(ctx: AlipayContext, params: Params): Promise<Outcome> {
   const traceId = newTraceId();
-  const { faults } = await readSettings(ctx.db);
+  // Read once a request: the checks, the injection and the business method all use these.
+  const { faults, stored } = await readSettings(ctx.db);
   const method = params.method ?? "";
   const key = isGatewayMethod(method) ? responseKey(method) : "error_response";
   const gw = (code: string, subCode: string, subMsg: string): Outcome => ({
@@ -122,7 +124,7 @@ async function dispatch(ctx: AlipayContext, params: Params): Promise<Outcome> {
   });
 
   // Transport and configuration faults come before every check, as they would at the edge.
-  const injection = isGatewayMethod(method) ? await takeInjection(ctx.db, method) : null;
+  const injection = isGatewayMethod(method) ? await takeInjection(ctx.db, method, faults) : null;
   if (injection?.kind === "http502") {
     return { result: { ...answer(HTML_PAGE, traceId, 502) }, outcome: "fault:http502" };
   }
@@ -184,18 +186,19 @@ async function dispatch(ctx: AlipayContext, params: Params): Promise<Outcome> {
   }
 
   // 7. business.
+  const now = await ctx.clock.now();
   const signed = (inner: JsonObject, outcome: string): Outcome => ({
     result: answer(responseBody(key, inner, ctx.keys.alipayPrivateKeyPem), traceId),
     outcome,
+    now,
   });
-  const now = await ctx.clock.now();
-  const input: MethodInput = { biz, top: params, now, faults };
+  const input: MethodInput = { biz, top: params, now, faults, settingsStored: stored };
   const run = () => HANDLERS[method](ctx, input);
   const done = (inner: JsonObject) =>
     signed(inner, inner.code === "10000" ? "ok" : `biz:${String(inner.sub_code ?? inner.code)}`);
 
   if (injection) {
-    const early = await applyInjection(ctx, injection, biz, now);
+    const early = await applyInjection(ctx, injection, biz, now, faults);
     if (early) return signed(early, `fault:${injection.kind}`);
     if (injection.kind === "system_error" || injection.kind === "unknown_error") {
       if (injection.committed) await run();
@@ -220,6 +223,7 @@ async function applyInjection(
   injection: Injection,
   biz: Biz,
   now: Date,
+  faults: AlipayFaults,
 ): Promise<JsonObject | null> {
   if (injection.kind in DECLINES) {
     const [subCode, subMsg] = DECLINES[injection.kind as keyof typeof DECLINES];
@@ -239,6 +243,7 @@ async function applyInjection(
       await unsignAgreement(ctx, row.agreementNo, now, {
         targetUrl: null,
         notify: injection.notify,
+        faults,
       });
     }
     if (row && injection.kind === "paused") await setPaused(ctx, row.agreementNo, true);

@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { and, asc, eq, inArray, lte, or } from "drizzle-orm";
 import { alipaySandboxNotifications as notes } from "@/db/schema";
 import type { AlipayContext } from "./context";
+import type { AlipayFaults } from "./faults";
 import { isAcknowledged, nextNotifyAt } from "./retry";
 import { readSettings } from "./settings";
 import { notifySignContent, rsa2Sign, signContent, type Params } from "./signing";
@@ -32,32 +33,38 @@ export interface PlannedNotification {
   fields: Record<string, string | undefined | null>;
 }
 
-/** Stores notifications due now, in the given order; empty and missing fields are dropped. */
+/**
+ * Stores notifications due now, in the given order; empty and missing fields are dropped.
+ * `faults`: the caller's, when it has read them already (else they are read here).
+ */
 export async function enqueueNotifications(
   ctx: AlipayContext,
   planned: PlannedNotification[],
   now: Date,
+  faults?: AlipayFaults,
 ): Promise<void> {
   if (planned.length === 0) return;
-  const { faults } = await readSettings(ctx.db);
-  for (const note of planned) {
+  const { fundBillListQuot } = faults ?? (await readSettings(ctx.db)).faults;
+  const rows = planned.map((note) => {
     const list = note.fields.fund_bill_list;
-    if (faults.fundBillListQuot && typeof list === "string") {
+    if (fundBillListQuot && typeof list === "string") {
       note.fields.fund_bill_list = list.replaceAll('"', "&quot;");
     }
     const params: Params = {};
     for (const [key, value] of Object.entries(note.fields)) {
       if (value !== undefined && value !== null && value !== "") params[key] = value;
     }
-    await ctx.db.insert(notes).values({
+    return {
       notifyId: newNotifyId(),
       notifyType: note.notifyType,
       targetUrl: note.targetUrl,
       params: { ...params, notify_type: note.notifyType },
       nextAttemptAt: now,
       createdAt: now,
-    });
-  }
+    };
+  });
+  // One statement: the rows get their ids in list order, so they are sent in that order.
+  await ctx.db.insert(notes).values(rows);
 }
 
 /** The form fields of one attempt, signed with the Alipay private key. */

@@ -45,3 +45,62 @@ describe("RSA2", () => {
     expect(rsa2Verify("x=y", theirs, "not a key")).toBe(false);
   });
 });
+
+describe("parsed keys, kept by PEM", () => {
+  const errorOf = (run: () => unknown): unknown => {
+    try {
+      run();
+    } catch (error) {
+      return error;
+    }
+    throw new Error("expected a throw");
+  };
+
+  it("sign and verify as with the PEM itself, again and again", () => {
+    for (let i = 0; i < 3; i++) {
+      const content = `n=${i}&中=文`;
+      const direct = createSign("RSA-SHA256")
+        .update(content, "utf8")
+        .sign(pair.privateKey, "base64");
+      // PKCS#1 v1.5 signatures are deterministic: a cached key must give the same bytes.
+      expect(rsa2Sign(content, pair.privateKey)).toBe(direct);
+      expect(rsa2Verify(content, direct, pair.publicKey)).toBe(true);
+      expect(rsa2Verify(`${content}!`, direct, pair.publicKey)).toBe(false);
+    }
+  });
+
+  it("a private key PEM still verifies (its public half), as node does", () => {
+    const sign = rsa2Sign("a=1", pair.privateKey);
+    expect(rsa2Verify("a=1", sign, pair.privateKey)).toBe(true);
+  });
+
+  it("an invalid PEM: verify false, sign throws node's own error, every time", () => {
+    const sign = rsa2Sign("a=1", pair.privateKey);
+    const direct = errorOf(() =>
+      createSign("RSA-SHA256").update("a=1").sign("not a key", "base64"),
+    );
+    for (let i = 0; i < 2; i++) {
+      expect(rsa2Verify("a=1", sign, "not a key")).toBe(false);
+      expect(errorOf(() => rsa2Sign("a=1", "not a key"))).toEqual(direct);
+      // A public key cannot sign, cached or not.
+      expect(() => rsa2Sign("a=1", pair.publicKey)).toThrow();
+    }
+  });
+
+  it("more keys than the cache holds still sign and verify", () => {
+    const pairs = Array.from({ length: 20 }, () =>
+      generateKeyPairSync("rsa", {
+        modulusLength: 1024,
+        publicKeyEncoding: { type: "spki", format: "pem" },
+        privateKeyEncoding: { type: "pkcs8", format: "pem" },
+      }),
+    );
+    for (let round = 0; round < 2; round++) {
+      for (const [i, keys] of pairs.entries()) {
+        const sign = rsa2Sign(`k=${i}`, keys.privateKey);
+        expect(rsa2Verify(`k=${i}`, sign, keys.publicKey)).toBe(true);
+        expect(rsa2Verify(`k=${i}`, sign, pair.publicKey)).toBe(false);
+      }
+    }
+  });
+});

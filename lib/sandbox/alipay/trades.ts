@@ -1,5 +1,6 @@
 import "server-only";
-import { and, eq, lte, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, lte, sql, type SQL } from "drizzle-orm";
+import type { Db } from "@/db/client";
 import {
   alipaySandboxAgreements as agreements,
   alipaySandboxRefunds as refunds,
@@ -42,6 +43,8 @@ export interface MethodInput {
   top: Record<string, string>;
   now: Date;
   faults: AlipayFaults;
+  /** The settings row existed when the request read it (else a charge creates it first). */
+  settingsStored: boolean;
 }
 
 const str = (value: unknown): string | undefined =>
@@ -134,9 +137,15 @@ export const DECLINES = {
   risk: ["ACQ.PAYMENT_REQUEST_HAS_RISK", "支付有风险"],
 } as const;
 
+/** What the charge transaction decided; `repeat`: the trade is read again once it committed. */
+type PayOutcome =
+  { error: JsonObject } | { existing: TradeRow } | { repeat: true } | { trade: TradeRow };
+
+class TakenByAnother extends Error {}
+
 /** `alipay.trade.pay` with `agreement_params.agreement_no` (§4.4, §6, §9.8–9.9). */
 export async function tradePay(ctx: AlipayContext, input: MethodInput): Promise<JsonObject> {
-  const { biz, top, now, faults } = input;
+  const { biz, top, now, faults, settingsStored } = input;
   const outTradeNo = str(biz.out_trade_no);
   if (!outTradeNo || !OUT_TRADE_NO.test(outTradeNo)) return invalid("out_trade_no");
   const totalFen = parseYuan(str(biz.total_amount));
@@ -161,40 +170,29 @@ export async function tradePay(ctx: AlipayContext, input: MethodInput): Promise<
     productCode,
   });
 
-  const [existing] = await ctx.db.select().from(trades).where(eq(trades.outTradeNo, outTradeNo));
-  if (existing) return repeatAnswer(ctx, existing, fingerprint);
-  await ensureRow(ctx.db);
-
-  const outcome = await ctx.db.transaction(async (tx) => {
-    const [agreement] = await tx
-      .select()
-      .from(agreements)
-      .where(eq(agreements.agreementNo, agreementNo))
-      .for("update");
-    // A concurrent call with the same out_trade_no may have charged while we waited for the lock.
-    const [raced] = await tx
-      .select({ tradeNo: trades.tradeNo })
-      .from(trades)
-      .where(eq(trades.outTradeNo, outTradeNo));
-    if (raced) return { repeat: true as const };
-    const refusal = deductionRefusal(agreement, totalFen, now, faults.windowDays);
-    if (refusal) return { error: refusal };
-    const debited = await tx
-      .update(settingsTable)
-      .set({ buyerBalanceFen: sql`${settingsTable.buyerBalanceFen} - ${totalFen}` })
-      .where(and(eq(settingsTable.id, 1), sql`${settingsTable.buyerBalanceFen} >= ${totalFen}`))
-      .returning({ id: settingsTable.id });
-    if (debited.length === 0) return { error: bizError(...DECLINES.balance_insufficient) };
-    const a = agreement as AgreementRow;
-    const [trade] = await tx
-      .insert(trades)
-      .values({
+  const outcome = await ctx.db
+    .transaction(async (tx): Promise<PayOutcome> => {
+      const [agreement] = await tx
+        .select()
+        .from(agreements)
+        .where(eq(agreements.agreementNo, agreementNo))
+        .for("update");
+      // A repeat, or a concurrent call with the same out_trade_no that charged while we waited for
+      // the lock: read after the lock, in a statement of its own, so it sees what the holder did.
+      const [existing] = await tx.select().from(trades).where(eq(trades.outTradeNo, outTradeNo));
+      if (existing) return { existing };
+      if (!settingsStored) await ensureRow(tx);
+      const refusal = deductionRefusal(agreement, totalFen, now, faults.windowDays);
+      if (refusal) return { error: refusal };
+      const a = agreement as AgreementRow;
+      const trade: TradeRow = {
         tradeNo: newTradeNo(now),
         outTradeNo,
         method: "alipay.trade.pay",
         agreementNo,
         status: "TRADE_SUCCESS",
         totalFen,
+        refundedFen: 0,
         subject,
         productCode,
         fingerprint,
@@ -203,29 +201,95 @@ export async function tradePay(ctx: AlipayContext, input: MethodInput): Promise<
         buyerUserId: a.buyerUserId,
         createdAt: now,
         paidAt: now,
-      })
-      .onConflictDoNothing()
-      .returning();
-    if (!trade) return { repeat: true as const };
-    await tx
-      .update(agreements)
-      .set({
-        nextDeductDate: nextPeriodDate(a.nextDeductDate, a.periodType as "DAY" | "MONTH", a.period),
-        lastDeductTime: now,
-        deductedFen: sql`${agreements.deductedFen} + ${totalFen}`,
-        deductedCount: sql`${agreements.deductedCount} + 1`,
-      })
-      .where(eq(agreements.agreementNo, agreementNo));
-    return { trade };
-  });
-  if ("error" in outcome && outcome.error) return outcome.error;
+        closedAt: null,
+        expiresAt: null,
+      };
+      const charged = await charge(tx, trade, a, now);
+      if (charged === "balance") return { error: bizError(...DECLINES.balance_insufficient) };
+      // Another call stored this out_trade_no first (for another agreement: its lock is not
+      // ours): this call's debit must not stay, so the transaction is rolled back.
+      if (charged === "taken") throw new TakenByAnother();
+      return { trade };
+    })
+    .catch((error: unknown): PayOutcome => {
+      if (error instanceof TakenByAnother) return { repeat: true };
+      throw error;
+    });
+  if ("error" in outcome) return outcome.error;
+  if ("existing" in outcome) return repeatAnswer(ctx, outcome.existing, fingerprint);
   if ("repeat" in outcome) {
     const [again] = await ctx.db.select().from(trades).where(eq(trades.outTradeNo, outTradeNo));
     return again ? repeatAnswer(ctx, again, fingerprint) : bizError("ACQ.SYSTEM_ERROR", "系统错误");
   }
-  const trade = outcome.trade as TradeRow;
-  await enqueueNotifications(ctx, tradeNotify(ctx, trade), now);
+  const { trade } = outcome;
+  await enqueueNotifications(ctx, tradeNotify(ctx, trade), now, faults);
   return { ...SUCCESS, ...paidFields(ctx, trade), gmt_payment: formatAlipayTime(now) };
+}
+
+/**
+ * The charge of a trade.pay in one statement: the buyer's balance is debited if it suffices,
+ * the trade is inserted only if it was, the agreement moves on only if the trade went in. The
+ * debit is a plain UPDATE (row lock, its condition checked again after a wait), so the balance
+ * never goes negative. "taken": debited, but a concurrent call stored this out_trade_no first.
+ */
+async function charge(
+  tx: Db,
+  trade: TradeRow,
+  agreement: AgreementRow,
+  now: Date,
+): Promise<"charged" | "balance" | "taken"> {
+  const debit = tx.$with("debit").as(
+    tx
+      .update(settingsTable)
+      .set({ buyerBalanceFen: sql`${settingsTable.buyerBalanceFen} - ${trade.totalFen}` })
+      .where(
+        and(eq(settingsTable.id, 1), sql`${settingsTable.buyerBalanceFen} >= ${trade.totalFen}`),
+      )
+      .returning({ id: settingsTable.id }),
+  );
+  // Every column, in the table's order (drizzle checks it): one row if the debit went through.
+  const values = Object.fromEntries(
+    Object.entries(getTableColumns(trades)).map(([key, column]) => [
+      key,
+      sql`${sql.param(trade[key as keyof TradeRow], column)}`.as(column.name),
+    ]),
+  ) as Record<keyof TradeRow, SQL.Aliased>;
+  const inserted = tx
+    .$with("inserted")
+    .as(
+      tx
+        .insert(trades)
+        .select(tx.select(values).from(debit))
+        .onConflictDoNothing()
+        .returning({ tradeNo: trades.tradeNo }),
+    );
+  const moved = tx.$with("moved").as(
+    tx
+      .update(agreements)
+      .set({
+        nextDeductDate: nextPeriodDate(
+          agreement.nextDeductDate,
+          agreement.periodType as "DAY" | "MONTH",
+          agreement.period,
+        ),
+        lastDeductTime: now,
+        deductedFen: sql`${agreements.deductedFen} + ${trade.totalFen}`,
+        deductedCount: sql`${agreements.deductedCount} + 1`,
+      })
+      .where(
+        and(
+          eq(agreements.agreementNo, agreement.agreementNo),
+          sql`exists (select 1 from ${inserted})`,
+        ),
+      ),
+  );
+  const [row] = await tx
+    .with(debit, inserted, moved)
+    .select({ tradeNo: inserted.tradeNo })
+    .from(debit)
+    .leftJoin(inserted, sql`true`);
+  if (!row) return "balance";
+  return row.tradeNo === null ? "taken" : "charged";
 }
 
 function repeatAnswer(ctx: AlipayContext, trade: TradeRow, fingerprint: string): JsonObject {
@@ -304,20 +368,25 @@ export async function tradeQuery(ctx: AlipayContext, input: MethodInput): Promis
 export async function tradeClose(ctx: AlipayContext, input: MethodInput): Promise<JsonObject> {
   const trade = await findTrade(ctx, input.biz);
   if (!trade) return bizError("ACQ.TRADE_NOT_EXIST", "交易不存在");
-  const closed = await closeTrade(ctx, trade, input.now);
+  const closed = await closeTrade(ctx, trade, input.now, input.faults);
   if (!closed) return bizError("ACQ.TRADE_STATUS_ERROR", "交易状态不合法");
   return { ...SUCCESS, trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo };
 }
 
 /** WAIT_BUYER_PAY → TRADE_CLOSED with its notify; false in any other state. */
-export async function closeTrade(ctx: AlipayContext, trade: TradeRow, now: Date): Promise<boolean> {
+export async function closeTrade(
+  ctx: AlipayContext,
+  trade: TradeRow,
+  now: Date,
+  faults?: AlipayFaults,
+): Promise<boolean> {
   const [row] = await ctx.db
     .update(trades)
     .set({ status: "TRADE_CLOSED", closedAt: now })
     .where(and(eq(trades.tradeNo, trade.tradeNo), eq(trades.status, "WAIT_BUYER_PAY")))
     .returning();
   if (!row) return false;
-  await enqueueNotifications(ctx, tradeNotify(ctx, row), now);
+  await enqueueNotifications(ctx, tradeNotify(ctx, row), now, faults);
   return true;
 }
 
@@ -403,6 +472,7 @@ export async function tradeRefund(ctx: AlipayContext, input: MethodInput): Promi
       out_biz_no: outRequestNo,
     }),
     now,
+    input.faults,
   );
   return answerFor(refunded, "Y");
 }
@@ -428,6 +498,7 @@ export async function agreementUnsign(ctx: AlipayContext, input: MethodInput): P
   const done = await unsignAgreement(ctx, row.agreementNo, input.now, {
     targetUrl: input.top.notify_url ?? null,
     notify: true,
+    faults: input.faults,
   });
   return done ? { ...SUCCESS } : NOT_EXIST();
 }
