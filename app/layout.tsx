@@ -4,17 +4,27 @@ import { getLocale, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/layout/site-header";
 import { Providers } from "@/components/providers";
+import { getEnv } from "@/lib/env";
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
   const t = await getTranslations("meta");
   return {
+    // Relative image and page URLs (share cards, canonical links) become absolute on APP_URL.
+    metadataBase: new URL(getEnv().appUrl),
     title: { default: t("title"), template: `%s · ${t("title")}` },
     description: t("description"),
+    applicationName: t("title"),
+    appleWebApp: { title: t("title"), capable: true },
+    openGraph: { siteName: t("title"), type: "website" },
   };
 }
 
-export const viewport: Viewport = { width: "device-width", initialScale: 1 };
+export const viewport: Viewport = {
+  width: "device-width",
+  initialScale: 1,
+  themeColor: "#f0531c",
+};
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const locale = await getLocale();

@@ -3,6 +3,7 @@ import { getLocale, getTranslations } from "next-intl/server";
 import type { Product } from "@/db/schema";
 import { pick, toLocale } from "@/i18n/locales";
 import { Price } from "./price";
+import { ProductCoverImage } from "./product-cover";
 
 export async function ProductCard({ product }: { product: Product }) {
   const [t, locale] = await Promise.all([getTranslations("catalogue"), getLocale().then(toLocale)]);
@@ -11,6 +12,9 @@ export async function ProductCard({ product }: { product: Product }) {
       className="flex flex-col rounded-2xl border border-stone-200 bg-white p-5 shadow-sm"
       data-testid="product-card"
     >
+      <Link href={`/products/${product.slug}`} tabIndex={-1} aria-hidden className="mb-4 -mx-1">
+        <ProductCoverImage product={product} />
+      </Link>
       <h3 className="text-base font-semibold">
         <Link href={`/products/${product.slug}`} className="hover:text-brand-600">
           {pick(locale, product.nameZh, product.nameEn)}

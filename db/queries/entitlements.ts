@@ -34,6 +34,14 @@ export type NewGrant = Pick<
   "id" | "userId" | "orderId" | "productId" | "kind" | "credits" | "startsAt" | "expiresAt"
 >;
 
+/** The buyer's membership grants that were not revoked. */
+const liveMembershipGrants = (userId: string) =>
+  and(
+    eq(entitlements.userId, userId),
+    eq(entitlements.kind, "membership"),
+    isNull(entitlements.revokedAt),
+  );
+
 /**
  * When the buyer's membership ends (the latest live membership grant), null if never; locks the
  * buyer's row so that settlements of two periods of one buyer take turns.
@@ -49,13 +57,7 @@ export async function lockMembershipEnd(tx: Db, userId: string): Promise<Date | 
     tx
       .select({ end: max(entitlements.expiresAt) })
       .from(entitlements)
-      .where(
-        and(
-          eq(entitlements.userId, userId),
-          eq(entitlements.kind, "membership"),
-          isNull(entitlements.revokedAt),
-        ),
-      ),
+      .where(liveMembershipGrants(userId)),
   ]);
   return row?.end ?? null;
 }
@@ -68,13 +70,7 @@ export async function membershipOf(
   const [row] = await db
     .select({ end: max(entitlements.expiresAt), grants: count() })
     .from(entitlements)
-    .where(
-      and(
-        eq(entitlements.userId, userId),
-        eq(entitlements.kind, "membership"),
-        isNull(entitlements.revokedAt),
-      ),
-    );
+    .where(liveMembershipGrants(userId));
   return { endsAt: row?.end ?? null, grants: row?.grants ?? 0 };
 }
 

@@ -6,12 +6,15 @@ import { cache } from "react";
 import { BuyButton } from "@/components/orders/buy-button";
 import { SubscribeButton } from "@/components/orders/subscribe-button";
 import { Price } from "@/components/shop/price";
+import { ProductCoverImage } from "@/components/shop/product-cover";
 import { buttonClass } from "@/components/ui/button";
 import { getDb } from "@/db";
 import { ownsContent } from "@/db/queries/entitlements";
 import { findActiveProductBySlug } from "@/db/queries/products";
 import { pick, toLocale } from "@/i18n/locales";
 import { getCurrentUser } from "@/lib/auth/guards";
+import { fenToYuan } from "@/lib/money";
+import { COVER, coverPath } from "@/lib/shop/artwork";
 
 interface Props {
   params: Promise<{ slug: string }>;
@@ -24,11 +27,37 @@ const loadProduct = cache(async (slug: string) => {
   return findActiveProductBySlug(await getDb(), slug);
 });
 
+/**
+ * The share card: WeChat, Open Graph and Twitter-style previews of a shared product link show
+ * its name, description, cover and price (`product:price:*`, Open Graph's product namespace).
+ */
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const product = await loadProduct((await params).slug);
   if (!product) return {};
-  const locale = toLocale(await getLocale());
-  return { title: pick(locale, product.nameZh, product.nameEn) };
+  const [locale, meta] = await Promise.all([getLocale().then(toLocale), getTranslations("meta")]);
+  const title = pick(locale, product.nameZh, product.nameEn);
+  const description = pick(locale, product.descriptionZh, product.descriptionEn);
+  const image = { url: coverPath(product.slug), ...COVER, alt: title };
+  return {
+    title,
+    description,
+    alternates: { canonical: `/products/${product.slug}` },
+    // Replaces the layout's openGraph (metadata merges shallowly): the site name again.
+    openGraph: {
+      siteName: meta("title"),
+      type: "website",
+      url: `/products/${product.slug}`,
+      title,
+      description,
+      images: [image],
+      locale: locale === "zh-CN" ? "zh_CN" : "en_US",
+    },
+    twitter: { card: "summary_large_image", title, description, images: [image.url] },
+    other: {
+      "product:price:amount": fenToYuan(product.priceFen),
+      "product:price:currency": "CNY",
+    },
+  };
 }
 
 export default async function ProductPage({ params }: Props) {
@@ -50,6 +79,7 @@ export default async function ProductPage({ params }: Props) {
       <Link href="/" className="text-sm text-stone-500 hover:text-brand-600">
         {t("back")}
       </Link>
+      <ProductCoverImage product={product} priority />
       <div className="space-y-2">
         <p className="text-xs font-medium tracking-wide text-brand-600 uppercase">
           {t(`kind.${product.kind}`)}
