@@ -6,6 +6,7 @@ import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { signInAction, signUpAction, type AuthFormState } from "@/lib/auth/actions";
+import { authPageHref } from "@/lib/auth/return-to";
 
 function useFieldErrors(state: AuthFormState) {
   const t = useTranslations("fieldErrors");
@@ -22,13 +23,14 @@ function FormError({ state }: { state: AuthFormState }) {
   );
 }
 
+/** `callbackUrl`: a same-site path to return to, or "" for the user's landing page. */
 export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
   const t = useTranslations("auth");
   const [state, action, pending] = useActionState(signInAction, {});
   const errors = useFieldErrors(state);
   return (
     <form action={action} className="space-y-4" noValidate>
-      <input type="hidden" name="callbackUrl" value={callbackUrl} />
+      {callbackUrl ? <input type="hidden" name="callbackUrl" value={callbackUrl} /> : null}
       <FormError state={state} />
       <Field
         id="email"
@@ -55,7 +57,7 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
       <p className="text-center text-sm text-stone-600">
         {t("signIn.noAccount")}{" "}
         <Link
-          href={`/signup?callbackUrl=${encodeURIComponent(callbackUrl)}`}
+          href={authPageHref("/signup", callbackUrl)}
           className="text-brand-600 hover:underline"
         >
           {t("signIn.signUpLink")}
@@ -71,7 +73,7 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
   const errors = useFieldErrors(state);
   return (
     <form action={action} className="space-y-4" noValidate>
-      <input type="hidden" name="callbackUrl" value={callbackUrl} />
+      {callbackUrl ? <input type="hidden" name="callbackUrl" value={callbackUrl} /> : null}
       <FormError state={state} />
       <Field
         id="name"
@@ -108,7 +110,7 @@ export function SignUpForm({ callbackUrl }: { callbackUrl: string }) {
       <p className="text-center text-sm text-stone-600">
         {t("signUp.haveAccount")}{" "}
         <Link
-          href={`/signin?callbackUrl=${encodeURIComponent(callbackUrl)}`}
+          href={authPageHref("/signin", callbackUrl)}
           className="text-brand-600 hover:underline"
         >
           {t("signUp.signInLink")}

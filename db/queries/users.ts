@@ -34,6 +34,33 @@ export async function bumpSessionVersion(db: Db, userId: string): Promise<void> 
     .where(eq(users.id, userId));
 }
 
+/**
+ * Replaces the password hash and bumps the session version in one statement, so no session
+ * issued before the change outlives it. Returns the new version (`undefined`: no such user).
+ */
+export async function setPasswordHash(
+  db: Db,
+  userId: string,
+  passwordHash: string,
+): Promise<number | undefined> {
+  const [row] = await db
+    .update(users)
+    .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
+    .where(eq(users.id, userId))
+    .returning({ sessionVersion: users.sessionVersion });
+  return row?.sessionVersion;
+}
+
+/** Sets (or, with null, removes) the display name; false when there is no such user. */
+export async function setUserName(db: Db, userId: string, name: string | null): Promise<boolean> {
+  const rows = await db
+    .update(users)
+    .set({ name })
+    .where(eq(users.id, userId))
+    .returning({ id: users.id });
+  return rows.length > 0;
+}
+
 export async function recordSigninAttempt(
   db: Db,
   attempt: {

@@ -2,12 +2,15 @@
 
 import { AuthError, CredentialsSignin } from "next-auth";
 import { headers } from "next/headers";
+import { redirect } from "next/navigation";
 import { getDb } from "@/db";
+import { findUserByEmail } from "@/db/queries/users";
 import { isAppError, type FieldErrors } from "@/lib/errors";
 import { moduleLogger } from "@/lib/logger";
 import { now } from "@/lib/now";
 import { withSignupLimit } from "@/lib/rate-limit";
 import { signIn, signOut } from "./index";
+import { landingPath } from "./return-to";
 import { safeCallbackPath } from "./schemas";
 import { signUp } from "./signup";
 
@@ -23,15 +26,20 @@ export interface AuthFormState {
 
 const text = (value: FormDataEntryValue | null) => (typeof value === "string" ? value : "");
 
+/** The form's callbackUrl when it is a same-site path; "" when absent or unsafe. */
+const callbackOf = (form: FormData) => safeCallbackPath(form.get("callbackUrl"), "");
+
+/**
+ * Signs in, then goes to `callbackUrl`, or without one to the user's landing page (the owner's is
+ * /admin), which is why next-auth is asked not to redirect by itself.
+ */
 async function signInWith(
   email: string,
   password: string,
-  redirectTo: string,
+  callbackUrl: string,
 ): Promise<AuthFormState> {
   try {
-    // On success this throws Next's redirect, which must propagate.
-    await signIn("credentials", { email, password, redirectTo });
-    return {};
+    await signIn("credentials", { email, password, redirect: false });
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     if (error instanceof CredentialsSignin) {
@@ -43,14 +51,13 @@ async function signInWith(
     log.error({ err: error }, "sign-in failed");
     return { error: "generic", values: { email } };
   }
+  if (callbackUrl) redirect(callbackUrl);
+  const user = await findUserByEmail(await getDb(), email.trim());
+  redirect(landingPath(user?.role ?? "buyer"));
 }
 
 export async function signInAction(_: AuthFormState, form: FormData): Promise<AuthFormState> {
-  return signInWith(
-    text(form.get("email")),
-    text(form.get("password")),
-    safeCallbackPath(form.get("callbackUrl"), "/account"),
-  );
+  return signInWith(text(form.get("email")), text(form.get("password")), callbackOf(form));
 }
 
 export async function signUpAction(_: AuthFormState, form: FormData): Promise<AuthFormState> {
@@ -67,7 +74,7 @@ export async function signUpAction(_: AuthFormState, form: FormData): Promise<Au
     log.error({ err: error }, "sign-up failed");
     return { error: "generic", values };
   }
-  return signInWith(values.email, password, safeCallbackPath(form.get("callbackUrl"), "/account"));
+  return signInWith(values.email, password, callbackOf(form));
 }
 
 export async function signOutAction(): Promise<void> {

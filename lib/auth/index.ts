@@ -14,6 +14,7 @@ import {
   signDevice,
   verifyDevice,
 } from "./known-device";
+import { authLogger } from "./logger";
 import { endSessionsOnSignOut } from "./session-version";
 import type { Role } from "./types";
 
@@ -56,6 +57,8 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => {
     trustHost: true,
     session: { strategy: "jwt", maxAge: 30 * 24 * 60 * 60 },
     pages: { signIn: "/signin" },
+    // Through pino: a wrong password is one info line, not next-auth's red stack trace.
+    logger: authLogger(log),
     providers: [
       Credentials({
         credentials: { email: { type: "email" }, password: { type: "password" } },
