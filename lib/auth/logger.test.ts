@@ -1,5 +1,11 @@
 import { Auth, skipCSRFCheck } from "@auth/core";
-import { CredentialsSignin, JWTSessionError } from "@auth/core/errors";
+import {
+  CredentialsSignin,
+  InvalidProvider,
+  JWTSessionError,
+  MissingCSRF,
+  UnknownAction,
+} from "@auth/core/errors";
 import Credentials from "@auth/core/providers/credentials";
 import pino from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -74,6 +80,24 @@ describe("authLogger", () => {
         code: "rate_limited",
       }),
     ]);
+  });
+
+  it("logs other visitor-caused refusals as info too: no such action, provider or callback", () => {
+    const { logger, lines, raw } = capturedLogger();
+    logger.error(new UnknownAction("Cannot parse action at /api/auth/nope"));
+    logger.error(new InvalidProvider("Callback for provider type (credentials) is not supported"));
+    logger.error(new MissingCSRF("CSRF token was missing during an action signin"));
+    // What Auth.js throws for /api/auth/signin/nope: a plain Error.
+    logger.error(
+      new Error('Provider with id "nope" not found. Available providers: [credentials].'),
+    );
+    expect(lines().map((line) => [line.level, line.authError])).toEqual([
+      [INFO, "UnknownAction"],
+      [INFO, "InvalidProvider"],
+      [INFO, "MissingCSRF"],
+      [INFO, "UnknownProvider"],
+    ]);
+    expect(raw.join("")).not.toMatch(/stack|\n\s+at /);
   });
 
   it("warns, without a stack, about a session cookie it cannot read", () => {

@@ -14,8 +14,9 @@ export type AuthLogger = {
 
 /**
  * Errors a visitor causes, by Auth.js error type: a wrong password (`CredentialsSignin`, also our
- * throttled attempt), a missing CSRF token, an address under /api/auth that is no action. They
- * are the shop working as intended: one info line, no stack.
+ * throttled attempt), a missing CSRF token, an address under /api/auth that is no action or names
+ * a provider that does not take it (a GET of /api/auth/callback/credentials). They are the shop
+ * working as intended: one info line, no stack — a visitor cannot fill the log with stack traces.
  */
 const VISITOR_ERRORS = new Set([
   "CredentialsSignin",
@@ -23,10 +24,17 @@ const VISITOR_ERRORS = new Set([
   "Verification",
   "MissingCSRF",
   "UnknownAction",
+  "InvalidProvider",
   "OAuthAccountNotLinked",
   "AccountNotLinked",
   "WebAuthnVerificationError",
 ]);
+
+/**
+ * /api/auth/signin/<id> with an id we have no provider for: Auth.js throws a plain Error for it,
+ * recognised by its message (there is no type to go by).
+ */
+const UNKNOWN_PROVIDER = /^Provider with id ".*" not found\./s;
 
 /**
  * A session cookie that cannot be read (tampered with, or sealed with a secret since rotated):
@@ -68,6 +76,10 @@ export function authLogger(log: ModuleLogger): AuthLogger {
   return {
     error(error) {
       const type = authErrorType(error);
+      if (!type && error instanceof Error && UNKNOWN_PROVIDER.test(error.message)) {
+        log.info({ authError: "UnknownProvider" }, "auth request refused");
+        return;
+      }
       if (type && VISITOR_ERRORS.has(type)) {
         const code = (error as { code?: unknown }).code;
         log.info(

@@ -1,10 +1,10 @@
-import { safeCallbackPath } from "./schemas";
+import { safeCallbackPath } from "./callback-path";
 import type { Role } from "./types";
 
 /*
  * Where sign-in and sign-up go afterwards. A `callbackUrl` (a same-site path, safeCallbackPath)
  * always wins; without one each role has its own home: the owner's is the admin area.
- * Pure and free of server imports: the header's client component uses it too.
+ * Pure, with no server imports and no zod: the header's client component uses it too.
  */
 
 const AUTH_PAGES = new Set(["/signin", "/signup"]);
