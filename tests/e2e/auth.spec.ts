@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { signIn, signUp, uniqueEmail, uniqueIp, zh } from "./helpers";
 
 test.describe("accounts", () => {

@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Page } from "./fixtures";
 import sandboxZh from "../../messages/sandbox.zh-CN.json" with { type: "json" };
 import { signUp, uniqueEmail, zh } from "./helpers";
 

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { SANDBOX_ADMIN, signIn, signUp, uniqueEmail, zh } from "./helpers";
 
 async function startCheckout(page: Page, slug: string) {
