@@ -61,6 +61,23 @@ test.describe("the console guard of every e2e test", () => {
     await logged;
   });
 
+  test("a real hydration mismatch in the production build fails the test", async ({ page }) => {
+    test.fail();
+    // The server's HTML says one thing, the page's React payload another: React notices while
+    // hydrating (as with the countdown that used the browser's clock).
+    await page.route("/", async (route) => {
+      const response = await route.fetch();
+      const html = await response.text();
+      const body = html.indexOf("<body");
+      const changed = html.slice(0, body) + html.slice(body).replace(">小铺<", ">小舖<");
+      expect(changed).not.toBe(html);
+      await route.fulfill({ response, body: changed });
+    });
+    const reported = Promise.race([page.waitForEvent("pageerror"), page.waitForEvent("console")]);
+    await page.goto("/");
+    await reported;
+  });
+
   test("a page that answers 404 on purpose passes (the shop's designed answer)", async ({
     page,
   }) => {
