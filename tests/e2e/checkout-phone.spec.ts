@@ -173,6 +173,23 @@ test.describe("checkout on a phone", () => {
   });
 });
 
+test.describe("checkout guard", () => {
+  test("an anonymous visitor is sent to sign in and comes back to the checkout", async ({
+    page,
+    browser,
+  }) => {
+    await signUp(page, uniqueEmail("owner-anon"));
+    const order = await buy(page, "credits-10");
+    const other = await browser.newContext();
+    const visitor = await other.newPage();
+    await visitor.goto(`/checkout/${order.orderNo}`);
+    await expect(visitor).toHaveURL(
+      new RegExp(`/signin\\?callbackUrl=%2Fcheckout%2F${order.orderNo}$`),
+    );
+    await other.close();
+  });
+});
+
 test.describe("checkout on a desktop", () => {
   test("the QR code comes first, the phone's actions follow it", async ({ page }) => {
     await signUp(page, uniqueEmail("desktop-buyer"));
