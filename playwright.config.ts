@@ -4,7 +4,7 @@ import { defineConfig, devices } from "@playwright/test";
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
 const CI = Boolean(process.env.CI);
-const CLOCK_SPECS = /admin-billing\.spec\.ts$/;
+const CLOCK_SPECS = /(admin-billing|checkout-clock)\.spec\.ts$/;
 
 // Debian's Chromium where present; Playwright's own browser only where that path is absent.
 const SYSTEM_CHROMIUM = "/usr/bin/chromium";
@@ -49,6 +49,8 @@ export default defineConfig({
       use: { ...devices["Desktop Chrome"], channel: undefined },
       testMatch: CLOCK_SPECS,
       dependencies: ["chromium"],
+      // One at a time: each moves the one clock, and reads it (offsets, time left) in between.
+      workers: 1,
     },
   ],
   webServer: {

@@ -1,54 +1,64 @@
 import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
+import { CheckoutHeading, OrderSummary, QrFigure } from "@/components/checkout/checkout-parts";
+import { PayActions } from "@/components/checkout/pay-actions";
+import { SandboxPhoneNote } from "@/components/checkout/sandbox-phone-note";
 import { CheckoutStatus } from "@/components/orders/checkout-status";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import type { Order } from "@/db/schema";
 import { startOfShanghaiDate } from "@/lib/clock";
-import { getEnv } from "@/lib/env";
+import type { CheckoutState } from "@/lib/orders/checkout-state";
 import { formatFen } from "@/lib/money";
+import type { Device } from "@/lib/orders/device";
+import { qrPngOf } from "@/lib/orders/view";
 import { retryChargeAction } from "@/lib/subscriptions/actions";
 import type { MembershipCheckout } from "@/lib/subscriptions/view";
 
 /**
- * The checkout of a membership (Alipay agreement): while unsigned, the signing QR code and link
- * with the terms the buyer agrees to; once signed, the first charge (or why it failed, with a
- * retry); once paid, "subscribed" with the membership's end and the next charge date.
+ * The checkout of a membership (Alipay agreement): while unsigned, "open Alipay to sign" (first on
+ * a phone), "save the QR code" and the QR code, with the terms the buyer agrees to; once signed,
+ * the first charge (or why it failed, with a retry); once paid, "subscribed" with the
+ * membership's end and the next charge date.
  */
 export async function MembershipCheckoutView({
   name,
   order,
   view,
+  state,
+  device,
+  serverNow,
 }: {
   name: string;
   order: Order;
   view: MembershipCheckout;
+  state: CheckoutState;
+  device: Device;
+  serverNow: string;
 }) {
-  const [t, tc, format] = await Promise.all([
-    getTranslations("membership"),
-    getTranslations("checkout"),
-    getFormatter(),
-  ]);
+  const [t, format] = await Promise.all([getTranslations("membership"), getFormatter()]);
   const day = (date: Date) =>
     format.dateTime(date, { dateStyle: "medium", timeZone: "Asia/Shanghai" });
   const { agreement } = view;
   const nextCharge = agreement.nextChargeDate
     ? day(startOfShanghaiDate(agreement.nextChargeDate))
     : null;
+  const card = (children: React.ReactNode) => (
+    <Card
+      className="mx-auto flex max-w-md flex-col gap-5"
+      data-testid="checkout"
+      data-checkout-state={state}
+      data-order-status={order.status}
+    >
+      <CheckoutHeading state={state} name={name} />
+      {children}
+    </Card>
+  );
 
   if (order.status === "paid") {
-    return (
-      <Card className="mx-auto max-w-md space-y-5" data-order-status="paid">
-        <div>
-          <h1 className="text-xl font-bold text-emerald-700" data-testid="checkout-result">
-            {t("subscribed")}
-          </h1>
-          <p className="mt-1 text-stone-600">{name}</p>
-        </div>
-        <p className="text-sm text-stone-600">{t("subscribedHint")}</p>
-        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
-          <dt className="text-stone-500">{tc("amount")}</dt>
-          <dd className="font-semibold tabular-nums">{formatFen(order.amountFen)}</dd>
+    return card(
+      <>
+        <OrderSummary state={state} order={order}>
           {view.membershipEndsAt ? (
             <>
               <dt className="text-stone-500">{t("endsAt")}</dt>
@@ -61,22 +71,22 @@ export async function MembershipCheckoutView({
               <dd data-testid="checkout-next-charge">{nextCharge}</dd>
             </>
           ) : null}
-          <dt className="text-stone-500">{tc("orderNo")}</dt>
-          <dd className="font-mono text-xs break-all">{order.orderNo}</dd>
-        </dl>
+        </OrderSummary>
+        <p className="text-sm text-stone-600">{t("subscribedHint")}</p>
         <Link href="/account/membership" className={buttonClass("primary", "w-full sm:w-auto")}>
           {t("manage")}
         </Link>
-      </Card>
+      </>,
     );
   }
 
-  return (
-    <Card className="mx-auto max-w-md space-y-5" data-order-status={order.status}>
-      <div>
-        <h1 className="text-xl font-bold">{t("checkoutTitle")}</h1>
-        <p className="mt-1 text-stone-600">{name}</p>
-      </div>
+  const [tc, signPng] = await Promise.all([
+    getTranslations("checkout"),
+    view.sign ? qrPngOf(view.sign.url) : null,
+  ]);
+  return card(
+    <>
+      <OrderSummary state={state} order={order} amountFen={agreement.singleAmountFen} />
       <section
         className="space-y-2 rounded-xl bg-stone-50 p-4 text-sm"
         data-testid="agreement-terms"
@@ -84,7 +94,7 @@ export async function MembershipCheckoutView({
         <h2 className="font-semibold">{t("terms")}</h2>
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1">
           <dt className="text-stone-500">{t("termsAmount")}</dt>
-          <dd className="font-semibold text-brand-600 tabular-nums" data-testid="checkout-amount">
+          <dd className="tabular-nums" data-testid="agreement-amount">
             {formatFen(agreement.singleAmountFen)}
           </dd>
           <dt className="text-stone-500">{t("termsPeriod")}</dt>
@@ -98,38 +108,30 @@ export async function MembershipCheckoutView({
         </dl>
         <p className="text-stone-600">{t("termsCancel")}</p>
       </section>
-      {view.sign ? (
+      {order.status === "pending" ? (
+        <CheckoutStatus
+          orderNo={order.orderNo}
+          expiresAt={null}
+          serverNow={serverNow}
+          waiting="waitingSign"
+        />
+      ) : null}
+      {view.sign && signPng ? (
         <>
-          <a
-            href={view.sign.url}
-            className={buttonClass("primary", "w-full py-3 text-base")}
-            data-testid="open-sign"
-          >
-            {t("openSign")}
-          </a>
-          {/* eslint-disable-next-line @next/next/no-img-element -- a data URL drawn on the server */}
-          <img
-            src={view.sign.qr}
-            alt={t("qrAlt")}
-            width={240}
-            height={240}
-            className="mx-auto rounded-lg border border-stone-200"
-            data-testid="checkout-qr"
+          <PayActions
+            url={view.sign.url}
+            png={signPng}
+            orderNo={order.orderNo}
+            kind="sign"
+            device={device}
           />
-          <p className="text-center text-sm text-stone-600">{t("signHint")}</p>
-          {getEnv().isSandbox ? (
-            <p className="text-center">
-              <a
-                href={view.sign.url}
-                target="_blank"
-                rel="noreferrer"
-                className="text-xs text-stone-500 underline"
-                data-testid="sandbox-sign-link"
-              >
-                {t("sandboxSign")}
-              </a>
-            </p>
-          ) : null}
+          <QrFigure
+            // The long page.sign URL makes a dense code: drawn at 6 pixels a module, it stays sharp.
+            src={signPng}
+            alt={t("qrAlt")}
+            caption={device.mobile ? tc("pay.otherDeviceSign") : t("signHint")}
+          />
+          <SandboxPhoneNote />
         </>
       ) : view.declined ? (
         <form action={retryChargeAction} className="space-y-2">
@@ -146,9 +148,6 @@ export async function MembershipCheckoutView({
           {t("charging")}
         </p>
       )}
-      {order.status === "pending" ? (
-        <CheckoutStatus orderNo={order.orderNo} expiresAt={null} waiting="waitingSign" />
-      ) : null}
-    </Card>
+    </>,
   );
 }

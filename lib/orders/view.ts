@@ -30,6 +30,15 @@ export async function qrImageOf(order: Pick<Order, "qrImage" | "qrUrl">): Promis
   return QRCode.toDataURL(order.qrUrl, { margin: 1, width: 280 });
 }
 
+/**
+ * The PNG the checkout's "save QR code" button downloads: drawn by us from the very URL the
+ * "open" button links to (Youzan's own image may differ), 6 pixels a module with the standard
+ * quiet zone, so that even a long page.sign URL (some 140 modules a side) scans from the album.
+ */
+export async function qrPngOf(url: string): Promise<string> {
+  return QRCode.toDataURL(url, { type: "image/png", margin: 4, scale: 6 });
+}
+
 export const FINAL_STATUSES = new Set<Order["status"]>([
   "paid",
   "expired",
@@ -38,10 +47,19 @@ export const FINAL_STATUSES = new Set<Order["status"]>([
   "review",
 ]);
 
-export function publicStatus(order: Order) {
+/**
+ * What the status route answers. `serverNow` is the shop's clock (the sandbox's virtual clock in
+ * sandbox mode) when the answer leaves: the checkout counts down from it, never from the
+ * browser's clock (lib/orders/countdown.ts).
+ */
+export function publicStatus(order: Order, serverNow: Date) {
   return {
     orderNo: order.orderNo,
     status: order.status,
     paidAt: order.paidAt?.toISOString() ?? null,
+    expiresAt: order.expiresAt?.toISOString() ?? null,
+    serverNow: serverNow.toISOString(),
   };
 }
+
+export type PublicStatus = ReturnType<typeof publicStatus>;

@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
-import { expect, test, type Browser, type Page } from "@playwright/test";
+import type { Browser, Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { SANDBOX_ADMIN, signIn, signUp, uniqueEmail, uniqueIp, zh } from "./helpers";
 
 /*

@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { SANDBOX_ADMIN, signIn, signUp, uniqueEmail, zh } from "./helpers";
 
 /*

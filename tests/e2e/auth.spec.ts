@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { SANDBOX_ADMIN, signIn, signUp, uniqueEmail, uniqueIp, zh } from "./helpers";
 import { send, startShopServer, type ShopServer } from "./server-process";
 

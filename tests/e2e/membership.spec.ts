@@ -1,4 +1,4 @@
-import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test, type APIRequestContext, type Page } from "./fixtures";
 import sandboxZh from "../../messages/sandbox.zh-CN.json" with { type: "json" };
 import { signUp, uniqueEmail, zh } from "./helpers";
 
@@ -24,7 +24,7 @@ async function subscribe(page: Page, slug: string): Promise<string> {
   await page.getByTestId("subscribe").click();
   await expect(page).toHaveURL(/\/checkout\/XP\d{8}[0-9A-Z]{10}$/);
   await expect(page.getByTestId("agreement-terms")).toBeVisible();
-  const signUrl = await page.getByTestId("open-sign").getAttribute("href");
+  const signUrl = await page.getByTestId("pay-open").getAttribute("href");
   expect(signUrl).toContain("/sandbox/alipay/gateway.do?");
   expect(signUrl).toContain("method=alipay.user.agreement.page.sign");
   return signUrl!;
@@ -39,6 +39,13 @@ test.describe("membership with Alipay periodic deduction (sandbox)", () => {
     await signUp(page, uniqueEmail("member"));
     const signUrl = await subscribe(page, "membership-weekly");
     await expect(page.getByTestId("checkout-amount")).toHaveText("¥9.90");
+    await expect(page).toHaveTitle(`${zh.checkout.states.signWaiting.title} · ${zh.meta.title}`);
+    await expect(page.getByTestId("checkout-heading")).toHaveText(
+      zh.checkout.states.signWaiting.heading,
+    );
+    await expect(page.getByTestId("checkout-amount-label")).toHaveText(
+      zh.checkout.states.signWaiting.amount,
+    );
     await expect(page.getByTestId("agreement-terms")).toContainText(
       zh.membership.termsPeriodDays.replace("{days}", "7"),
     );
@@ -55,9 +62,14 @@ test.describe("membership with Alipay periodic deduction (sandbox)", () => {
     await expect(alipay.getByTestId("sign-done")).toBeVisible();
 
     // The checkout polls and turns to "subscribed" once period 1 is paid.
-    await expect(page.getByTestId("checkout-result")).toHaveText(zh.membership.subscribed, {
-      timeout: 15_000,
-    });
+    await expect(page.getByTestId("checkout-heading")).toHaveText(
+      zh.checkout.states.subscribed.heading,
+      { timeout: 15_000 },
+    );
+    await expect(page).toHaveTitle(`${zh.checkout.states.subscribed.title} · ${zh.meta.title}`);
+    await expect(page.getByTestId("checkout-amount-label")).toHaveText(
+      zh.checkout.states.subscribed.amount,
+    );
     const nextCharge = await shanghaiDateIn(page.request, 7);
     await expect(page.getByTestId("checkout-next-charge")).toBeVisible();
     await page.screenshot({ path: `${shots}/membership-subscribed-phone.png`, fullPage: true });

@@ -1,4 +1,4 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test, type Page } from "./fixtures";
 import { SANDBOX_ADMIN, signIn, signUp, uniqueEmail, zh } from "./helpers";
 
 async function startCheckout(page: Page, slug: string) {
@@ -6,7 +6,7 @@ async function startCheckout(page: Page, slug: string) {
   await page.getByRole("button", { name: zh.product.buy }).click();
   await expect(page).toHaveURL(/\/checkout\/XP\d{8}[0-9A-Z]{10}$/);
   await expect(page.getByTestId("checkout-qr")).toBeVisible();
-  const payUrl = await page.getByTestId("sandbox-pay-link").getAttribute("href");
+  const payUrl = await page.getByTestId("pay-open").getAttribute("href");
   expect(payUrl).toMatch(/\/sandbox\/youzan\/pay\?qr_id=\d+/);
   return payUrl!;
 }
@@ -34,7 +34,7 @@ test.describe("one-off purchase with a Youzan QR code (sandbox)", () => {
     await phone.getByTestId("pay-submit").click();
     await expect(phone.getByTestId("pay-paid")).toBeVisible();
     // The checkout turns to paid within 5 s (it polls every 2 s): the timeout is the assertion.
-    await expect(page.getByTestId("checkout-result")).toHaveText(zh.checkout.paid, {
+    await expect(page.getByTestId("checkout-heading")).toHaveText(zh.checkout.states.paid.heading, {
       timeout: 5_000,
     });
     await expect(page.getByTestId("purchased-content")).toContainText("side-hustle-handbook.pdf");

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import postgres from "postgres";
 import { appPaths } from "../helpers/app-paths";
 import { startTcpRelay, type TcpRelay } from "../helpers/tcp-proxy";

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { expect, test } from "./fixtures";
 
 /*
  * Issue #10 item 4: product pages are shareable (Open Graph / WeChat card with a cover that

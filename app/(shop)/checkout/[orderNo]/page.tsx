@@ -1,141 +1,174 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
+import { cache } from "react";
+import { CheckoutHeading, OrderSummary, QrFigure } from "@/components/checkout/checkout-parts";
+import { PayActions } from "@/components/checkout/pay-actions";
+import { SandboxPhoneNote } from "@/components/checkout/sandbox-phone-note";
 import { CheckoutStatus } from "@/components/orders/checkout-status";
+import { MembershipCheckoutView } from "@/components/orders/membership-checkout";
 import { PurchasedContent } from "@/components/orders/purchased-content";
 import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { getDb } from "@/db";
 import { pick, toLocale } from "@/i18n/locales";
 import { requireUser } from "@/lib/auth/guards";
-import { getEnv } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
-import { formatFen } from "@/lib/money";
-import { orderForViewer, qrImageOf } from "@/lib/orders/view";
+import { now } from "@/lib/now";
+import { checkoutState, type CheckoutState } from "@/lib/orders/checkout-state";
+import { deviceOf, type Device } from "@/lib/orders/device";
+import { orderForViewer, qrPngOf } from "@/lib/orders/view";
 import { getRuntime } from "@/lib/runtime";
 import { membershipCheckout } from "@/lib/subscriptions/view";
-import { MembershipCheckoutView } from "@/components/orders/membership-checkout";
 
 interface Props {
   params: Promise<{ orderNo: string }>;
 }
 
-export async function generateMetadata(): Promise<Metadata> {
-  return { title: (await getTranslations("checkout"))("title") };
-}
-
-async function load(orderNo: string) {
+/**
+ * The order, the membership view when it is one, and the state the checkout shows — read once
+ * per request, shared by the metadata (the tab title) and the page.
+ */
+const loadCheckout = cache(async (orderNo: string) => {
   const user = await requireUser();
+  let found;
   try {
-    return await orderForViewer(await getDb(), orderNo, user);
+    found = await orderForViewer(await getDb(), orderNo, user);
   } catch (error) {
     if (isAppError(error, "not_found")) notFound();
     throw error;
   }
-}
+  const { order } = found;
+  const membership =
+    order.provider === "alipay" && (order.status === "pending" || order.status === "paid")
+      ? await membershipCheckout(await getRuntime(), order)
+      : null;
+  const state = checkoutState(
+    order,
+    membership && {
+      agreementStatus: membership.agreement.status,
+      signable: membership.sign !== null,
+      declined: membership.declined !== null,
+    },
+  );
+  return { ...found, membership, state };
+});
 
-type Translate = Awaited<ReturnType<typeof getTranslations<"checkout">>>;
-type Loaded = Awaited<ReturnType<typeof load>>;
+type Loaded = Awaited<ReturnType<typeof loadCheckout>>;
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const { state } = await loadCheckout((await params).orderNo);
+  const t = await getTranslations("checkout.states");
+  return { title: t(`${state}.title`), robots: { index: false, follow: false } };
+}
 
 export default async function CheckoutPage({ params }: Props) {
-  const { orderNo } = await params;
-  const loaded = await load(orderNo);
-  const [t, locale] = await Promise.all([getTranslations("checkout"), getLocale().then(toLocale)]);
+  const loaded = await loadCheckout((await params).orderNo);
+  const [locale, requestHeaders] = await Promise.all([getLocale().then(toLocale), headers()]);
   const name = pick(locale, loaded.product.nameZh, loaded.product.nameEn);
-  if (
-    loaded.order.provider === "alipay" &&
-    (loaded.order.status === "pending" || loaded.order.status === "paid")
-  ) {
-    const view = await membershipCheckout(await getRuntime(), loaded.order);
-    if (view) return <MembershipCheckoutView name={name} order={loaded.order} view={view} />;
+  const device = deviceOf(requestHeaders.get("user-agent"));
+  // Read last: the countdown's first text is the time left at this instant, on both sides.
+  const serverNow = (await now()).toISOString();
+  if (loaded.membership) {
+    return (
+      <MembershipCheckoutView
+        name={name}
+        order={loaded.order}
+        view={loaded.membership}
+        state={loaded.state}
+        device={device}
+        serverNow={serverNow}
+      />
+    );
   }
   return loaded.order.status === "pending" ? (
-    <PendingCheckout t={t} name={name} {...loaded} />
+    <PendingCheckout name={name} order={loaded.order} device={device} serverNow={serverNow} />
   ) : (
-    <FinishedCheckout t={t} name={name} {...loaded} />
+    <FinishedCheckout name={name} {...loaded} />
   );
 }
 
-function OrderSummary({ t, order }: { t: Translate; order: Loaded["order"] }) {
+/**
+ * Waiting for the payment. On a phone the buyer pays on this very device: "open the payment page"
+ * comes first, then "save the QR code"; the QR stays for paying from a second device.
+ */
+async function PendingCheckout({
+  name,
+  order,
+  device,
+  serverNow,
+}: {
+  name: string;
+  order: Loaded["order"];
+  device: Device;
+  serverNow: string;
+}) {
+  const [t, tp, png] = await Promise.all([
+    getTranslations("checkout"),
+    getTranslations("checkout.pay"),
+    order.qrUrl ? qrPngOf(order.qrUrl) : null,
+  ]);
+  // Youzan's own image when it sent one; else the code we draw for "save", sharp on any screen.
+  const image = order.qrImage?.startsWith("data:image/") ? order.qrImage : png;
   return (
-    <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
-      <dt className="text-stone-500">{t("amount")}</dt>
-      <dd
-        className="text-lg font-semibold text-brand-600 tabular-nums"
-        data-testid="checkout-amount"
-      >
-        {formatFen(order.amountFen)}
-      </dd>
-      <dt className="text-stone-500">{t("orderNo")}</dt>
-      <dd className="font-mono text-xs break-all">{order.orderNo}</dd>
-    </dl>
-  );
-}
-
-/** Waiting for the payment: the QR code, the countdown and the status poll. */
-async function PendingCheckout({ t, name, order }: Loaded & { t: Translate; name: string }) {
-  const image = await qrImageOf(order);
-  return (
-    <Card className="mx-auto max-w-md space-y-5" data-order-status="pending">
-      <div>
-        <h1 className="text-xl font-bold">{t("title")}</h1>
-        <p className="mt-1 text-stone-600">{name}</p>
-      </div>
-      <OrderSummary t={t} order={order} />
-      {image ? (
-        // A data URL drawn on the server; next/image adds nothing for it.
-        // eslint-disable-next-line @next/next/no-img-element
-        <img
-          src={image}
-          alt={t("qrAlt")}
-          width={240}
-          height={240}
-          className="mx-auto rounded-lg border border-stone-200"
-          data-testid="checkout-qr"
+    <Card
+      className="mx-auto flex max-w-md flex-col gap-5"
+      data-testid="checkout"
+      data-checkout-state="waiting"
+      data-order-status="pending"
+    >
+      <CheckoutHeading state="waiting" name={name} />
+      <OrderSummary state="waiting" order={order} />
+      <CheckoutStatus
+        orderNo={order.orderNo}
+        expiresAt={order.expiresAt?.toISOString() ?? null}
+        serverNow={serverNow}
+      />
+      {order.qrUrl && png ? (
+        <PayActions
+          url={order.qrUrl}
+          png={png}
+          orderNo={order.orderNo}
+          kind="pay"
+          device={device}
         />
       ) : null}
-      <p className="text-center text-sm text-stone-600">{t("scanHint")}</p>
-      <CheckoutStatus orderNo={order.orderNo} expiresAt={order.expiresAt?.toISOString() ?? null} />
-      {getEnv().isSandbox && order.qrUrl ? (
-        <p className="text-center">
-          <a
-            href={order.qrUrl}
-            target="_blank"
-            rel="noreferrer"
-            className="text-xs text-stone-500 underline"
-            data-testid="sandbox-pay-link"
-          >
-            {t("sandboxPay")}
-          </a>
-        </p>
+      {image ? (
+        <QrFigure
+          src={image}
+          alt={t("qrAlt")}
+          caption={device.mobile ? tp("otherDevice") : t("scanHint")}
+        />
       ) : null}
+      <SandboxPhoneNote />
     </Card>
   );
 }
 
-function finishedState(t: Translate, status: Loaded["order"]["status"]) {
-  if (status === "paid") return { title: t("paid"), hint: t("paidHint"), tone: "text-emerald-700" };
-  if (status === "review") {
-    return { title: t("review"), hint: t("reviewHint"), tone: "text-amber-700" };
-  }
-  if (status === "refunded") return { title: t("refunded"), hint: null, tone: "text-stone-700" };
-  return { title: t("expired"), hint: t("expiredHint"), tone: "text-stone-700" };
-}
+const HINT: Partial<Record<CheckoutState, string>> = {
+  paid: "paidHint",
+  review: "reviewHint",
+  expired: "expiredHint",
+  closed: "closedHint",
+  refunded: "refundedHint",
+};
 
 /** Paid (with the content), in review, refunded, or closed (with the way to start again). */
-function FinishedCheckout({ t, name, order, product }: Loaded & { t: Translate; name: string }) {
-  const state = finishedState(t, order.status);
+async function FinishedCheckout({ name, state, order, product }: Loaded & { name: string }) {
+  const t = await getTranslations("checkout");
+  const hint = HINT[state];
   return (
-    <Card className="mx-auto max-w-md space-y-5" data-order-status={order.status}>
-      <div>
-        <h1 className={`text-xl font-bold ${state.tone}`} data-testid="checkout-result">
-          {state.title}
-        </h1>
-        <p className="mt-1 text-stone-600">{name}</p>
-      </div>
-      <OrderSummary t={t} order={order} />
-      {state.hint ? <p className="text-sm text-stone-600">{state.hint}</p> : null}
+    <Card
+      className="mx-auto flex max-w-md flex-col gap-5"
+      data-testid="checkout"
+      data-checkout-state={state}
+      data-order-status={order.status}
+    >
+      <CheckoutHeading state={state} name={name} />
+      <OrderSummary state={state} order={order} />
+      {hint ? <p className="text-sm text-stone-600">{t(hint)}</p> : null}
       <PurchasedContent order={order} product={product} />
       <div className="flex flex-wrap gap-2">
         {order.status === "expired" || order.status === "closed" ? (

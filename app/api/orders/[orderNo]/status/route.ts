@@ -1,4 +1,3 @@
-import { getDb } from "@/db";
 import { findOrderByNo } from "@/db/queries/orders";
 import { assertUser } from "@/lib/auth/guards";
 import { json, route } from "@/lib/http/json";
@@ -11,19 +10,24 @@ interface Context {
   params: Promise<{ orderNo: string }>;
 }
 
+const NO_STORE = { "cache-control": "no-store" };
+
 /**
  * Answers from the database; while the order is pending it asks the provider too (Youzan for QR
  * orders; Alipay for memberships whose notification is late), at most once per few seconds per
- * order however many tabs poll (the conditional claim of both checks).
+ * order however many tabs poll (the conditional claim of both checks). Every answer carries the
+ * shop's now, read last, for the checkout's countdown.
  */
 export const GET = route<Context>(async (_request, { params }) => {
   const user = await assertUser();
   const { orderNo } = await params;
-  const { order } = await orderForViewer(await getDb(), orderNo, user);
-  if (order.status !== "pending") return json(publicStatus(order));
   const deps = await getRuntime();
+  const { order } = await orderForViewer(deps.db, orderNo, user);
+  if (order.status !== "pending") {
+    return json(publicStatus(order, await deps.now()), { headers: NO_STORE });
+  }
   if (order.provider === "alipay") await checkAlipayOrder(deps, order);
   else await checkYouzanOrder(deps, order);
   const fresh = (await findOrderByNo(deps.db, orderNo)) ?? order;
-  return json(publicStatus(fresh), { headers: { "cache-control": "no-store" } });
+  return json(publicStatus(fresh, await deps.now()), { headers: NO_STORE });
 });

@@ -1,0 +1,112 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { GET as statusRoute } from "@/app/api/orders/[orderNo]/status/route";
+import { assertUser } from "@/lib/auth/guards";
+import { AppError } from "@/lib/errors";
+import { getRuntime } from "@/lib/runtime";
+import { withTestDatabase } from "../helpers/db";
+import { makeUser } from "../helpers/factories";
+import { withPurchaseTestbed } from "../helpers/purchase-testbed";
+
+// The route runs as in a request: the signed-in buyer and the runtime are the test's (the purchase
+// testbed: the Youzan sandbox over loopback and a test clock the test moves).
+vi.mock("@/lib/auth/guards", () => ({ assertUser: vi.fn() }));
+vi.mock("@/lib/runtime", () => ({ getRuntime: vi.fn() }));
+
+const t = withTestDatabase();
+const p = withPurchaseTestbed(t);
+
+interface Answer {
+  orderNo: string;
+  status: string;
+  paidAt: string | null;
+  expiresAt: string | null;
+  serverNow: string;
+}
+
+function ask(orderNo: string) {
+  return statusRoute(new Request(`http://localhost/api/orders/${orderNo}/status`), {
+    params: Promise.resolve({ orderNo }),
+  });
+}
+
+beforeEach(() => {
+  vi.mocked(getRuntime).mockImplementation(async () => ({ ...p.bed.deps, clock: p.bed.clock }));
+  vi.mocked(assertUser).mockImplementation(async () => ({
+    id: p.buyerId,
+    email: "buyer@example.com",
+    name: null,
+    role: "buyer",
+  }));
+});
+afterEach(() => {
+  vi.mocked(getRuntime).mockReset();
+  vi.mocked(assertUser).mockReset();
+});
+
+describe("GET /api/orders/{orderNo}/status", () => {
+  it("answers with the shop's now (not the machine's) and the order's expiry, for the countdown", async () => {
+    const order = await p.order();
+    // The shop's clock runs 7 minutes ahead of this machine's (the sandbox clock was moved).
+    p.bed.clock.advance(7 * 60);
+    const response = await ask(order.orderNo);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+    const body = (await response.json()) as Answer;
+    expect(body).toEqual({
+      orderNo: order.orderNo,
+      status: "pending",
+      paidAt: null,
+      expiresAt: order.expiresAt!.toISOString(),
+      serverNow: p.bed.clock.current().toISOString(),
+    });
+    // 15 minutes to live, 7 gone on the shop's clock: 8 left, whatever the machine's clock says.
+    expect(Date.parse(body.expiresAt!) - Date.parse(body.serverNow)).toBe(8 * 60_000);
+  });
+
+  it("keeps sending the shop's now once the order is paid", async () => {
+    const order = await p.order();
+    await p.bed.sandbox.pay({ qrId: order.qrId! });
+    p.bed.clock.advance(5);
+    const body = (await (await ask(order.orderNo)).json()) as Answer;
+    expect(body.status).toBe("paid");
+    expect(body.paidAt).not.toBeNull();
+    expect(body.serverNow).toBe(p.bed.clock.current().toISOString());
+    // A final answer is asked once more at most: no need to call the provider again.
+    p.bed.clock.advance(1);
+    const again = (await (await ask(order.orderNo)).json()) as Answer;
+    expect(again).toEqual({ ...body, serverNow: p.bed.clock.current().toISOString() });
+  });
+
+  it("expires a pending order past its time to live and says so, with the shop's now", async () => {
+    const order = await p.order();
+    p.bed.clock.advance(16 * 60);
+    const body = (await (await ask(order.orderNo)).json()) as Answer;
+    expect(body.status).toBe("expired");
+    expect(Date.parse(body.serverNow)).toBeGreaterThan(Date.parse(body.expiresAt!));
+  });
+
+  it("someone else's order and malformed numbers are the same 404 with a reason", async () => {
+    const order = await p.order();
+    const stranger = await makeUser(t.db(), { email: "stranger@example.com" });
+    vi.mocked(assertUser).mockImplementation(async () => ({
+      id: stranger.id,
+      email: stranger.email,
+      name: null,
+      role: "buyer",
+    }));
+    for (const orderNo of [order.orderNo, "XP00000000NOSUCHONE", "not-an-order", "x".repeat(80)]) {
+      const response = await ask(orderNo);
+      expect(response.status, orderNo).toBe(404);
+      const body = (await response.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("not_found");
+      expect(body.error.message.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("a visitor who is not signed in gets a 401", async () => {
+    const order = await p.order();
+    vi.mocked(assertUser).mockRejectedValue(new AppError("unauthorized", "Sign in first."));
+    const response = await ask(order.orderNo);
+    expect(response.status).toBe(401);
+  });
+});
