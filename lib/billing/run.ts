@@ -11,6 +11,7 @@ import type { AlertItem } from "@/lib/alerts";
 import { newId } from "@/lib/ids";
 import { moduleLogger } from "@/lib/logger";
 import type { BillingDeps } from "./deps";
+import { limitedGateway, limiter } from "./limit";
 import { billingToday } from "./schedule";
 import {
   expireUnpaidAgreements,
@@ -147,6 +148,20 @@ export async function runBillingPhase(
   return report;
 }
 
+interface Claimed {
+  id: string;
+  batch: { ids: string[]; left: number };
+}
+
+/**
+ * The run's work as a stream of claimed agreements. `concurrency` bounds the calls in flight at
+ * Alipay (`limitedGateway`); twice as many agreements are in progress at once, so that while
+ * those calls wait, the others read and write the database before and after theirs. The next
+ * batch is claimed while the current one is still being worked on (when fewer agreements are
+ * queued than there are lanes), so no lane waits for a batch's slowest agreement. A batch is
+ * released when the last of its agreements is done or given back. The time budget is checked
+ * before each claim and each agreement: when it is spent, what is queued is given back untouched.
+ */
 async function work(
   deps: BillingDeps,
   phase: Phase,
@@ -156,53 +171,88 @@ async function work(
   onBatch?: (report: RunReport) => void,
 ): Promise<void> {
   const { billing } = deps;
+  const itemDeps: BillingDeps = {
+    ...deps,
+    alipay: {
+      ...deps.alipay,
+      gateway: limitedGateway(deps.alipay.gateway, limiter(billing.concurrency)),
+    },
+  };
+  const lanes = billing.concurrency * 2;
   const seen: string[] = [];
-  for (;;) {
-    if (elapsed() >= billing.timeBudgetMs) {
+  const queue: Claimed[] = [];
+  let more = true;
+  let timeUp = false;
+  let claiming: Promise<void> | null = null;
+  const failures: unknown[] = [];
+
+  const outOfTime = () => {
+    if (!timeUp && elapsed() >= billing.timeBudgetMs) {
+      timeUp = true;
       report.hasMore = true;
-      return;
     }
+    return timeUp;
+  };
+  const claim = async () => {
+    if (outOfTime()) return;
     const now = await deps.now();
     const ids = await claimAgreements(deps.db, {
       ...claimInput(deps, phase, now, seen),
       leaseUntil: new Date(now.getTime() + (billing.leaseMs ?? 5 * 60_000)),
     });
+    more = ids.length >= billing.batchSize;
     if (ids.length === 0) return;
     report.batches++;
-    const queue = [...ids];
-    const done = new Set<string>();
-    const worker = async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        // Out of time: what is left of the batch is given back, untouched.
-        if (elapsed() >= billing.timeBudgetMs) return;
-        const result = await PHASE_WORK[phase](deps, id, report.runId).catch(
+    const batch = { ids, left: ids.length };
+    for (const id of ids) queue.push({ id, batch });
+  };
+  const finish = async (item: Claimed) => {
+    if (--item.batch.left > 0) return;
+    await releaseAgreements(deps.db, item.batch.ids);
+    onBatch?.({ ...report });
+  };
+  const lane = async () => {
+    for (;;) {
+      if (queue.length < lanes && more && !timeUp) {
+        claiming ??= claim()
+          .catch((error: unknown) => {
+            failures.push(error);
+            more = false;
+          })
+          .finally(() => (claiming = null));
+        if (queue.length === 0) {
+          await claiming;
+          continue;
+        }
+      }
+      const item = queue.shift();
+      if (item === undefined) return;
+      // Out of time: given back, untouched.
+      if (!outOfTime()) {
+        const result = await PHASE_WORK[phase](itemDeps, item.id, report.runId).catch(
           (error: unknown): ItemResult => {
-            log.error({ agreementId: id, phase, err: error }, "billing item failed");
+            log.error({ agreementId: item.id, phase, err: error }, "billing item failed");
             return {
               kind: "error",
-              alert: { kind: "item_failed", agreementId: id, message: String(error).slice(0, 300) },
+              alert: {
+                kind: "item_failed",
+                agreementId: item.id,
+                message: String(error).slice(0, 300),
+              },
             };
           },
         );
-        done.add(id);
         count(report, result);
         if (result.alert) alerts.push(result.alert);
         if (result.kind === "skipped" || result.kind === "unknown" || result.kind === "error") {
-          seen.push(id);
+          seen.push(item.id);
         }
       }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(billing.concurrency, ids.length) }, () => worker()),
-    );
-    await releaseAgreements(deps.db, ids);
-    onBatch?.({ ...report });
-    if (done.size < ids.length) {
-      report.hasMore = true;
-      return;
+      await finish(item).catch((error: unknown) => failures.push(error));
     }
-    if (ids.length < billing.batchSize) return;
-  }
+  };
+  await Promise.all(Array.from({ length: lanes }, () => lane()));
+  if (failures.length > 0) throw failures[0];
 }
 
 function claimInput(

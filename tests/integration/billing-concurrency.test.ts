@@ -11,6 +11,7 @@ import {
   payments,
 } from "@/db/schema";
 import { addDays } from "@/lib/clock";
+import type { AlipayGateway } from "@/lib/payments/alipay";
 import { runBillingPhase, type RunOptions, type RunReport } from "@/lib/billing/run";
 import { alipayTestbed, type AlipayTestbed } from "../helpers/alipay-testbed";
 import { makeDueAgreements, type DueAgreements } from "../helpers/billing-fixtures";
@@ -167,6 +168,45 @@ describe("the due-agreements fixture", () => {
     expect(trades!.n).toBe(120);
     const stats = (await bed.control("stats")).body as { calls: Record<string, number> };
     expect(stats.calls).toEqual({});
+  });
+});
+
+describe("one charge run", () => {
+  it("has at most `concurrency` calls in flight at Alipay, while other agreements use the database", async () => {
+    const fixture = await due(60);
+    const deps = billingDeps(bed, SETTINGS);
+    const real = deps.alipay.gateway;
+    let inFlight = 0;
+    let peak = 0;
+    let lookedDuringCalls = 0;
+    const gateway: AlipayGateway = {
+      ...real,
+      async chargeAgreement(input) {
+        peak = Math.max(peak, ++inFlight);
+        try {
+          return await real.chargeAgreement(input);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    // Work that reads the clock (looking, recording, settling) while the limit's calls are all out.
+    const now = deps.now;
+    const report = (await runBillingPhase(
+      {
+        ...deps,
+        now: async () => {
+          if (inFlight === SETTINGS.concurrency) lookedDuringCalls++;
+          return now();
+        },
+        alipay: { ...deps.alipay, gateway },
+      },
+      "charge",
+    )) as RunReport;
+    expect(report).toMatchObject({ charged: 60, processed: 60, declined: 0, unknown: 0 });
+    expect(peak).toBe(SETTINGS.concurrency);
+    expect(lookedDuringCalls).toBeGreaterThan(0);
+    await expectEachChargedOnce(fixture);
   });
 });
 

@@ -13,6 +13,7 @@ import {
   orders,
 } from "@/db/schema";
 import { runBillingPhase, type Phase, type RunOptions, type RunReport } from "@/lib/billing/run";
+import type { BillingSettings } from "@/lib/billing/deps";
 import { DEFAULT_POLICY } from "@/lib/billing/schedule";
 import { addDays, shanghaiDate, startOfShanghaiDate } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
@@ -773,26 +774,56 @@ describe("a run stopped halfway (acceptance 6)", () => {
     for (let i = 0; i < 5; i++) buyers.push(await subscriber());
     await bed.advance(2 * DAY);
     const budget = 1_000;
-    /** A stopwatch that crosses the budget on its fourth reading. */
-    const crossingAfter = (readings: number) => {
-      let n = 0;
-      return () => (n++ >= readings ? budget : 0);
+    /**
+     * A run whose stopwatch crosses the budget once `calls` trade.pay calls have reached
+     * Alipay: agreements already past their check finish, nothing else starts.
+     */
+    const stoppedAfter = (calls: number, settings: Partial<BillingSettings>) => {
+      const deps = billingDeps(bed, { ...settings, timeBudgetMs: budget });
+      const real = deps.alipay.gateway;
+      let made = 0;
+      const gateway: AlipayGateway = {
+        ...real,
+        chargeAgreement: (input) => {
+          made++;
+          return real.chargeAgreement(input);
+        },
+      };
+      return {
+        deps: { ...deps, alipay: { ...deps.alipay, gateway } },
+        elapsed: () => (made >= calls ? budget : 0),
+        made: () => made,
+      };
     };
     const paidSecond = async () => db().$count(orders, eq(orders.periodIndex, 2));
+    const triedSecond = async () => db().$count(chargeAttempts, eq(chargeAttempts.periodIndex, 2));
 
-    // Mid-batch: one loop check, then one per item: the third item finds the time up.
-    const midBatch = billingDeps(bed, { concurrency: 1, timeBudgetMs: budget });
-    const first = await phase(midBatch, "charge", { elapsed: crossingAfter(3) });
-    expect(first).toMatchObject({ charged: 2, processed: 2, hasMore: true, batches: 1 });
-    expect(await paidSecond()).toBe(2);
+    // One call at a time (two agreements in progress): the budget is spent during the first.
+    const one = stoppedAfter(1, { concurrency: 1 });
+    const first = await phase(one.deps, "charge", { elapsed: one.elapsed });
+    expect(first).toMatchObject({ hasMore: true, batches: 1, declined: 0, unknown: 0 });
+    expect(first.charged).toBeGreaterThanOrEqual(1);
+    expect(first.charged).toBeLessThanOrEqual(2);
+    expect(first.processed).toBe(first.charged);
+    expect(one.made()).toBe(first.charged);
+    // What was not reached has no attempt: it was given back untouched (and unleased: phase()).
+    expect(await paidSecond()).toBe(first.charged);
+    expect(await triedSecond()).toBe(first.charged);
 
-    // Between batches: a batch of two, then the loop finds the time up.
-    const betweenBatches = billingDeps(bed, { concurrency: 2, batchSize: 2, timeBudgetMs: budget });
-    const second = await phase(betweenBatches, "charge", { elapsed: crossingAfter(3) });
-    expect(second).toMatchObject({ charged: 2, processed: 2, hasMore: true, batches: 1 });
+    // Batches of one, the next claimed ahead: the claim after the first call finds the time up.
+    const two = stoppedAfter(1, { concurrency: 1, batchSize: 1 });
+    const second = await phase(two.deps, "charge", { elapsed: two.elapsed });
+    expect(second).toMatchObject({ hasMore: true, declined: 0, unknown: 0 });
+    expect(second.charged).toBeGreaterThanOrEqual(1);
+    expect(second.charged).toBeLessThanOrEqual(2);
+    expect(first.charged + second.charged).toBeLessThan(5);
+    expect(two.made()).toBe(second.charged);
+    expect(await paidSecond()).toBe(first.charged + second.charged);
+    expect(await triedSecond()).toBe(first.charged + second.charged);
 
     const last = await phase(billingDeps(bed), "charge");
-    expect(last).toMatchObject({ charged: 1, processed: 1, hasMore: false });
+    expect(last).toMatchObject({ hasMore: false });
+    expect(first.charged + second.charged + last.charged).toBe(5);
     expect(await phase(billingDeps(bed), "charge")).toMatchObject(NOTHING);
 
     expect(await sandboxCalls(PAY)).toBe(10);
