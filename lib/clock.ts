@@ -36,10 +36,14 @@ export const systemClock: Clock = { now: async () => new Date() };
 export function offsetClock(db: Db): Clock {
   return {
     async now() {
-      const offset = await readClockOffset(db);
-      return new Date(Date.now() + offset);
+      return timeAtOffset(await readClockOffset(db));
     },
   };
+}
+
+/** The sandbox clock's time, its offset read: real time moved on by `offsetMs`. */
+export function timeAtOffset(offsetMs: number): Date {
+  return new Date(Date.now() + offsetMs);
 }
 
 export { readClockOffset };

@@ -34,7 +34,11 @@ function newPair(): { privateKey: string; publicKey: string } {
 
 async function readKeys(db: Db): Promise<SandboxAlipayKeys | null> {
   const [row] = await db.select().from(alipaySandboxKeys).where(eq(alipaySandboxKeys.id, 1));
-  if (!row) return null;
+  return row ? keysOfRow(row) : null;
+}
+
+/** The keys of a stored row. */
+export function keysOfRow(row: typeof alipaySandboxKeys.$inferSelect): SandboxAlipayKeys {
   return {
     appId: row.appId,
     appPrivateKeyPem: row.appPrivateKeyPem,

@@ -14,7 +14,7 @@ import {
   type GatewayAnswer,
   type JsonObject,
 } from "./responses";
-import { readSettings, takeInjection } from "./settings";
+import { readSettings, takeInjection, type AlipaySettings } from "./settings";
 import { requestSignContent, rsa2Verify, type Params } from "./signing";
 import { parseAlipayTime } from "./time";
 import {
@@ -98,17 +98,35 @@ interface Outcome {
   now?: Date;
 }
 
-export async function handleGateway(ctx: AlipayContext, params: Params): Promise<GatewayAnswer> {
-  const { result, outcome, now = await ctx.clock.now() } = await dispatch(ctx, params);
+/** What the caller already read for this request (`readRequestState`): not read again. */
+export interface GatewayPreRead {
+  settings: AlipaySettings;
+  now: Date;
+}
+
+export async function handleGateway(
+  ctx: AlipayContext,
+  params: Params,
+  pre?: GatewayPreRead,
+): Promise<GatewayAnswer> {
+  const {
+    result,
+    outcome,
+    now = pre?.now ?? (await ctx.clock.now()),
+  } = await dispatch(ctx, params, pre);
   const method = stripNul(params.method ?? "").slice(0, 200);
   await ctx.db.insert(calls).values({ method, outcome, createdAt: now });
   return result;
 }
 
-async function dispatch(ctx: AlipayContext, params: Params): Promise<Outcome> {
+async function dispatch(
+  ctx: AlipayContext,
+  params: Params,
+  pre?: GatewayPreRead,
+): Promise<Outcome> {
   const traceId = newTraceId();
   // Read once a request: the checks, the injection and the business method all use these.
-  const { faults, stored } = await readSettings(ctx.db);
+  const { faults, stored } = pre?.settings ?? (await readSettings(ctx.db));
   const method = params.method ?? "";
   const key = isGatewayMethod(method) ? responseKey(method) : "error_response";
   const gw = (code: string, subCode: string, subMsg: string): Outcome => ({
@@ -186,7 +204,7 @@ async function dispatch(ctx: AlipayContext, params: Params): Promise<Outcome> {
   }
 
   // 7. business.
-  const now = await ctx.clock.now();
+  const now = pre?.now ?? (await ctx.clock.now());
   const signed = (inner: JsonObject, outcome: string): Outcome => ({
     result: answer(responseBody(key, inner, ctx.keys.alipayPrivateKeyPem), traceId),
     outcome,

@@ -1,7 +1,7 @@
 import "server-only";
 import { afterResponse } from "@/lib/sandbox/youzan/http";
 import { readGatewayParams } from "./gateway";
-import { getAlipaySandbox } from "./index";
+import { handleSandboxGateway } from "./index";
 import { SIGN_PAGE } from "./pages";
 
 const PAGE_SIGN = "alipay.user.agreement.page.sign";
@@ -20,5 +20,5 @@ export async function gatewayRoute(request: Request): Promise<Response> {
       headers: { location: `${SIGN_PAGE}?${new URLSearchParams(params).toString()}` },
     });
   }
-  return (await getAlipaySandbox({ background: afterResponse })).handleGatewayParams(params);
+  return handleSandboxGateway(params, { background: afterResponse });
 }

@@ -4,6 +4,7 @@ import type { Db } from "@/db/client";
 import {
   ensureSandboxAlipayKeys,
   SANDBOX_ALIPAY_SELLER_ID,
+  type SandboxAlipayKeys,
 } from "@/db/queries/sandbox-alipay-keys";
 import { alipaySandboxCalls as calls } from "@/db/schema";
 import type { Clock } from "@/lib/clock";
@@ -28,7 +29,7 @@ import {
   type SignRequest,
 } from "./consumers";
 import type { AlipayFaults, FaultsPatch } from "./faults";
-import { handleGateway, readGatewayParams } from "./gateway";
+import { handleGateway, readGatewayParams, type GatewayPreRead } from "./gateway";
 import { deliverDueNotifications, notificationSummaries } from "./notify";
 import { toResponse } from "./responses";
 import { NOTIFY_TIMEOUT_MS } from "./retry";
@@ -50,6 +51,8 @@ export interface AlipaySandboxOptions {
   sleep?: (ms: number) => Promise<void>;
   notifyTimeoutMs?: number;
   background?: Background;
+  /** The keys, when the caller has read them already (`readRequestState`). */
+  keys?: SandboxAlipayKeys;
 }
 
 export interface TickResult {
@@ -76,7 +79,7 @@ export type AlipaySandbox = Awaited<ReturnType<typeof createAlipaySandbox>>;
  * `sandbox` schema, including the keys), so building one per request is cheap.
  */
 export async function createAlipaySandbox(options: AlipaySandboxOptions) {
-  const keys = await ensureSandboxAlipayKeys(options.db);
+  const keys = options.keys ?? (await ensureSandboxAlipayKeys(options.db));
   const ctx: AlipayContext = {
     db: options.db,
     clock: options.clock,
@@ -119,8 +122,11 @@ export async function createAlipaySandbox(options: AlipaySandboxOptions) {
     },
 
     /** The same, for params already read (query ∪ form body). */
-    async handleGatewayParams(params: Record<string, string>): Promise<Response> {
-      const result = await handleGateway(ctx, params);
+    async handleGatewayParams(
+      params: Record<string, string>,
+      pre?: GatewayPreRead,
+    ): Promise<Response> {
+      const result = await handleGateway(ctx, params, pre);
       deliverSoon();
       return toResponse(result);
     },

@@ -1,7 +1,8 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { alipaySandboxSettings as settings } from "@/db/schema";
+import { keysOfRow, type SandboxAlipayKeys } from "@/db/queries/sandbox-alipay-keys";
+import { alipaySandboxKeys, alipaySandboxSettings as settings, sandboxClock } from "@/db/schema";
 import {
   applyPatch,
   DEFAULT_FAULTS,
@@ -38,11 +39,42 @@ export async function ensureRow(db: Db): Promise<void> {
 
 export async function readSettings(db: Db): Promise<AlipaySettings> {
   const [row] = await db.select().from(settings).where(eq(settings.id, ROW));
+  return settingsOfRow(row);
+}
+
+function settingsOfRow(row: typeof settings.$inferSelect | null | undefined): AlipaySettings {
   return {
     faults: faultsFromStored(row?.faults),
     appGatewayUrl: row?.appGatewayUrl ?? null,
     buyerBalanceFen: row?.buyerBalanceFen ?? DEFAULT_BALANCE_FEN,
-    stored: row !== undefined,
+    stored: row !== undefined && row !== null,
+  };
+}
+
+/** What a gateway request reads before anything else. */
+export interface RequestState {
+  /** Null before the sandbox's first use (they are made then). */
+  keys: SandboxAlipayKeys | null;
+  settings: AlipaySettings;
+  clockOffsetMs: number;
+}
+
+/**
+ * The keys, the settings row and the virtual clock's offset in one statement (each row may be
+ * missing: keys and settings are made on first use, the clock row on its first move).
+ */
+export async function readRequestState(db: Db): Promise<RequestState> {
+  const offset = sql<number>`(select ${sandboxClock.offsetMs} from ${sandboxClock} where ${sandboxClock.id} = 1)`;
+  const rows = await db
+    .select({ keys: alipaySandboxKeys, settings, clockOffsetMs: offset })
+    .from(sql`(select 1) as "one"`)
+    .leftJoin(alipaySandboxKeys, eq(alipaySandboxKeys.id, 1))
+    .leftJoin(settings, eq(settings.id, ROW));
+  const row = rows[0]!;
+  return {
+    keys: row.keys ? keysOfRow(row.keys) : null,
+    settings: settingsOfRow(row.settings),
+    clockOffsetMs: Number(row.clockOffsetMs ?? 0),
   };
 }
 
