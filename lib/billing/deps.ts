@@ -5,7 +5,13 @@ import type { BillingPolicy } from "./schedule";
 export interface BillingSettings {
   enabled: boolean;
   policy: BillingPolicy;
+  /** Calls in flight at Alipay at once. */
   concurrency: number;
+  /**
+   * Agreements in progress at once (default twice `concurrency`): the others read and write
+   * the database while `concurrency` of them wait for Alipay. 1 makes a plain loop.
+   */
+  lanes?: number;
   batchSize: number;
   timeBudgetMs: number;
   /** How long a claim keeps other runs away (default 5 minutes; lapses if the run dies). */

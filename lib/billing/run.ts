@@ -178,7 +178,7 @@ async function work(
       gateway: limitedGateway(deps.alipay.gateway, limiter(billing.concurrency)),
     },
   };
-  const lanes = billing.concurrency * 2;
+  const lanes = Math.max(1, billing.lanes ?? billing.concurrency * 2);
   const seen: string[] = [];
   const queue: Claimed[] = [];
   let more = true;

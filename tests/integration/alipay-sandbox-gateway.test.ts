@@ -539,13 +539,31 @@ describe("faults (spec §9.15–9.17)", () => {
     expect(stats.notifications.filter((n) => n.notifyType === "dut_user_unsign")).toHaveLength(0);
   });
 
-  it("a real balance runs out", async () => {
+  it("a real balance runs out; only the charge that went through is notified", async () => {
     const agreementNo = await windowAgreement();
     await sandbox.setBalance(1000, agreementNo);
-    expect(await pay(agreementNo, "B1", "10.01")).toMatchObject({
+    const notified = async () =>
+      (await sandbox.stats()).notifications.filter((n) => n.notifyType === "trade_status_sync");
+    const before = (await notified()).length;
+    const payNotified = (outTradeNo: string, amount: string) =>
+      exec(
+        "alipay.trade.pay",
+        {
+          out_trade_no: outTradeNo,
+          total_amount: amount,
+          subject: "会员续费",
+          product_code: "CYCLE_PAY_AUTH",
+          agreement_params: { agreement_no: agreementNo },
+        },
+        { notifyUrl: "http://shop.test/api/webhooks/alipay/trade" },
+      );
+    expect(await payNotified("B1", "10.01")).toMatchObject({
       subCode: "ACQ.BUYER_BALANCE_NOT_ENOUGH",
     });
-    expect(await pay(agreementNo, "B2", "10.00")).toMatchObject({ code: "10000" });
+    // Declined: no trade, and no notification of one.
+    expect(await notified()).toHaveLength(before);
+    expect(await payNotified("B2", "10.00")).toMatchObject({ code: "10000" });
     expect((await sandbox.wallet()).balanceFen).toBe(0);
+    expect(await notified()).toHaveLength(before + 1);
   });
 });

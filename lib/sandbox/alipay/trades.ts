@@ -142,6 +142,8 @@ type PayOutcome =
   { error: JsonObject } | { existing: TradeRow } | { repeat: true } | { trade: TradeRow };
 
 class TakenByAnother extends Error {}
+/** The buyer's balance does not cover the charge: nothing of this call stays. */
+class Declined extends Error {}
 
 /** `alipay.trade.pay` with `agreement_params.agreement_no` (§4.4, §6, §9.8–9.9). */
 export async function tradePay(ctx: AlipayContext, input: MethodInput): Promise<JsonObject> {
@@ -204,8 +206,13 @@ export async function tradePay(ctx: AlipayContext, input: MethodInput): Promise<
         closedAt: null,
         expiresAt: null,
       };
-      const charged = await charge(tx, trade, a, now);
-      if (charged === "balance") return { error: bizError(...DECLINES.balance_insufficient) };
+      // The trade's notification is stored with it, sent together with the charge: when the
+      // charge does not go through, the transaction is rolled back and the notification with it.
+      const [charged] = await Promise.all([
+        charge(tx, trade, a, now),
+        enqueueNotifications({ ...ctx, db: tx }, tradeNotify(ctx, trade), now, faults),
+      ]);
+      if (charged === "balance") throw new Declined();
       // Another call stored this out_trade_no first (for another agreement: its lock is not
       // ours): this call's debit must not stay, so the transaction is rolled back.
       if (charged === "taken") throw new TakenByAnother();
@@ -213,6 +220,7 @@ export async function tradePay(ctx: AlipayContext, input: MethodInput): Promise<
     })
     .catch((error: unknown): PayOutcome => {
       if (error instanceof TakenByAnother) return { repeat: true };
+      if (error instanceof Declined) return { error: bizError(...DECLINES.balance_insufficient) };
       throw error;
     });
   if ("error" in outcome) return outcome.error;
@@ -222,7 +230,6 @@ export async function tradePay(ctx: AlipayContext, input: MethodInput): Promise<
     return again ? repeatAnswer(ctx, again, fingerprint) : bizError("ACQ.SYSTEM_ERROR", "系统错误");
   }
   const { trade } = outcome;
-  await enqueueNotifications(ctx, tradeNotify(ctx, trade), now, faults);
   return { ...SUCCESS, ...paidFields(ctx, trade), gmt_payment: formatAlipayTime(now) };
 }
 
