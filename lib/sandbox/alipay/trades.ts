@@ -174,14 +174,14 @@ export async function tradePay(ctx: AlipayContext, input: MethodInput): Promise<
 
   const outcome = await ctx.db
     .transaction(async (tx): Promise<PayOutcome> => {
-      const [agreement] = await tx
-        .select()
-        .from(agreements)
-        .where(eq(agreements.agreementNo, agreementNo))
-        .for("update");
-      // A repeat, or a concurrent call with the same out_trade_no that charged while we waited for
-      // the lock: read after the lock, in a statement of its own, so it sees what the holder did.
-      const [existing] = await tx.select().from(trades).where(eq(trades.outTradeNo, outTradeNo));
+      // A repeat, or a concurrent call with the same out_trade_no that charged while we waited
+      // for the lock: read after the lock, in a statement of its own, so it sees what the holder
+      // did. Both are sent at once (one round trip): the server runs the read after the lock is
+      // granted, with a snapshot of its own taken then.
+      const [[agreement], [existing]] = await Promise.all([
+        tx.select().from(agreements).where(eq(agreements.agreementNo, agreementNo)).for("update"),
+        tx.select().from(trades).where(eq(trades.outTradeNo, outTradeNo)),
+      ]);
       if (existing) return { existing };
       if (!settingsStored) await ensureRow(tx);
       const refusal = deductionRefusal(agreement, totalFen, now, faults.windowDays);
