@@ -96,6 +96,8 @@ interface Outcome {
   outcome: string;
   /** The request's time, when the business part read it (the clock is read once a request). */
   now?: Date;
+  /** The method recorded the call itself, in its own transaction. */
+  recorded?: boolean;
 }
 
 /** What the caller already read for this request (`readRequestState`): not read again. */
@@ -113,7 +115,9 @@ export async function handleGateway(
     result,
     outcome,
     now = pre?.now ?? (await ctx.clock.now()),
+    recorded,
   } = await dispatch(ctx, params, pre);
+  if (recorded) return result;
   const method = stripNul(params.method ?? "").slice(0, 200);
   await ctx.db.insert(calls).values({ method, outcome, createdAt: now });
   return result;
@@ -210,10 +214,19 @@ async function dispatch(
     outcome,
     now,
   });
-  const input: MethodInput = { biz, top: params, now, faults, settingsStored: stored };
+  const input: MethodInput = {
+    biz,
+    top: params,
+    now,
+    faults,
+    settingsStored: stored,
+    recordCall: injection ? undefined : { method, recorded: false },
+  };
   const run = () => HANDLERS[method](ctx, input);
-  const done = (inner: JsonObject) =>
-    signed(inner, inner.code === "10000" ? "ok" : `biz:${String(inner.sub_code ?? inner.code)}`);
+  const done = (inner: JsonObject): Outcome => ({
+    ...signed(inner, inner.code === "10000" ? "ok" : `biz:${String(inner.sub_code ?? inner.code)}`),
+    recorded: input.recordCall?.recorded === true && inner.code === "10000",
+  });
 
   if (injection) {
     const early = await applyInjection(ctx, injection, biz, now, faults);

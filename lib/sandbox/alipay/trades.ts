@@ -18,7 +18,10 @@ import type { AlipayFaults } from "./faults";
 import { enqueueNotifications, type PlannedNotification } from "./notify";
 import { bizError, SUCCESS, type JsonObject } from "./responses";
 import { creditBalance, ensureRow } from "./settings";
-import { alipaySandboxSettings as settingsTable } from "@/db/schema";
+import {
+  alipaySandboxCalls as callsTable,
+  alipaySandboxSettings as settingsTable,
+} from "@/db/schema";
 import {
   formatAlipayTime,
   inDeductWindow,
@@ -45,6 +48,12 @@ export interface MethodInput {
   faults: AlipayFaults;
   /** The settings row existed when the request read it (else a charge creates it first). */
   settingsStored: boolean;
+  /**
+   * Set by the gateway when nothing else may change the call's outcome (no injection): a method
+   * may then record the call itself inside its own transaction (`recorded`), and the gateway
+   * does not record it again.
+   */
+  recordCall?: { method: string; recorded: boolean };
 }
 
 const str = (value: unknown): string | undefined =>
@@ -211,11 +220,17 @@ export async function tradePay(ctx: AlipayContext, input: MethodInput): Promise<
       const [charged] = await Promise.all([
         charge(tx, trade, a, now),
         enqueueNotifications({ ...ctx, db: tx }, tradeNotify(ctx, trade), now, faults),
+        // The call's record ("ok") too: kept only if the charge goes through.
+        input.recordCall &&
+          tx
+            .insert(callsTable)
+            .values({ method: input.recordCall.method, outcome: "ok", createdAt: now }),
       ]);
       if (charged === "balance") throw new Declined();
       // Another call stored this out_trade_no first (for another agreement: its lock is not
       // ours): this call's debit must not stay, so the transaction is rolled back.
       if (charged === "taken") throw new TakenByAnother();
+      if (input.recordCall) input.recordCall.recorded = true;
       return { trade };
     })
     .catch((error: unknown): PayOutcome => {
