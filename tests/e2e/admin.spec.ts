@@ -1,7 +1,24 @@
 import { expect, test } from "./fixtures";
+import { appPaths } from "../helpers/app-paths";
 import { SANDBOX_ADMIN, signIn, signUp, uniqueEmail, zh } from "./helpers";
 
+/**
+ * Every admin page and admin API, found on disk (issue #11, acceptance 1): a new one is covered
+ * without editing this file.
+ */
+const adminPaths = appPaths().filter(
+  ({ path }) => path === "/admin" || path.startsWith("/admin/") || path.startsWith("/api/admin/"),
+);
+const adminPages = adminPaths.filter((p) => p.page).map((p) => p.path);
+const adminApis = adminPaths.filter((p) => !p.page);
+
 test.describe("admin guard", () => {
+  test("the enumeration finds the admin pages", () => {
+    expect(adminPages).toEqual(
+      expect.arrayContaining(["/admin", "/admin/orders", "/admin/products", "/admin/webhooks"]),
+    );
+  });
+
   test("anonymous visitors are sent to sign in, then back to /admin", async ({ page }) => {
     await page.goto("/admin/products");
     await expect(page).toHaveURL(/\/signin\?callbackUrl=%2Fadmin%2Fproducts$/);
@@ -12,19 +29,56 @@ test.describe("admin guard", () => {
     await expect(page.getByRole("heading", { name: zh.admin.products.title })).toBeVisible();
   });
 
-  test("a buyer gets a 403 page", async ({ page }) => {
+  test("every admin page sends an anonymous visitor to sign in; every admin API answers 401", async ({
+    request,
+  }) => {
+    for (const path of adminPages) {
+      const response = await request.get(path, { maxRedirects: 0 });
+      expect([303, 307], path).toContain(response.status());
+      expect(response.headers().location, path).toContain(
+        `/signin?callbackUrl=${encodeURIComponent(path)}`,
+      );
+    }
+    for (const { path, methods } of adminApis) {
+      for (const method of methods) {
+        const response = await request.fetch(path, { method, maxRedirects: 0 });
+        expect(response.status(), `${method} ${path}`).toBe(401);
+      }
+    }
+  });
+
+  test("a buyer gets a 403 page on every admin page, and 403 from every admin API", async ({
+    page,
+  }) => {
     await signUp(page, uniqueEmail("nosy"));
-    for (const path of [
-      "/admin",
-      "/admin/products",
-      "/admin/orders",
-      "/admin/webhooks",
-      "/admin/runs",
-    ]) {
+    for (const path of adminPages) {
       const response = await page.goto(path);
       expect(response?.status(), path).toBe(403);
       await expect(page.getByTestId("forbidden")).toBeVisible();
       await expect(page.getByTestId("admin-shell")).toHaveCount(0);
+    }
+    for (const { path, methods } of adminApis) {
+      for (const method of methods) {
+        const response = await page.request.fetch(path, { method, maxRedirects: 0 });
+        expect(response.status(), `${method} ${path}`).toBe(403);
+      }
+    }
+  });
+
+  test("the admin gets every admin page and every admin API's GET", async ({ page }) => {
+    await signIn(page, SANDBOX_ADMIN.email, SANDBOX_ADMIN.password, "/signin?callbackUrl=/admin");
+    await expect(page).toHaveURL(/\/admin$/);
+    // (The sign-in page's own URL ends in "/admin" too: wait for the shell, not the URL.)
+    await expect(page.getByTestId("admin-shell")).toBeVisible();
+    for (const path of adminPages) {
+      const response = await page.goto(path);
+      // A dynamic page filled with a made-up id is a 404; never a refusal.
+      expect(path.includes("/x") ? [200, 404] : [200], path).toContain(response?.status());
+      await expect(page.getByTestId("admin-shell")).toBeVisible();
+    }
+    for (const { path } of adminApis.filter((api) => api.methods.includes("GET"))) {
+      const response = await page.request.get(path, { maxRedirects: 0 });
+      expect(path.includes("/x") ? [200, 404] : [200], `GET ${path}`).toContain(response.status());
     }
   });
 
