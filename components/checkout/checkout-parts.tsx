@@ -1,4 +1,5 @@
 import { getTranslations } from "next-intl/server";
+import { Card } from "@/components/ui/card";
 import type { Order } from "@/db/schema";
 import type { CheckoutState } from "@/lib/orders/checkout-state";
 import { formatFen } from "@/lib/money";
@@ -9,6 +10,31 @@ const TONE: Partial<Record<CheckoutState, string>> = {
   review: "text-amber-700",
   chargeDeclined: "text-amber-700",
 };
+
+/** The checkout's card in a given state: its heading, then what the state shows. */
+export function CheckoutCard({
+  state,
+  name,
+  order,
+  children,
+}: {
+  state: CheckoutState;
+  name: string;
+  order: Order;
+  children: React.ReactNode;
+}) {
+  return (
+    <Card
+      className="mx-auto flex max-w-md flex-col gap-5"
+      data-testid="checkout"
+      data-checkout-state={state}
+      data-order-status={order.status}
+    >
+      <CheckoutHeading state={state} name={name} />
+      {children}
+    </Card>
+  );
+}
 
 /** The checkout's heading: the state's own words, then what is being bought. */
 export async function CheckoutHeading({ state, name }: { state: CheckoutState; name: string }) {

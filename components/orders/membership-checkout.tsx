@@ -1,11 +1,10 @@
 import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
-import { CheckoutHeading, OrderSummary, QrFigure } from "@/components/checkout/checkout-parts";
+import { CheckoutCard, OrderSummary, QrFigure } from "@/components/checkout/checkout-parts";
 import { PayActions } from "@/components/checkout/pay-actions";
 import { SandboxPhoneNote } from "@/components/checkout/sandbox-phone-note";
 import { CheckoutStatus } from "@/components/orders/checkout-status";
 import { buttonClass } from "@/components/ui/button";
-import { Card } from "@/components/ui/card";
 import type { Order } from "@/db/schema";
 import { startOfShanghaiDate } from "@/lib/clock";
 import type { CheckoutState } from "@/lib/orders/checkout-state";
@@ -44,15 +43,9 @@ export async function MembershipCheckoutView({
     ? day(startOfShanghaiDate(agreement.nextChargeDate))
     : null;
   const card = (children: React.ReactNode) => (
-    <Card
-      className="mx-auto flex max-w-md flex-col gap-5"
-      data-testid="checkout"
-      data-checkout-state={state}
-      data-order-status={order.status}
-    >
-      <CheckoutHeading state={state} name={name} />
+    <CheckoutCard state={state} name={name} order={order}>
       {children}
-    </Card>
+    </CheckoutCard>
   );
 
   if (order.status === "paid") {

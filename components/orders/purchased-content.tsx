@@ -17,7 +17,7 @@ export async function PurchasedContent({ order, product }: { order: Order; produ
       data-testid="purchased-content"
     >
       <p className="font-medium">{t("content")}</p>
-      <p className="mt-1 break-all">{content}</p>
+      <p className="mt-1 break-words">{content}</p>
     </div>
   );
 }

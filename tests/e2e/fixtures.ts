@@ -1,5 +1,3 @@
-import { existsSync, readdirSync } from "node:fs";
-import path from "node:path";
 import {
   expect,
   test as base,
@@ -29,18 +27,6 @@ const HYDRATION =
  * a script, an image, an icon or a fetch still fails the test.
  */
 const FAILED_RESOURCE = /^Failed to load resource: the server responded with a status of 4\d\d\b/;
-
-/*
- * The one shop fault let through, and only while it exists: the shop has no icon yet (issue #10,
- * item 4), so Chromium's own request for /favicon.ico answers 404 on every page. The moment the
- * repository declares an icon (app/favicon.ico, app/icon.*, public/favicon.ico) this turns itself
- * off, and a 404 for the icon fails the test like any other.
- */
-const root = path.resolve(import.meta.dirname, "../..");
-const SHOP_HAS_ICON =
-  readdirSync(path.join(root, "app")).some((name) => /^(favicon\.ico|icon\.\w+)$/.test(name)) ||
-  existsSync(path.join(root, "public/favicon.ico"));
-const MISSING_FAVICON = /^\/favicon\.ico$/;
 
 export interface ConsoleGuard {
   /**
@@ -107,9 +93,8 @@ export const test = base.extend<{ consoleGuard: ConsoleGuard }>({
         recorded
           .filter((entry) => {
             const bare = entry.text.replace(/^console\.error on \S+: /, "");
-            if (FAILED_RESOURCE.test(bare) && entry.url) {
-              if (documents4xx.has(entry.url)) return false;
-              if (!SHOP_HAS_ICON && MISSING_FAVICON.test(new URL(entry.url).pathname)) return false;
+            if (FAILED_RESOURCE.test(bare) && entry.url && documents4xx.has(entry.url)) {
+              return false;
             }
             return !allowed.some(({ pattern }) => pattern.test(entry.text));
           })

@@ -4,14 +4,13 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
 import { cache } from "react";
-import { CheckoutHeading, OrderSummary, QrFigure } from "@/components/checkout/checkout-parts";
+import { CheckoutCard, OrderSummary, QrFigure } from "@/components/checkout/checkout-parts";
 import { PayActions } from "@/components/checkout/pay-actions";
 import { SandboxPhoneNote } from "@/components/checkout/sandbox-phone-note";
 import { CheckoutStatus } from "@/components/orders/checkout-status";
 import { MembershipCheckoutView } from "@/components/orders/membership-checkout";
 import { PurchasedContent } from "@/components/orders/purchased-content";
 import { buttonClass } from "@/components/ui/button";
-import { Card } from "@/components/ui/card";
 import { getDb } from "@/db";
 import { pick, toLocale } from "@/i18n/locales";
 import { requireUser } from "@/lib/auth/guards";
@@ -113,13 +112,7 @@ async function PendingCheckout({
   // Youzan's own image when it sent one; else the code we draw for "save", sharp on any screen.
   const image = order.qrImage?.startsWith("data:image/") ? order.qrImage : png;
   return (
-    <Card
-      className="mx-auto flex max-w-md flex-col gap-5"
-      data-testid="checkout"
-      data-checkout-state="waiting"
-      data-order-status="pending"
-    >
-      <CheckoutHeading state="waiting" name={name} />
+    <CheckoutCard state="waiting" name={name} order={order}>
       <OrderSummary state="waiting" order={order} />
       <CheckoutStatus
         orderNo={order.orderNo}
@@ -143,7 +136,7 @@ async function PendingCheckout({
         />
       ) : null}
       <SandboxPhoneNote />
-    </Card>
+    </CheckoutCard>
   );
 }
 
@@ -160,13 +153,7 @@ async function FinishedCheckout({ name, state, order, product }: Loaded & { name
   const t = await getTranslations("checkout");
   const hint = HINT[state];
   return (
-    <Card
-      className="mx-auto flex max-w-md flex-col gap-5"
-      data-testid="checkout"
-      data-checkout-state={state}
-      data-order-status={order.status}
-    >
-      <CheckoutHeading state={state} name={name} />
+    <CheckoutCard state={state} name={name} order={order}>
       <OrderSummary state={state} order={order} />
       {hint ? <p className="text-sm text-stone-600">{t(hint)}</p> : null}
       <PurchasedContent order={order} product={product} />
@@ -180,6 +167,6 @@ async function FinishedCheckout({ name, state, order, product }: Loaded & { name
           {t("myOrders")}
         </Link>
       </div>
-    </Card>
+    </CheckoutCard>
   );
 }
