@@ -1,6 +1,7 @@
 import "server-only";
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { bind, statement, type Slots } from "../statement";
 import { agreements, chargeAttempts, deductionLogs, orders, type Agreement } from "../schema";
 
 export type NewAgreement = Pick<
@@ -155,16 +156,20 @@ export async function moveFirstChargeDate(db: Db, id: string, to: string): Promi
  * once, and to run after a crash between settling an order and updating its agreement.
  */
 export async function syncPaidPeriods(db: Db, id: string): Promise<void> {
+  await syncPaidPeriodsStatement.run(db, { id });
+}
+
+const syncPaidPeriodsStatement = statement((db, slot: Slots<{ id: string }>) => {
   const paid = db
     .select({
       count: sql<number>`count(*)::int`.as("paid_count"),
       last: sql<number>`coalesce(max(${orders.periodIndex}), 0)::int`.as("paid_last"),
     })
     .from(orders)
-    .where(and(eq(orders.agreementId, id), eq(orders.status, "paid")))
+    .where(and(eq(orders.agreementId, slot.id), eq(orders.status, "paid")))
     .as("paid");
   const nextPeriod = sql`greatest(${agreements.currentPeriod}, ${paid.last} + 1)`;
-  await db
+  return db
     .update(agreements)
     .set({
       paidPeriods: sql`greatest(${agreements.paidPeriods}, ${paid.count})`,
@@ -172,8 +177,8 @@ export async function syncPaidPeriods(db: Db, id: string): Promise<void> {
       currentPeriod: nextPeriod,
     })
     .from(paid)
-    .where(eq(agreements.id, id));
-}
+    .where(eq(agreements.id, slot.id));
+});
 
 export async function listAgreementsOfUser(db: Db, userId: string): Promise<Agreement[]> {
   return db
@@ -209,16 +214,33 @@ export async function insertChargeAttempt(
   db: Db,
   values: NewChargeAttempt,
 ): Promise<typeof chargeAttempts.$inferSelect | null> {
-  const [row] = await db.insert(chargeAttempts).values(values).onConflictDoNothing().returning();
+  const [row] = await insertChargeAttemptStatement.run(db, {
+    ...values,
+    billingRunId: values.billingRunId ?? null,
+  });
   return row ?? null;
 }
 
-/**
- * An agreement and the attempts of its current period (by number), in one statement: the
- * billing run looks at every agreement it claims this way.
- */
-export async function findAgreementWithAttempts(db: Db, id: string) {
-  const rows = await db
+const insertChargeAttemptStatement = statement(
+  (db, slot: Slots<Required<NewChargeAttempt> & { billingRunId: string | null }>) =>
+    db
+      .insert(chargeAttempts)
+      .values({
+        id: slot.id,
+        agreementId: slot.agreementId,
+        orderId: slot.orderId,
+        periodIndex: slot.periodIndex,
+        attemptNo: slot.attemptNo,
+        outTradeNo: slot.outTradeNo,
+        amountFen: slot.amountFen,
+        billingRunId: slot.billingRunId,
+      })
+      .onConflictDoNothing()
+      .returning(),
+);
+
+const agreementWithAttempts = statement((db, slot: Slots<{ id: string }>) =>
+  db
     .select({ agreement: agreements, attempt: chargeAttempts })
     .from(agreements)
     .leftJoin(
@@ -228,8 +250,16 @@ export async function findAgreementWithAttempts(db: Db, id: string) {
         eq(chargeAttempts.periodIndex, agreements.currentPeriod),
       ),
     )
-    .where(eq(agreements.id, id))
-    .orderBy(chargeAttempts.attemptNo);
+    .where(eq(agreements.id, slot.id))
+    .orderBy(chargeAttempts.attemptNo),
+);
+
+/**
+ * An agreement and the attempts of its current period (by number), in one statement: the
+ * billing run looks at every agreement it claims this way.
+ */
+export async function findAgreementWithAttempts(db: Db, id: string) {
+  const rows = await agreementWithAttempts.run(db, { id });
   const first = rows[0];
   if (!first) return undefined;
   return {
@@ -266,27 +296,30 @@ export interface AttemptOutcome {
   at: Date;
 }
 
-function finishAttemptQuery(db: Db, id: string, result: AttemptOutcome) {
-  return db
-    .update(chargeAttempts)
-    .set({
-      status: result.status,
-      tradeNo: result.tradeNo ?? null,
-      errorCode: result.errorCode ?? null,
-      errorMessage: result.errorMessage ?? null,
-      nextRetryAt: result.nextRetryAt ?? null,
-      finishedAt: result.status === "unknown" ? null : result.at,
-    })
-    .where(eq(chargeAttempts.id, id));
-}
-
 export async function finishChargeAttempt(
   db: Db,
   id: string,
   result: AttemptOutcome,
 ): Promise<void> {
-  await finishAttemptQuery(db, id, result);
+  await finishAttemptStatement.run(db, { attemptId: id, ...attemptOutcomeValues(result) });
 }
+
+type FinishAttemptValues = AttemptOutcomeValues & { attemptId: string };
+
+const finishAttemptUpdate = (db: Db, slot: Slots<FinishAttemptValues>) =>
+  db
+    .update(chargeAttempts)
+    .set({
+      status: bind(slot.status, chargeAttempts.status),
+      tradeNo: bind(slot.tradeNo, chargeAttempts.tradeNo),
+      errorCode: bind(slot.errorCode, chargeAttempts.errorCode),
+      errorMessage: bind(slot.errorMessage, chargeAttempts.errorMessage),
+      nextRetryAt: bind(slot.nextRetryAt, chargeAttempts.nextRetryAt),
+      finishedAt: bind(slot.finishedAt, chargeAttempts.finishedAt),
+    })
+    .where(eq(chargeAttempts.id, slot.attemptId));
+
+const finishAttemptStatement = statement(finishAttemptUpdate);
 
 /**
  * An Alipay exchange's log row and the attempt's outcome, in one statement (a data-modifying
@@ -298,14 +331,63 @@ export async function logAndFinishChargeAttempt(
   id: string,
   result: AttemptOutcome,
 ): Promise<void> {
-  const finished = db
-    .$with("finished")
-    .as(finishAttemptQuery(db, id, result).returning({ id: chargeAttempts.id }));
-  await db
-    .with(finished)
-    .insert(deductionLogs)
-    .values({ ...log, provider: "alipay" });
+  await logAndFinishStatement.run(db, {
+    ...deductionLogValues(log),
+    attemptId: id,
+    ...attemptOutcomeValues(result),
+  });
 }
+
+type AttemptOutcomeValues = ReturnType<typeof attemptOutcomeValues>;
+
+function attemptOutcomeValues(result: AttemptOutcome) {
+  return {
+    status: result.status,
+    tradeNo: result.tradeNo ?? null,
+    errorCode: result.errorCode ?? null,
+    errorMessage: result.errorMessage ?? null,
+    nextRetryAt: result.nextRetryAt ?? null,
+    finishedAt: result.status === "unknown" ? null : result.at,
+  };
+}
+
+type DeductionLogValues = ReturnType<typeof deductionLogValues>;
+
+function deductionLogValues(log: NewDeductionLog) {
+  return {
+    apiMethod: log.apiMethod,
+    agreementId: log.agreementId ?? null,
+    chargeAttemptId: log.chargeAttemptId ?? null,
+    orderId: log.orderId ?? null,
+    request: log.request ?? null,
+    response: log.response ?? null,
+    httpStatus: log.httpStatus ?? null,
+    outcome: log.outcome,
+    durationMs: log.durationMs ?? null,
+  };
+}
+
+const logAndFinishStatement = statement(
+  (db, slot: Slots<DeductionLogValues & FinishAttemptValues>) => {
+    const finished = db
+      .$with("finished")
+      .as(finishAttemptUpdate(db, slot).returning({ id: chargeAttempts.id }));
+    return db.with(finished).insert(deductionLogs).values(deductionLogSlots(slot));
+  },
+);
+
+const deductionLogSlots = (slot: Slots<DeductionLogValues>) => ({
+  provider: "alipay" as const,
+  apiMethod: slot.apiMethod,
+  agreementId: slot.agreementId,
+  chargeAttemptId: slot.chargeAttemptId,
+  orderId: slot.orderId,
+  request: slot.request,
+  response: slot.response,
+  httpStatus: slot.httpStatus,
+  outcome: slot.outcome,
+  durationMs: slot.durationMs,
+});
 
 export type NewDeductionLog = Pick<
   typeof deductionLogs.$inferInsert,
@@ -321,5 +403,9 @@ export type NewDeductionLog = Pick<
 >;
 
 export async function insertDeductionLog(db: Db, values: NewDeductionLog): Promise<void> {
-  await db.insert(deductionLogs).values({ ...values, provider: "alipay" });
+  await insertDeductionLogStatement.run(db, deductionLogValues(values));
 }
+
+const insertDeductionLogStatement = statement((db, slot: Slots<DeductionLogValues>) =>
+  db.insert(deductionLogs).values(deductionLogSlots(slot)),
+);

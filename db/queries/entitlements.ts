@@ -1,6 +1,7 @@
 import "server-only";
-import { and, count, desc, eq, gt, isNull, max } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, max, type Placeholder } from "drizzle-orm";
 import type { Db } from "../client";
+import { statement, type Slots } from "../statement";
 import { entitlements, users } from "../schema";
 
 /** The paid order whose live grant gives this buyer the product's content, if any. */
@@ -9,20 +10,24 @@ export async function findContentGrant(
   userId: string,
   productId: string,
 ): Promise<{ orderId: string } | undefined> {
-  const [row] = await db
+  const [row] = await contentGrantStatement.run(db, { userId, productId });
+  return row;
+}
+
+const contentGrantStatement = statement((db, slot: Slots<{ userId: string; productId: string }>) =>
+  db
     .select({ orderId: entitlements.orderId })
     .from(entitlements)
     .where(
       and(
-        eq(entitlements.userId, userId),
-        eq(entitlements.productId, productId),
+        eq(entitlements.userId, slot.userId),
+        eq(entitlements.productId, slot.productId),
         eq(entitlements.kind, "content"),
         isNull(entitlements.revokedAt),
       ),
     )
-    .limit(1);
-  return row;
-}
+    .limit(1),
+);
 
 /** Whether the buyer already owns this product's content (a live grant from a paid order). */
 export async function ownsContent(db: Db, userId: string, productId: string): Promise<boolean> {
@@ -35,7 +40,7 @@ export type NewGrant = Pick<
 >;
 
 /** The buyer's membership grants that were not revoked. */
-const liveMembershipGrants = (userId: string) =>
+const liveMembershipGrants = (userId: string | Placeholder) =>
   and(
     eq(entitlements.userId, userId),
     eq(entitlements.kind, "membership"),
@@ -53,14 +58,22 @@ export async function lockMembershipEnd(tx: Db, userId: string): Promise<Date | 
   // Sent together (pipelined on the transaction's connection): the server runs the read after
   // the lock is held, with a snapshot of its own, in one round trip.
   const [, [row]] = await Promise.all([
-    tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for("update"),
-    tx
-      .select({ end: max(entitlements.expiresAt) })
-      .from(entitlements)
-      .where(liveMembershipGrants(userId)),
+    lockUserStatement.run(tx, { userId }),
+    membershipEndStatement.run(tx, { userId }),
   ]);
   return row?.end ?? null;
 }
+
+const lockUserStatement = statement((db, slot: Slots<{ userId: string }>) =>
+  db.select({ id: users.id }).from(users).where(eq(users.id, slot.userId)).for("update"),
+);
+
+const membershipEndStatement = statement((db, slot: Slots<{ userId: string }>) =>
+  db
+    .select({ end: max(entitlements.expiresAt) })
+    .from(entitlements)
+    .where(liveMembershipGrants(slot.userId)),
+);
 
 /** The buyer's membership: when it ends (null: never had one) and since when it runs. */
 export async function membershipOf(
@@ -76,11 +89,28 @@ export async function membershipOf(
 
 /** One grant per order (`entitlements_order_uq`): a second attempt changes nothing. */
 export async function insertGrant(tx: Db, values: NewGrant): Promise<void> {
-  await tx
-    .insert(entitlements)
-    .values(values)
-    .onConflictDoNothing({ target: entitlements.orderId });
+  await insertGrantStatement.run(tx, {
+    ...values,
+    credits: values.credits ?? null,
+    expiresAt: values.expiresAt ?? null,
+  });
 }
+
+const insertGrantStatement = statement((db, slot: Slots<Required<NewGrant>>) =>
+  db
+    .insert(entitlements)
+    .values({
+      id: slot.id,
+      userId: slot.userId,
+      orderId: slot.orderId,
+      productId: slot.productId,
+      kind: slot.kind,
+      credits: slot.credits,
+      startsAt: slot.startsAt,
+      expiresAt: slot.expiresAt,
+    })
+    .onConflictDoNothing({ target: entitlements.orderId }),
+);
 
 /** The plan behind the buyer's running membership (the live grant that ends last), if it runs. */
 export async function runningMembershipPlan(

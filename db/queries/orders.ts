@@ -14,6 +14,7 @@ import {
   or,
 } from "drizzle-orm";
 import type { Db } from "../client";
+import { bind, statement, type Slots } from "../statement";
 import { isUniqueViolation } from "../errors";
 import { orderStatus, orders, products, users, type Order, type Product } from "../schema";
 
@@ -127,14 +128,18 @@ export async function lockOrderWithProduct(
   tx: Db,
   orderId: string,
 ): Promise<{ order: Order; product: Product | null } | undefined> {
-  const [row] = await tx
+  const [row] = await lockOrderWithProductStatement.run(tx, { orderId });
+  return row;
+}
+
+const lockOrderWithProductStatement = statement((db, slot: Slots<{ orderId: string }>) =>
+  db
     .select({ order: orders, product: products })
     .from(orders)
     .leftJoin(products, eq(products.id, orders.productId))
-    .where(eq(orders.id, orderId))
-    .for("update", { of: orders });
-  return row;
-}
+    .where(eq(orders.id, slot.orderId))
+    .for("update", { of: orders }),
+);
 
 export type NewPurchaseOrder = Pick<
   typeof orders.$inferInsert,
@@ -171,25 +176,47 @@ export async function insertAgreementOrder(
   db: Db,
   values: NewAgreementOrder,
 ): Promise<Order | null> {
-  const [order] = await db
-    .insert(orders)
-    .values({ ...values, provider: "alipay", status: "pending" })
-    .onConflictDoNothing({ target: [orders.agreementId, orders.periodIndex] })
-    .returning();
+  const [order] = await insertAgreementOrderStatement.run(db, values);
   return order ?? null;
 }
+
+const insertAgreementOrderStatement = statement((db, slot: Slots<NewAgreementOrder>) =>
+  db
+    .insert(orders)
+    .values({
+      id: slot.id,
+      orderNo: slot.orderNo,
+      userId: slot.userId,
+      productId: slot.productId,
+      amountFen: slot.amountFen,
+      agreementId: slot.agreementId,
+      periodIndex: slot.periodIndex,
+      kind: slot.kind,
+      provider: "alipay",
+      status: "pending",
+    })
+    .onConflictDoNothing({ target: [orders.agreementId, orders.periodIndex] })
+    .returning(),
+);
 
 export async function findAgreementOrder(
   db: Db,
   agreementId: string,
   periodIndex: number,
 ): Promise<Order | undefined> {
-  const [order] = await db
-    .select()
-    .from(orders)
-    .where(and(eq(orders.agreementId, agreementId), eq(orders.periodIndex, periodIndex)));
+  const [order] = await agreementOrderStatement.run(db, { agreementId, periodIndex });
   return order;
 }
+
+const agreementOrderStatement = statement(
+  (db, slot: Slots<{ agreementId: string; periodIndex: number }>) =>
+    db
+      .select()
+      .from(orders)
+      .where(
+        and(eq(orders.agreementId, slot.agreementId), eq(orders.periodIndex, slot.periodIndex)),
+      ),
+);
 
 export async function attachQr(
   db: Db,
@@ -237,13 +264,17 @@ export async function markOrderPaid(
   orderId: string,
   paidAt: Date,
 ): Promise<Order | undefined> {
-  const [row] = await tx
-    .update(orders)
-    .set({ status: "paid", paidAt })
-    .where(eq(orders.id, orderId))
-    .returning();
+  const [row] = await markOrderPaidStatement.run(tx, { orderId, paidAt });
   return row;
 }
+
+const markOrderPaidStatement = statement((db, slot: Slots<{ orderId: string; paidAt: Date }>) =>
+  db
+    .update(orders)
+    .set({ status: "paid", paidAt: bind(slot.paidAt, orders.paidAt) })
+    .where(eq(orders.id, slot.orderId))
+    .returning(),
+);
 
 /** Leaves the order unpaid for the owner to look at, with the reason shown in the admin. */
 export async function flagOrderForReview(

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../client";
+import { statement, type Slots } from "../statement";
 import { payments } from "../schema";
 
 export type Payment = typeof payments.$inferSelect;
@@ -12,13 +13,17 @@ export async function lockPaymentByTrade(
   provider: Provider,
   tradeNo: string,
 ): Promise<Payment | undefined> {
-  const [row] = await tx
-    .select()
-    .from(payments)
-    .where(and(eq(payments.provider, provider), eq(payments.providerTradeNo, tradeNo)))
-    .for("update");
+  const [row] = await lockPaymentStatement.run(tx, { provider, tradeNo });
   return row;
 }
+
+const lockPaymentStatement = statement((db, slot: Slots<{ provider: Provider; tradeNo: string }>) =>
+  db
+    .select()
+    .from(payments)
+    .where(and(eq(payments.provider, slot.provider), eq(payments.providerTradeNo, slot.tradeNo)))
+    .for("update"),
+);
 
 export type NewPayment = Pick<
   typeof payments.$inferInsert,
@@ -26,5 +31,22 @@ export type NewPayment = Pick<
 >;
 
 export async function insertPayment(tx: Db, values: NewPayment): Promise<void> {
-  await tx.insert(payments).values(values);
+  await insertPaymentStatement.run(tx, {
+    ...values,
+    buyerRef: values.buyerRef ?? null,
+    paidAt: values.paidAt ?? null,
+  });
 }
+
+const insertPaymentStatement = statement((db, slot: Slots<Required<NewPayment>>) =>
+  db.insert(payments).values({
+    id: slot.id,
+    orderId: slot.orderId,
+    provider: slot.provider,
+    providerTradeNo: slot.providerTradeNo,
+    amountFen: slot.amountFen,
+    status: slot.status,
+    buyerRef: slot.buyerRef,
+    paidAt: slot.paidAt,
+  }),
+);

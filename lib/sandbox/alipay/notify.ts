@@ -2,6 +2,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { and, asc, eq, inArray, lte, or } from "drizzle-orm";
 import { alipaySandboxNotifications as notes } from "@/db/schema";
+import { statement, type Slots } from "@/db/statement";
 import type { AlipayContext } from "./context";
 import type { AlipayFaults } from "./faults";
 import { isAcknowledged, nextNotifyAt } from "./retry";
@@ -64,8 +65,32 @@ export async function enqueueNotifications(
     };
   });
   // One statement: the rows get their ids in list order, so they are sent in that order.
-  await ctx.db.insert(notes).values(rows);
+  if (rows.length === 1) await insertNotification.run(ctx.db, rows[0]!);
+  else await ctx.db.insert(notes).values(rows);
 }
+
+/** The usual case (a trade's one notification), built once. */
+const insertNotification = statement(
+  (
+    db,
+    slot: Slots<{
+      notifyId: string;
+      notifyType: string;
+      targetUrl: string | null;
+      params: Params & { notify_type: string };
+      nextAttemptAt: Date;
+      createdAt: Date;
+    }>,
+  ) =>
+    db.insert(notes).values({
+      notifyId: slot.notifyId,
+      notifyType: slot.notifyType,
+      targetUrl: slot.targetUrl,
+      params: slot.params,
+      nextAttemptAt: slot.nextAttemptAt,
+      createdAt: slot.createdAt,
+    }),
+);
 
 /** The form fields of one attempt, signed with the Alipay private key. */
 export function signedForm(

@@ -1,6 +1,7 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { statement } from "@/db/statement";
 import { keysOfRow, type SandboxAlipayKeys } from "@/db/queries/sandbox-alipay-keys";
 import { alipaySandboxKeys, alipaySandboxSettings as settings, sandboxClock } from "@/db/schema";
 import {
@@ -28,6 +29,15 @@ export interface AlipaySettings {
   /** The row exists (else these are the defaults): writers may skip ensureRow. */
   stored: boolean;
 }
+
+const requestStateStatement = statement((db) => {
+  const offset = sql<number>`(select ${sandboxClock.offsetMs} from ${sandboxClock} where ${sandboxClock.id} = 1)`;
+  return db
+    .select({ keys: alipaySandboxKeys, settings, clockOffsetMs: offset })
+    .from(sql`(select 1) as "one"`)
+    .leftJoin(alipaySandboxKeys, eq(alipaySandboxKeys.id, 1))
+    .leftJoin(settings, eq(settings.id, ROW));
+});
 
 /** Creates the settings row with its defaults if it is missing. */
 export async function ensureRow(db: Db): Promise<void> {
@@ -64,12 +74,7 @@ export interface RequestState {
  * missing: keys and settings are made on first use, the clock row on its first move).
  */
 export async function readRequestState(db: Db): Promise<RequestState> {
-  const offset = sql<number>`(select ${sandboxClock.offsetMs} from ${sandboxClock} where ${sandboxClock.id} = 1)`;
-  const rows = await db
-    .select({ keys: alipaySandboxKeys, settings, clockOffsetMs: offset })
-    .from(sql`(select 1) as "one"`)
-    .leftJoin(alipaySandboxKeys, eq(alipaySandboxKeys.id, 1))
-    .leftJoin(settings, eq(settings.id, ROW));
+  const rows = await requestStateStatement.run(db, {});
   const row = rows[0]!;
   return {
     keys: row.keys ? keysOfRow(row.keys) : null,

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, getTableColumns, lte, sql, type SQL } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { bind, statement, type Slots } from "@/db/statement";
 import {
   alipaySandboxAgreements as agreements,
   alipaySandboxRefunds as refunds,
@@ -188,8 +189,8 @@ export async function tradePay(ctx: AlipayContext, input: MethodInput): Promise<
       // did. Both are sent at once (one round trip): the server runs the read after the lock is
       // granted, with a snapshot of its own taken then.
       const [[agreement], [existing]] = await Promise.all([
-        tx.select().from(agreements).where(eq(agreements.agreementNo, agreementNo)).for("update"),
-        tx.select().from(trades).where(eq(trades.outTradeNo, outTradeNo)),
+        lockAgreementStatement.run(tx, { agreementNo }),
+        tradeByOutTradeNo.run(tx, { outTradeNo }),
       ]);
       if (existing) return { existing };
       if (!settingsStored) await ensureRow(tx);
@@ -222,9 +223,7 @@ export async function tradePay(ctx: AlipayContext, input: MethodInput): Promise<
         enqueueNotifications({ ...ctx, db: tx }, tradeNotify(ctx, trade), now, faults),
         // The call's record ("ok") too: kept only if the charge goes through.
         input.recordCall &&
-          tx
-            .insert(callsTable)
-            .values({ method: input.recordCall.method, outcome: "ok", createdAt: now }),
+          recordCallStatement.run(tx, { method: input.recordCall.method, createdAt: now }),
       ]);
       if (charged === "balance") throw new Declined();
       // Another call stored this out_trade_no first (for another agreement: its lock is not
@@ -241,7 +240,7 @@ export async function tradePay(ctx: AlipayContext, input: MethodInput): Promise<
   if ("error" in outcome) return outcome.error;
   if ("existing" in outcome) return repeatAnswer(ctx, outcome.existing, fingerprint);
   if ("repeat" in outcome) {
-    const [again] = await ctx.db.select().from(trades).where(eq(trades.outTradeNo, outTradeNo));
+    const [again] = await tradeByOutTradeNo.run(ctx.db, { outTradeNo });
     return again ? repeatAnswer(ctx, again, fingerprint) : bizError("ACQ.SYSTEM_ERROR", "系统错误");
   }
   const { trade } = outcome;
@@ -260,59 +259,81 @@ async function charge(
   agreement: AgreementRow,
   now: Date,
 ): Promise<"charged" | "balance" | "taken"> {
-  const debit = tx.$with("debit").as(
-    tx
-      .update(settingsTable)
-      .set({ buyerBalanceFen: sql`${settingsTable.buyerBalanceFen} - ${trade.totalFen}` })
-      .where(
-        and(eq(settingsTable.id, 1), sql`${settingsTable.buyerBalanceFen} >= ${trade.totalFen}`),
-      )
-      .returning({ id: settingsTable.id }),
-  );
-  // Every column, in the table's order (drizzle checks it): one row if the debit went through.
-  const values = Object.fromEntries(
-    Object.entries(getTableColumns(trades)).map(([key, column]) => [
-      key,
-      sql`${sql.param(trade[key as keyof TradeRow], column)}`.as(column.name),
-    ]),
-  ) as Record<keyof TradeRow, SQL.Aliased>;
-  const inserted = tx
-    .$with("inserted")
-    .as(
-      tx
-        .insert(trades)
-        .select(tx.select(values).from(debit))
-        .onConflictDoNothing()
-        .returning({ tradeNo: trades.tradeNo }),
-    );
-  const moved = tx.$with("moved").as(
-    tx
-      .update(agreements)
-      .set({
-        nextDeductDate: nextPeriodDate(
-          agreement.nextDeductDate,
-          agreement.periodType as "DAY" | "MONTH",
-          agreement.period,
-        ),
-        lastDeductTime: now,
-        deductedFen: sql`${agreements.deductedFen} + ${trade.totalFen}`,
-        deductedCount: sql`${agreements.deductedCount} + 1`,
-      })
-      .where(
-        and(
-          eq(agreements.agreementNo, agreement.agreementNo),
-          sql`exists (select 1 from ${inserted})`,
-        ),
-      ),
-  );
-  const [row] = await tx
-    .with(debit, inserted, moved)
-    .select({ tradeNo: inserted.tradeNo })
-    .from(debit)
-    .leftJoin(inserted, sql`true`);
+  const [row] = await chargeStatement.run(tx, {
+    ...trade,
+    nextDeductDate: nextPeriodDate(
+      agreement.nextDeductDate,
+      agreement.periodType as "DAY" | "MONTH",
+      agreement.period,
+    ),
+    lastDeductTime: now,
+  });
   if (!row) return "balance";
   return row.tradeNo === null ? "taken" : "charged";
 }
+
+const chargeStatement = statement(
+  (tx, slot: Slots<TradeRow & { nextDeductDate: string; lastDeductTime: Date }>) => {
+    const debit = tx.$with("debit").as(
+      tx
+        .update(settingsTable)
+        .set({ buyerBalanceFen: sql`${settingsTable.buyerBalanceFen} - ${slot.totalFen}` })
+        .where(
+          and(eq(settingsTable.id, 1), sql`${settingsTable.buyerBalanceFen} >= ${slot.totalFen}`),
+        )
+        .returning({ id: settingsTable.id }),
+    );
+    // Every column, in the table's order (drizzle checks it): one row if the debit went through.
+    const values = Object.fromEntries(
+      Object.entries(getTableColumns(trades)).map(([key, column]) => [
+        key,
+        bind(slot[key as keyof TradeRow], column).as(column.name),
+      ]),
+    ) as Record<keyof TradeRow, SQL.Aliased>;
+    const inserted = tx
+      .$with("inserted")
+      .as(
+        tx
+          .insert(trades)
+          .select(tx.select(values).from(debit))
+          .onConflictDoNothing()
+          .returning({ tradeNo: trades.tradeNo }),
+      );
+    const moved = tx.$with("moved").as(
+      tx
+        .update(agreements)
+        .set({
+          nextDeductDate: bind(slot.nextDeductDate, agreements.nextDeductDate),
+          lastDeductTime: bind(slot.lastDeductTime, agreements.lastDeductTime),
+          deductedFen: sql`${agreements.deductedFen} + ${slot.totalFen}`,
+          deductedCount: sql`${agreements.deductedCount} + 1`,
+        })
+        .where(
+          and(
+            eq(agreements.agreementNo, slot.agreementNo),
+            sql`exists (select 1 from ${inserted})`,
+          ),
+        ),
+    );
+    return tx
+      .with(debit, inserted, moved)
+      .select({ tradeNo: inserted.tradeNo })
+      .from(debit)
+      .leftJoin(inserted, sql`true`);
+  },
+);
+
+const lockAgreementStatement = statement((db, slot: Slots<{ agreementNo: string }>) =>
+  db.select().from(agreements).where(eq(agreements.agreementNo, slot.agreementNo)).for("update"),
+);
+
+const tradeByOutTradeNo = statement((db, slot: Slots<{ outTradeNo: string }>) =>
+  db.select().from(trades).where(eq(trades.outTradeNo, slot.outTradeNo)),
+);
+
+const recordCallStatement = statement((db, slot: Slots<{ method: string; createdAt: Date }>) =>
+  db.insert(callsTable).values({ method: slot.method, outcome: "ok", createdAt: slot.createdAt }),
+);
 
 function repeatAnswer(ctx: AlipayContext, trade: TradeRow, fingerprint: string): JsonObject {
   if (trade.fingerprint !== fingerprint) {
