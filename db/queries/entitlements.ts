@@ -2,7 +2,7 @@ import "server-only";
 import { and, count, desc, eq, gt, isNull, max, type Placeholder } from "drizzle-orm";
 import type { Db } from "../client";
 import { statement, type Slots } from "../statement";
-import { entitlements, users } from "../schema";
+import { entitlements, orders, products, users } from "../schema";
 
 /** The paid order whose live grant gives this buyer the product's content, if any. */
 export async function findContentGrant(
@@ -48,31 +48,70 @@ const liveMembershipGrants = (userId: string | Placeholder) =>
   );
 
 /**
- * When the buyer's membership ends (the latest live membership grant), null if never; locks the
- * buyer's row so that settlements of two periods of one buyer take turns.
+ * Reads of a settlement that depend on its order (who bought which product), written to run
+ * right after the order's lock in the same round trip: they find the order by its id (its buyer
+ * and product never change), so they need no answer from the lock first.
  */
-export async function lockMembershipEnd(tx: Db, userId: string): Promise<Date | null> {
+
+/** The live content grant of the order's buyer for the order's product, if it is a one-off. */
+export async function contentGrantOfOrder(
+  tx: Db,
+  orderId: string,
+): Promise<{ orderId: string } | undefined> {
+  const [row] = await contentGrantOfOrderStatement.run(tx, { orderId });
+  return row;
+}
+
+const contentGrantOfOrderStatement = statement((db, slot: Slots<{ orderId: string }>) =>
+  db
+    .select({ orderId: entitlements.orderId })
+    .from(entitlements)
+    .innerJoin(
+      orders,
+      and(
+        eq(orders.id, slot.orderId),
+        eq(orders.userId, entitlements.userId),
+        eq(orders.productId, entitlements.productId),
+      ),
+    )
+    .innerJoin(products, and(eq(products.id, orders.productId), eq(products.kind, "one_off")))
+    .where(and(eq(entitlements.kind, "content"), isNull(entitlements.revokedAt)))
+    .limit(1),
+);
+
+/**
+ * When the order's buyer's membership ends (the latest live membership grant), null if never;
+ * for a membership product, locks the buyer's row first so that settlements of two periods of
+ * one buyer take turns.
+ */
+export async function lockMembershipEndOfOrder(tx: Db, orderId: string): Promise<Date | null> {
   // Two statements on purpose: under READ COMMITTED a subquery in the locking statement keeps
   // the snapshot taken before the lock wait, so it would miss the end the other settlement just
   // wrote (settle.test.ts "periods of one buyer settling at once stack" fails on PostgreSQL).
   // Sent together (pipelined on the transaction's connection): the server runs the read after
   // the lock is held, with a snapshot of its own, in one round trip.
   const [, [row]] = await Promise.all([
-    lockUserStatement.run(tx, { userId }),
-    membershipEndStatement.run(tx, { userId }),
+    lockBuyerOfOrderStatement.run(tx, { orderId }),
+    membershipEndOfOrderStatement.run(tx, { orderId }),
   ]);
   return row?.end ?? null;
 }
 
-const lockUserStatement = statement((db, slot: Slots<{ userId: string }>) =>
-  db.select({ id: users.id }).from(users).where(eq(users.id, slot.userId)).for("update"),
+const lockBuyerOfOrderStatement = statement((db, slot: Slots<{ orderId: string }>) =>
+  db
+    .select({ id: users.id })
+    .from(users)
+    .innerJoin(orders, and(eq(orders.id, slot.orderId), eq(orders.userId, users.id)))
+    .innerJoin(products, and(eq(products.id, orders.productId), eq(products.kind, "membership")))
+    .for("update", { of: users }),
 );
 
-const membershipEndStatement = statement((db, slot: Slots<{ userId: string }>) =>
+const membershipEndOfOrderStatement = statement((db, slot: Slots<{ orderId: string }>) =>
   db
     .select({ end: max(entitlements.expiresAt) })
     .from(entitlements)
-    .where(liveMembershipGrants(slot.userId)),
+    .innerJoin(orders, and(eq(orders.id, slot.orderId), eq(orders.userId, entitlements.userId)))
+    .where(and(eq(entitlements.kind, "membership"), isNull(entitlements.revokedAt))),
 );
 
 /** The buyer's membership: when it ends (null: never had one) and since when it runs. */

@@ -1,6 +1,10 @@
 import type { Db } from "@/db/client";
 import { insertAudit } from "@/db/queries/audit";
-import { findContentGrant, insertGrant, lockMembershipEnd } from "@/db/queries/entitlements";
+import {
+  contentGrantOfOrder,
+  insertGrant,
+  lockMembershipEndOfOrder,
+} from "@/db/queries/entitlements";
 import { flagOrderForReview, lockOrderWithProduct, markOrderPaid } from "@/db/queries/orders";
 import { insertPayment, lockPaymentByTrade } from "@/db/queries/payments";
 import type { Order } from "@/db/schema";
@@ -72,19 +76,22 @@ async function readFacts(
   trade: PaidTrade,
   now: Date,
 ): Promise<{ order: Order; decision: SettlementFacts }> {
-  const locked = await lockOrderWithProduct(tx, orderId);
-  if (!locked) throw new Error(`settlePayment: no order ${orderId}`);
-  const { order, product } = locked;
-  // Read after the order lock is held (another settlement of this order may just have
-  // committed), sent together in one round trip: each statement runs in turn on the server with
-  // a snapshot of its own.
-  const [existing, owned, membershipEndsAt] = await Promise.all([
+  // The order's lock first, then what another settlement may just have written, read after the
+  // lock is held: sent together in one round trip, the server runs each statement in turn with a
+  // snapshot of its own (READ COMMITTED). The reads find the order by its id, so they need no
+  // answer from the lock; the buyer's row is locked only for a membership, the grant read only
+  // for a one-off product (else they return nothing and are not used).
+  const [locked, existing, owned, membershipEnd] = await Promise.all([
+    lockOrderWithProduct(tx, orderId),
     lockPaymentByTrade(tx, trade.provider, trade.tradeNo),
-    product?.kind === "one_off" ? findContentGrant(tx, order.userId, order.productId) : undefined,
+    contentGrantOfOrder(tx, orderId),
     // Two periods of one buyer settling at once must not both start from the same end: the
     // buyer row is the lock that orders them (after the order lock, as everywhere).
-    product?.kind === "membership" ? lockMembershipEnd(tx, order.userId) : null,
+    lockMembershipEndOfOrder(tx, orderId),
   ]);
+  if (!locked) throw new Error(`settlePayment: no order ${orderId}`);
+  const { order, product } = locked;
+  const membershipEndsAt = product?.kind === "membership" ? membershipEnd : null;
   return {
     order,
     decision: {
