@@ -1,8 +1,16 @@
 import "server-only";
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, is, Param, SQL, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { bind, statement, type Slots } from "../statement";
-import { agreements, chargeAttempts, deductionLogs, orders, type Agreement } from "../schema";
+import {
+  agreements,
+  chargeAttempts,
+  deductionLogs,
+  orders,
+  type Agreement,
+  type Order,
+} from "../schema";
+import type { NewAgreementOrder } from "./orders";
 
 export type NewAgreement = Pick<
   typeof agreements.$inferInsert,
@@ -253,6 +261,128 @@ const agreementWithAttempts = statement((db, slot: Slots<{ id: string }>) =>
     .where(eq(agreements.id, slot.id))
     .orderBy(chargeAttempts.attemptNo),
 );
+
+export type ChargeAttempt = typeof chargeAttempts.$inferSelect;
+
+/** The first attempt of a period whose order is made with it. */
+export type FirstAttempt = Pick<NewChargeAttempt, "id" | "outTradeNo"> & {
+  billingRunId: string | null;
+};
+
+/**
+ * The order of a period never tried and its first attempt, in one statement: both are written
+ * or neither (the attempt's row refers to the order's). Null when the period has its order
+ * already (another caller made it, or a notification paid it): the caller then reads it and
+ * goes the usual way. One round trip and one commit instead of two of each, per renewal.
+ */
+export async function insertPeriodOrderWithAttempt(
+  db: Db,
+  order: NewAgreementOrder,
+  attempt: FirstAttempt,
+): Promise<{ order: Order; attempt: ChargeAttempt } | null> {
+  const [row] = await orderWithAttemptStatement.run(db, {
+    ...order,
+    agreementId: order.agreementId!,
+    periodIndex: order.periodIndex!,
+    attemptId: attempt.id,
+    outTradeNo: attempt.outTradeNo,
+    billingRunId: attempt.billingRunId,
+  });
+  return row ?? null;
+}
+
+type OrderWithAttemptValues = Required<Omit<NewAgreementOrder, "agreementId" | "periodIndex">> & {
+  agreementId: string;
+  periodIndex: number;
+  attemptId: string;
+  outTradeNo: string;
+  billingRunId: string | null;
+};
+
+const orderWithAttemptStatement = statement((db, slot: Slots<OrderWithAttemptValues>) => {
+  const newOrder = db.$with("new_order").as(
+    db
+      .insert(orders)
+      .values({
+        id: slot.id,
+        orderNo: slot.orderNo,
+        userId: slot.userId,
+        productId: slot.productId,
+        amountFen: slot.amountFen,
+        agreementId: slot.agreementId,
+        periodIndex: slot.periodIndex,
+        kind: slot.kind,
+        provider: "alipay",
+        status: "pending",
+      })
+      .onConflictDoNothing({ target: [orders.agreementId, orders.periodIndex] })
+      .returning(),
+  );
+  const newAttempt = db.$with("new_attempt").as(
+    db
+      .insert(chargeAttempts)
+      .select(
+        db
+          .select(
+            insertSelection(chargeAttempts, {
+              id: bind(slot.attemptId, chargeAttempts.id),
+              agreementId: sql`${newOrder.agreementId}`,
+              orderId: sql`${newOrder.id}`,
+              periodIndex: sql`${newOrder.periodIndex}`,
+              attemptNo: sql`1`,
+              outTradeNo: bind(slot.outTradeNo, chargeAttempts.outTradeNo),
+              amountFen: sql`${newOrder.amountFen}`,
+              billingRunId: bind(slot.billingRunId, chargeAttempts.billingRunId),
+            }),
+          )
+          .from(newOrder),
+      )
+      .returning(),
+  );
+  return db
+    .with(newOrder, newAttempt)
+    .select({ order: fieldsOf(newOrder, orders), attempt: fieldsOf(newAttempt, chargeAttempts) })
+    .from(newOrder)
+    .innerJoin(newAttempt, sql`true`);
+});
+
+type Columns<T extends typeof orders | typeof chargeAttempts> = ReturnType<
+  typeof getTableColumns<T>
+>;
+
+/** A CTE's fields named as the table's columns (drizzle decodes them as the table's). */
+function fieldsOf<T extends typeof orders | typeof chargeAttempts>(
+  cte: object,
+  table: T,
+): Columns<T> {
+  return Object.fromEntries(
+    Object.keys(getTableColumns(table)).map((key) => [key, (cte as Record<string, unknown>)[key]]),
+  ) as Columns<T>;
+}
+
+/**
+ * Every column of `table` in its order, for INSERT … SELECT (drizzle checks the order): the given
+ * expressions, else the column's default (SQL such as the shop's time, or a constant) or null.
+ */
+function insertSelection<T extends typeof chargeAttempts>(
+  table: T,
+  given: Partial<Record<keyof Columns<T>, SQL>>,
+): Record<keyof Columns<T>, SQL.Aliased> {
+  return Object.fromEntries(
+    Object.entries(getTableColumns(table)).map(([key, column]) => {
+      const chosen = given[key as keyof Columns<T>];
+      const fallback = column.defaultFn?.();
+      const value =
+        chosen ??
+        (is(fallback, SQL)
+          ? fallback
+          : column.default !== undefined
+            ? sql`${new Param(column.default, column)}`
+            : sql`null`);
+      return [key, sql`${value}`.as(column.name)];
+    }),
+  ) as Record<keyof Columns<T>, SQL.Aliased>;
+}
 
 /**
  * An agreement and the attempts of its current period (by number), in one statement: the

@@ -12,13 +12,14 @@ import type { Agreement, Order } from "@/db/schema";
 import type { AlertItem } from "@/lib/alerts";
 import {
   chargePeriod,
+  executeAttempt,
   logExchange,
   resolveByQuery,
   type Attempt,
   type ChargeResult,
 } from "@/lib/subscriptions/charge";
 import { checkAlipayOrder } from "@/lib/subscriptions/check-status";
-import { periodOrderOf } from "@/lib/subscriptions/period-order";
+import { newPeriodOrderWithAttempt, periodOrderOf } from "@/lib/subscriptions/period-order";
 import { notifyUrls } from "@/lib/subscriptions/deps";
 import type { BillingDeps } from "./deps";
 import { billingToday, periodState, postponedDate, type PeriodState } from "./schedule";
@@ -82,7 +83,21 @@ async function chargeIf(
 ): Promise<ItemResult> {
   const seen = await look(deps, id);
   if (!seen || seen.state.kind !== wanted) return SKIPPED;
-  const order = await periodOrderOf(deps, seen.agreement, seen.agreement.currentPeriod, {
+  const { agreement } = seen;
+  if (wanted === "due" && seen.attempts.length === 0 && agreement.agreementNo) {
+    // A period never tried (the usual renewal): its order and first attempt in one statement.
+    const made = await newPeriodOrderWithAttempt(deps, agreement, agreement.currentPeriod, runId);
+    if (made) {
+      const result = await executeAttempt(
+        deps,
+        { ...agreement, agreementNo: agreement.agreementNo },
+        made.order,
+        made.attempt,
+      );
+      return fromCharge(result, agreement, made.order);
+    }
+  }
+  const order = await periodOrderOf(deps, agreement, agreement.currentPeriod, {
     likelyNew: wanted === "due",
   });
   if (order.status !== "pending") {
