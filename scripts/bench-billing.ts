@@ -252,7 +252,8 @@ if (ROLE === "alipay") {
   process.on("message", (message) => {
     if (message === "stats") process.send!(ownStats());
     else if (message === "profile:start") void startProfile().then(() => process.send!("started"));
-    else if (message === "profile:stop") void stopProfile("alipay").then(() => process.send!("stopped"));
+    else if (message === "profile:stop")
+      void stopProfile("alipay").then(() => process.send!("stopped"));
   });
   process.send!({ url: server.url });
   await new Promise(() => {});
@@ -400,7 +401,9 @@ async function measure(
   const shopBefore = process.cpuUsage();
   const started = performance.now();
   const reports = (await Promise.all(
-    Array.from({ length: runs }, () => runBillingPhase(billingDeps(shopDb, concurrency, lanes), "charge")),
+    Array.from({ length: runs }, () =>
+      runBillingPhase(billingDeps(shopDb, concurrency, lanes), "charge"),
+    ),
   )) as RunReport[];
   const wallMs = performance.now() - started;
   const shop = process.cpuUsage(shopBefore);
