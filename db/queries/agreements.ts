@@ -10,7 +10,7 @@ import {
   type Agreement,
   type Order,
 } from "../schema";
-import type { NewAgreementOrder } from "./orders";
+import { agreementOrderInsert, type NewAgreementOrder } from "./orders";
 
 export type NewAgreement = Pick<
   typeof agreements.$inferInsert,
@@ -300,24 +300,7 @@ type OrderWithAttemptValues = Required<Omit<NewAgreementOrder, "agreementId" | "
 };
 
 const orderWithAttemptStatement = statement((db, slot: Slots<OrderWithAttemptValues>) => {
-  const newOrder = db.$with("new_order").as(
-    db
-      .insert(orders)
-      .values({
-        id: slot.id,
-        orderNo: slot.orderNo,
-        userId: slot.userId,
-        productId: slot.productId,
-        amountFen: slot.amountFen,
-        agreementId: slot.agreementId,
-        periodIndex: slot.periodIndex,
-        kind: slot.kind,
-        provider: "alipay",
-        status: "pending",
-      })
-      .onConflictDoNothing({ target: [orders.agreementId, orders.periodIndex] })
-      .returning(),
-  );
+  const newOrder = db.$with("new_order").as(agreementOrderInsert(db, slot).returning());
   const newAttempt = db.$with("new_attempt").as(
     db
       .insert(chargeAttempts)

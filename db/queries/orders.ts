@@ -181,6 +181,11 @@ export async function insertAgreementOrder(
 }
 
 const insertAgreementOrderStatement = statement((db, slot: Slots<NewAgreementOrder>) =>
+  agreementOrderInsert(db, slot).returning(),
+);
+
+/** The INSERT of a period's order, nothing when the period has one (also in a CTE elsewhere). */
+export const agreementOrderInsert = (db: Db, slot: Slots<NewAgreementOrder>) =>
   db
     .insert(orders)
     .values({
@@ -195,9 +200,7 @@ const insertAgreementOrderStatement = statement((db, slot: Slots<NewAgreementOrd
       provider: "alipay",
       status: "pending",
     })
-    .onConflictDoNothing({ target: [orders.agreementId, orders.periodIndex] })
-    .returning(),
-);
+    .onConflictDoNothing({ target: [orders.agreementId, orders.periodIndex] });
 
 export async function findAgreementOrder(
   db: Db,
