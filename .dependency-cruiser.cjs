@@ -82,14 +82,14 @@ module.exports = {
       severity: "error",
       comment:
         "Production modules never import test helpers, fakes or fixtures; unit tests beside their " +
-        "source may, and so may Playwright's server script and the billing benchmark (they share the tests' " +
+        "source may, and so may Playwright's server script and the benchmarks (they share the tests' " +
         "local-database guard and fixtures).",
       from: {
         pathNot: [
           "^tests/",
           TEST_FILE,
           "^scripts/e2e-server\\.ts$",
-          "^scripts/bench-billing\\.ts$",
+          "^scripts/bench-(billing|export)\\.ts$",
         ],
       },
       to: { path: "^tests/" },

@@ -74,8 +74,8 @@ const { getTableConfig, PgTable } = await import("drizzle-orm/pg-core");
 const { drizzle } = await import("drizzle-orm/postgres-js");
 const { default: postgres } = await import("postgres");
 const schema = await import("@/db/schema");
-const { migrateDatabase, openDatabase, preparedStatements, STATEMENT_TIMEOUT_MS } =
-  await import("@/db/client");
+const { preparedStatements, STATEMENT_TIMEOUT_MS } = await import("@/db/client");
+const { rebuildBenchDatabase } = await import("./bench-database");
 const { closeDb } = await import("@/db");
 const { seedDatabase } = await import("@/db/seed");
 const { ensureSandboxAlipayKeys, SANDBOX_ALIPAY_SELLER_ID } =
@@ -126,24 +126,6 @@ const countingClient = postgres(url, {
 const shopClient = postgres(url, clientOptions);
 const countingDb = drizzle({ client: preparedStatements(countingClient), schema }) as unknown as Db;
 const db = drizzle({ client: preparedStatements(shopClient), schema }) as unknown as Db;
-
-async function rebuildDatabase(): Promise<void> {
-  const admin = postgres(url, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(
-      "drop schema if exists drizzle cascade; drop schema if exists sandbox cascade; drop schema if exists public cascade; create schema public;",
-    );
-  } finally {
-    await admin.end();
-  }
-  const config = { kind: "postgres" as const, url, poolMax: 1 };
-  const handle = await openDatabase(config);
-  try {
-    await migrateDatabase(config, handle);
-  } finally {
-    await handle.close();
-  }
-}
 
 const tables = (Object.values(schema) as unknown[])
   .filter((value): value is InstanceType<typeof PgTable> => is(value, PgTable))
@@ -306,7 +288,7 @@ async function startAlipay(): Promise<Alipay> {
   };
 }
 
-await rebuildDatabase();
+await rebuildBenchDatabase(url);
 await seedDatabase(db, getEnv().admin);
 const keys = await ensureSandboxAlipayKeys(db);
 const alipay = await startAlipay();

@@ -77,5 +77,7 @@ export const deductionLogs = pgTable(
   (t) => [
     index("deduction_logs_agreement_idx").on(t.agreementId, t.createdAt),
     index("deduction_logs_attempt_idx").on(t.chargeAttemptId),
+    // The admin's logs and exports by time (keyset pagination on (created_at, id)).
+    index("deduction_logs_created_idx").on(t.createdAt, t.id),
   ],
 );

@@ -50,6 +50,8 @@ export const orders = pgTable(
       .where(sql`${t.kind} = 'purchase' AND ${t.status} = 'pending'`),
     index("orders_user_idx").on(t.userId, t.createdAt),
     index("orders_status_idx").on(t.status, t.createdAt),
+    // The admin's lists and exports by creation time (keyset pagination on (created_at, id)).
+    index("orders_created_idx").on(t.createdAt, t.id),
     check("orders_amount_positive", sql`${t.amountFen} > 0`),
     check(
       "orders_renewal_fields",

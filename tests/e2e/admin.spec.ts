@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import { expect, test } from "./fixtures";
 import { appPaths } from "../helpers/app-paths";
 import { SANDBOX_ADMIN, signIn, signUp, uniqueEmail, zh } from "./helpers";
@@ -94,5 +95,42 @@ test.describe("admin guard", () => {
     const path = testInfo.outputPath("admin-dashboard.png");
     await page.screenshot({ path: "test-results/screenshots/admin-dashboard.png", fullPage: true });
     await page.screenshot({ path });
+  });
+});
+
+test.describe("admin CSV export", () => {
+  test("the admin downloads the orders of a date range as CSV; a bad range gets its reason", async ({
+    page,
+  }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await signIn(page, SANDBOX_ADMIN.email, SANDBOX_ADMIN.password, "/signin?callbackUrl=/admin");
+    await expect(page.getByTestId("admin-shell")).toBeVisible();
+    await page.goto("/admin/orders");
+    const form = page.getByTestId("export-orders");
+    await expect(form.getByRole("heading", { name: zh.admin.export.title })).toBeVisible();
+    await form.getByLabel(zh.admin.export.from).fill("2026-01-01");
+    await form.getByLabel(zh.admin.export.to).fill("2026-12-31");
+    await form.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: "test-results/screenshots/admin-export-phone.png" });
+    const downloading = page.waitForEvent("download");
+    await form.getByRole("button", { name: zh.admin.export.orders.button }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe("orders-2026-01-01_2026-12-31.csv");
+    const bytes = await readFile((await download.path())!);
+    // UTF-8 with a byte-order mark (Excel), the header in the admin's language, CRLF lines.
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const text = bytes.subarray(3).toString("utf8");
+    expect(
+      text.startsWith(`${zh.admin.export.orders.orderNo},${zh.admin.export.orders.createdAt},`),
+    ).toBe(true);
+    expect(text.endsWith("\r\n")).toBe(true);
+
+    const bad = await page.request.get("/api/admin/export/orders?from=2026-02-30");
+    expect(bad.status()).toBe(400);
+    expect(JSON.stringify(await bad.json())).toContain("from must be a date");
+    const reversed = await page.request.get(
+      "/api/admin/export/deductions?from=2026-12-02&to=2026-12-01",
+    );
+    expect(reversed.status()).toBe(400);
   });
 });

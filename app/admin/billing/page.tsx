@@ -1,5 +1,6 @@
 import { getFormatter, getTranslations } from "next-intl/server";
 import { BillingClockPanel } from "@/components/admin/billing-clock-panel";
+import { ExportForm } from "@/components/admin/export-form";
 import { AdminTable, cell } from "@/components/admin/table";
 import { getDb } from "@/db";
 import { listRunsByJobPrefix } from "@/db/queries/billing-runs";
@@ -100,6 +101,8 @@ export default async function AdminBillingPage() {
           ))}
         </AdminTable>
       </section>
+
+      <ExportForm kind="deductions" />
     </div>
   );
 }

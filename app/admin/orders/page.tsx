@@ -1,4 +1,5 @@
 import { getFormatter, getLocale, getTranslations } from "next-intl/server";
+import { ExportForm } from "@/components/admin/export-form";
 import { StatusFilter } from "@/components/admin/status-filter";
 import { AdminTable, cell } from "@/components/admin/table";
 import { getDb } from "@/db";
@@ -62,6 +63,7 @@ export default async function AdminOrdersPage({ searchParams }: Props) {
           </tr>
         ))}
       </AdminTable>
+      <ExportForm kind="orders" />
     </div>
   );
 }
