@@ -16,7 +16,7 @@ export async function ExportForm({ kind }: { kind: ExportKind }) {
       data-testid={`export-${kind}`}
     >
       <h2 className="font-semibold">{t("title")}</h2>
-      <p className="text-xs text-stone-500">{t("hint")}</p>
+      <p className="text-xs text-stone-500">{t(`${kind}.hint`)}</p>
       <div className="flex flex-wrap items-end gap-3">
         <label className="flex flex-col gap-1 text-xs text-stone-600">
           {t("from")}
