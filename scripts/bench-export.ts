@@ -35,6 +35,7 @@ const { closeDb, getDb } = await import("@/db");
 const { rebuildBenchDatabase } = await import("./bench-database");
 const { orderExportBatch } = await import("@/db/queries/exports");
 const { exportDates, orderCsv, EXPORT_BATCH } = await import("@/lib/admin/export");
+const { orderLabels } = await import("../tests/helpers/export-labels");
 
 await rebuildBenchDatabase(url);
 const db = await getDb();
@@ -56,25 +57,6 @@ await db.execute(sql`
 await db.execute(sql`analyze`);
 
 const dates = exportDates(new URLSearchParams(), now);
-const labels = {
-  headers: {
-    orderNo: "订单号",
-    createdAt: "下单时间",
-    paidAt: "支付时间",
-    channel: "渠道",
-    status: "状态",
-    statusCode: "状态代码",
-    product: "商品",
-    buyer: "买家",
-    amount: "金额（元）",
-    providerTradeNo: "支付平台交易号",
-    period: "期数",
-    note: "备注",
-  },
-  channel: () => "有赞扫码",
-  status: (status: string) => status,
-  productName: (row: { productNameZh: string }) => row.productNameZh,
-};
 
 const mb = (bytes: number) => bytes / 1024 / 1024;
 
@@ -96,7 +78,7 @@ let lines = 0;
 const seen = new Uint8Array(N + 1);
 let repeated = 0;
 const started = performance.now();
-const reader = orderCsv(db, dates.range, labels).getReader();
+const reader = orderCsv(db, dates.range, orderLabels).getReader();
 const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
 for (;;) {
   const { done, value } = await reader.read();

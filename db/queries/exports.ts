@@ -1,15 +1,8 @@
 import "server-only";
 import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import {
-  agreements,
-  chargeAttempts,
-  deductionLogs,
-  orders,
-  payments,
-  products,
-  users,
-} from "../schema";
+import { agreements, chargeAttempts, deductionLogs, orders, payments } from "../schema";
+import { selectAdminOrders } from "./orders";
 
 /*
  * The admin's CSV exports read a date range in batches, each after the last row of the one
@@ -52,18 +45,10 @@ export async function orderExportBatch(
   limit: number,
 ) {
   return (
-    db
-      .select({
-        order: orders,
-        cursor: sql<string>`${orders.createdAt}::text`,
-        productNameZh: products.nameZh,
-        productNameEn: products.nameEn,
-        buyerEmail: users.email,
-        providerTradeNo: payments.providerTradeNo,
-      })
-      .from(orders)
-      .innerJoin(products, eq(products.id, orders.productId))
-      .innerJoin(users, eq(users.id, orders.userId))
+    selectAdminOrders(db, {
+      cursor: sql<string>`${orders.createdAt}::text`,
+      providerTradeNo: payments.providerTradeNo,
+    })
       // The paying trade (at most one: payments_order_paid_uq).
       .leftJoin(payments, and(eq(payments.orderId, orders.id), eq(payments.status, "paid")))
       .where(inRangeAfter(orders.createdAt, orders.id, range, after))

@@ -13,6 +13,7 @@ import {
   min,
   or,
 } from "drizzle-orm";
+import type { SelectedFields } from "drizzle-orm/pg-core";
 import type { Db } from "../client";
 import { bind, statement, type Slots } from "../statement";
 import { isUniqueViolation } from "../errors";
@@ -333,21 +334,31 @@ export interface AdminOrderRow {
   buyerEmail: string;
 }
 
-/** Newest first, optionally one status only (e.g. `review`: the orders that need the owner). */
-export async function listOrdersForAdmin(
-  db: Db,
-  filter: { status?: OrderStatus; limit?: number } = {},
-): Promise<AdminOrderRow[]> {
+/**
+ * Orders as the admin sees them (with the product's names and the buyer's email), plus `extra`
+ * fields; the caller adds its joins, conditions, order and limit. The admin's list and the CSV
+ * export read the same rows.
+ */
+export function selectAdminOrders<Extra extends SelectedFields>(db: Db, extra: Extra) {
   return db
     .select({
       order: orders,
       productNameZh: products.nameZh,
       productNameEn: products.nameEn,
       buyerEmail: users.email,
+      ...extra,
     })
     .from(orders)
     .innerJoin(products, eq(products.id, orders.productId))
-    .innerJoin(users, eq(users.id, orders.userId))
+    .innerJoin(users, eq(users.id, orders.userId));
+}
+
+/** Newest first, optionally one status only (e.g. `review`: the orders that need the owner). */
+export async function listOrdersForAdmin(
+  db: Db,
+  filter: { status?: OrderStatus; limit?: number } = {},
+): Promise<AdminOrderRow[]> {
+  return selectAdminOrders(db, {})
     .where(filter.status ? eq(orders.status, filter.status) : undefined)
     .orderBy(desc(orders.createdAt))
     .limit(filter.limit ?? 100);

@@ -8,11 +8,11 @@ import {
   exportFileName,
   orderCsv,
   type DeductionExportLabels,
-  type OrderExportLabels,
 } from "@/lib/admin/export";
 import { AppError } from "@/lib/errors";
 import { newId } from "@/lib/ids";
 import { withTestDatabase } from "../helpers/db";
+import { orderLabels } from "../helpers/export-labels";
 import { makeAgreement, makeOrder, makeUser } from "../helpers/factories";
 
 /*
@@ -38,26 +38,6 @@ vi.mock("next-intl/server", () => ({
 }));
 
 const t = withTestDatabase();
-
-const orderLabels: OrderExportLabels = {
-  headers: {
-    orderNo: "订单号",
-    createdAt: "下单时间",
-    paidAt: "支付时间",
-    channel: "渠道",
-    status: "状态",
-    statusCode: "状态代码",
-    product: "商品",
-    buyer: "买家",
-    amount: "金额（元）",
-    providerTradeNo: "交易号",
-    period: "期数",
-    note: "备注",
-  },
-  channel: (order) => `${order.provider}/${order.kind}`,
-  status: (status) => `label:${status}`,
-  productName: (row) => row.productNameZh,
-};
 
 const deductionLabels: DeductionExportLabels = {
   headers: {
