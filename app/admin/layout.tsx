@@ -15,15 +15,17 @@ export default async function AdminLayout({ children }: { children: ReactNode })
           <Link href="/admin" className="text-stone-700 hover:text-brand-600">
             {t("nav.dashboard")}
           </Link>
-          {(["orders", "webhooks", "runs", "billing", "products"] as const).map((section) => (
-            <Link
-              key={section}
-              href={`/admin/${section}`}
-              className="text-stone-700 hover:text-brand-600"
-            >
-              {t(`nav.${section}`)}
-            </Link>
-          ))}
+          {(["orders", "webhooks", "runs", "billing", "products", "audit"] as const).map(
+            (section) => (
+              <Link
+                key={section}
+                href={`/admin/${section}`}
+                className="text-stone-700 hover:text-brand-600"
+              >
+                {t(`nav.${section}`)}
+              </Link>
+            ),
+          )}
         </nav>
       </div>
       {children}

@@ -1,7 +1,8 @@
 import "server-only";
+import { and, desc, eq, like, lt } from "drizzle-orm";
 import type { Db } from "../client";
 import { statement, type Slots } from "../statement";
-import { auditLog } from "../schema";
+import { auditLog, users, type AuditLogRow } from "../schema";
 
 export type NewAuditEntry = Pick<
   typeof auditLog.$inferInsert,
@@ -41,3 +42,29 @@ const insertAuditStatement = statement((db, slot: Slots<AuditValues>) =>
 const insertAuditAtStatement = statement((db, slot: Slots<AuditValues & { createdAt: Date }>) =>
   db.insert(auditLog).values({ ...auditSlots(slot), createdAt: slot.createdAt }),
 );
+
+export type AuditListRow = AuditLogRow & { actorEmail: string | null };
+
+/**
+ * The audit log newest first, a page at a time: `before` is the id the last page ended at (ids
+ * grow with time: keyset paging). Optionally one action only (`export.orders`) or every action
+ * under a prefix (`export.`).
+ */
+export async function listAudit(
+  db: Db,
+  page: { before?: number; action?: string; limit: number },
+): Promise<AuditListRow[]> {
+  const action = page.action
+    ? page.action.endsWith(".")
+      ? like(auditLog.action, `${page.action.replaceAll("%", "\\%").replaceAll("_", "\\_")}%`)
+      : eq(auditLog.action, page.action)
+    : undefined;
+  const rows = await db
+    .select({ entry: auditLog, actorEmail: users.email })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.actorUserId))
+    .where(and(action, page.before === undefined ? undefined : lt(auditLog.id, page.before)))
+    .orderBy(desc(auditLog.id))
+    .limit(page.limit);
+  return rows.map(({ entry, actorEmail }) => ({ ...entry, actorEmail }));
+}

@@ -125,6 +125,17 @@ test.describe("admin CSV export", () => {
     ).toBe(true);
     expect(text.endsWith("\r\n")).toBe(true);
 
+    // The export is in the audit log, with who made it and the range.
+    await page.goto("/admin/audit?action=export.orders");
+    const entry = page.getByTestId("audit-row").first();
+    await expect(entry).toContainText("export.orders");
+    await expect(entry).toContainText(SANDBOX_ADMIN.email);
+    await expect(entry).toContainText('"from": "2026-01-01"');
+    await page.screenshot({
+      path: "test-results/screenshots/admin-audit-phone.png",
+      fullPage: true,
+    });
+
     const bad = await page.request.get("/api/admin/export/orders?from=2026-02-30");
     expect(bad.status()).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain("from must be a date");
