@@ -16,8 +16,27 @@ export interface ShopServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Below Linux's ephemeral range (32768–60999 by default): a port picked there can be taken by
+ * any outgoing connection (the server's own to PostgreSQL) between picking and listening, which
+ * once failed this suite with EADDRINUSE. A port taken anyway is retried with another.
+ */
+const randomPort = () => 20_000 + Math.floor(Math.random() * 12_000);
+const START_ATTEMPTS = 5;
+
 export async function startShopServer(env: Record<string, string>): Promise<ShopServer> {
-  const port = 41_000 + Math.floor(Math.random() * 9_000);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startOnPort(randomPort(), env);
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === START_ATTEMPTS) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOnPort(port: number, env: Record<string, string>): Promise<ShopServer> {
   let output = "";
   const child: ChildProcess = spawn(process.execPath, ["server.mjs"], {
     cwd: root,
@@ -46,7 +65,10 @@ export async function startShopServer(env: Record<string, string>): Promise<Shop
     });
   // Ready when it answers at all (with the database down, /api/health answers 503).
   for (let attempt = 0; attempt < 300; attempt += 1) {
-    if (child.exitCode !== null) throw new Error(`server exited:\n${output}`);
+    if (child.exitCode !== null) {
+      if (output.includes("EADDRINUSE")) throw new PortTaken(`port ${port} taken`);
+      throw new Error(`server exited:\n${output}`);
+    }
     const answered = await send(baseUrl, "/api/health").then(
       () => true,
       () => false,
