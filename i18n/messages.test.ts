@@ -1,16 +1,29 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadMessages, MESSAGE_PARTS, mergeMessages, type Messages } from "@/i18n/catalog";
 import { DEFAULT_LOCALE, LOCALES, pick, toLocale, type Locale } from "@/i18n/locales";
 import { signInSchema, signUpSchema } from "@/lib/auth/schemas";
-import en from "@/messages/en.json";
-import sandboxEn from "@/messages/sandbox.en.json";
-import sandboxZhCN from "@/messages/sandbox.zh-CN.json";
-import zhCN from "@/messages/zh-CN.json";
 
-// What i18n/request.ts serves: the shop's messages merged with the sandbox pages' messages.
-const MESSAGES: Record<Locale, unknown> = {
-  "zh-CN": { ...zhCN, ...sandboxZhCN },
-  en: { ...en, ...sandboxEn },
+function file(name: string): Messages {
+  return JSON.parse(readFileSync(path.join(process.cwd(), "messages", name), "utf8")) as Messages;
+}
+
+/** Each messages file of a locale, by the name it has without the locale. */
+function filesOf(locale: Locale): [string, Messages][] {
+  return [
+    ["shop", file(`${locale}.json`)],
+    ...MESSAGE_PARTS.map((part): [string, Messages] => [part, file(`${part}.${locale}.json`)]),
+  ];
+}
+
+// What i18n/request.ts serves: every file of the locale merged.
+const MESSAGES: Record<Locale, Messages> = {
+  "zh-CN": await loadMessages("zh-CN"),
+  en: await loadMessages("en"),
 };
+const zhCN = MESSAGES["zh-CN"];
+const en = MESSAGES.en;
 
 /** Every leaf of a messages tree as `[dotted.path, value]`. */
 function leaves(tree: unknown, prefix = ""): [string, unknown][] {
@@ -60,6 +73,43 @@ function schemaCodes(): Set<string> {
 describe("messages files", () => {
   it("are both present for every locale", () => {
     expect(Object.keys(MESSAGES).sort()).toEqual([...LOCALES].sort());
+  });
+
+  it("i18n/catalog serves every file of the locale merged", () => {
+    for (const locale of LOCALES) {
+      const files = filesOf(locale);
+      const served = new Set(leaves(MESSAGES[locale]).map(([key]) => key));
+      for (const [name, tree] of files) {
+        for (const [key] of leaves(tree)) expect(served.has(key), `${name}: ${key}`).toBe(true);
+      }
+    }
+  });
+
+  it("no two files define the same key", () => {
+    for (const locale of LOCALES) {
+      const owner = new Map<string, string>();
+      for (const [name, tree] of filesOf(locale)) {
+        for (const [key] of leaves(tree)) {
+          expect(owner.get(key), `${locale}: ${key} in ${name}`).toBeUndefined();
+          owner.set(key, name);
+        }
+      }
+    }
+  });
+
+  it("mergeMessages merges namespaces and keeps the first value of a key", () => {
+    expect(
+      mergeMessages([{ a: { b: "1" }, c: "x" }, { a: { d: "2" }, c: "y" }, { a: { b: "3" } }]),
+    ).toEqual({ a: { b: "1", d: "2" }, c: "x" });
+  });
+
+  it("each file has the same key paths in zh-CN and en", () => {
+    const en = new Map(filesOf("en"));
+    for (const [name, zhTree] of filesOf("zh-CN")) {
+      const zhKeys = leaves(zhTree).map(([key]) => key);
+      const enKeys = leaves(en.get(name)).map(([key]) => key);
+      expect([...enKeys].sort(), name).toEqual([...zhKeys].sort());
+    }
   });
 
   it("zh-CN and en have exactly the same key paths", () => {

@@ -3,6 +3,19 @@ import { getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { requireAdmin } from "@/lib/auth/guards";
 
+/** The admin's sections in the order of the menu (each at `/admin/<section>`). */
+const ADMIN_SECTIONS = [
+  "subscriptions",
+  "deductions",
+  "orders",
+  "webhooks",
+  "runs",
+  "billing",
+  "products",
+  "users",
+  "audit",
+] as const;
+
 /** The role is checked here and again in every admin page, action and route. */
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   await requireAdmin();
@@ -11,21 +24,19 @@ export default async function AdminLayout({ children }: { children: ReactNode })
     <div className="space-y-6" data-testid="admin-shell">
       <div className="flex flex-wrap items-center gap-4 border-b border-stone-200 pb-3">
         <span className="font-semibold">{t("title")}</span>
-        <nav className="flex flex-wrap gap-3 text-sm">
+        <nav className="-mx-1 flex gap-3 overflow-x-auto px-1 text-sm whitespace-nowrap">
           <Link href="/admin" className="text-stone-700 hover:text-brand-600">
             {t("nav.dashboard")}
           </Link>
-          {(["orders", "webhooks", "runs", "billing", "products", "audit"] as const).map(
-            (section) => (
-              <Link
-                key={section}
-                href={`/admin/${section}`}
-                className="text-stone-700 hover:text-brand-600"
-              >
-                {t(`nav.${section}`)}
-              </Link>
-            ),
-          )}
+          {ADMIN_SECTIONS.map((section) => (
+            <Link
+              key={section}
+              href={`/admin/${section}`}
+              className="text-stone-700 hover:text-brand-600"
+            >
+              {t(`nav.${section}`)}
+            </Link>
+          ))}
         </nav>
       </div>
       {children}
