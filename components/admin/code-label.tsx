@@ -8,7 +8,7 @@ import { useTranslations } from "next-intl";
  */
 export function CodeLabel({ group, code }: { group: string; code: string | null | undefined }) {
   const t = useTranslations("admin.codes");
-  if (code === null || code === undefined || code === "") return <span>—</span>;
+  if (code === null || code === undefined || code === "") return <span>{"—"}</span>;
   const key = `${group}.${code}`;
   // Keys are paths: a code with a dot cannot be a key, and shows raw.
   const label = !code.includes(".") && t.has(key) ? t(key) : null;
