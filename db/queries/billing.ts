@@ -2,6 +2,7 @@ import "server-only";
 import { eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
 import { agreements, orders } from "../schema";
+import { insertAudit, type NewAuditEntry } from "./audit";
 
 /*
  * The work of a billing run, claimed in batches: `FOR UPDATE SKIP LOCKED` lets concurrent runs
@@ -132,11 +133,19 @@ function rowsOf<T>(result: unknown): T[] {
  * Moves an agreement past a period it could not charge, in one transaction: the period's unpaid
  * order is closed (`postponed`), the agreement's next charge is the new date for the period
  * `periods` on, and the postponed period is recorded. Only if the agreement is still on that
- * period (a concurrent success or postponement wins); returns whether it moved.
+ * period (a concurrent success or postponement wins); returns whether it moved. The audit row is
+ * written in the same transaction: it exists exactly when the agreement moved.
  */
 export async function applyPostponement(
   db: Db,
-  input: { agreementId: string; period: number; periods: number; date: string; orderId?: string },
+  input: {
+    agreementId: string;
+    period: number;
+    periods: number;
+    date: string;
+    orderId?: string;
+    audit: Pick<NewAuditEntry, "actorKind" | "actorUserId" | "action" | "details">;
+  },
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
     // The order first, as a settlement locks it (order, buyer, then agreement): taking the
@@ -166,6 +175,11 @@ export async function applyPostponement(
         .set({ status: "closed", reviewReason: "postponed: the period could not be charged" })
         .where(sql`${orders.id} = ${input.orderId} and ${orders.status} = 'pending'`);
     }
+    await insertAudit(tx, {
+      ...input.audit,
+      targetType: "agreement",
+      targetId: input.agreementId,
+    });
     return true;
   });
 }

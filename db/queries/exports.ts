@@ -2,6 +2,7 @@ import "server-only";
 import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { agreements, chargeAttempts, deductionLogs, orders, payments } from "../schema";
+import { deductionCodes } from "./deduction-codes";
 import { selectAdminOrders } from "./orders";
 
 /*
@@ -59,9 +60,6 @@ export async function orderExportBatch(
 
 export type OrderExportRow = Awaited<ReturnType<typeof orderExportBatch>>[number];
 
-/** The `<method>_response` (or `error_response`) object of a logged Alipay answer. */
-const answer = sql`coalesce(${deductionLogs.response} -> (replace(${deductionLogs.apiMethod}, '.', '_') || '_response'), ${deductionLogs.response} -> 'error_response')`;
-
 export async function deductionExportBatch(
   db: Db,
   range: ExportRange,
@@ -77,9 +75,7 @@ export async function deductionExportBatch(
       outcome: deductionLogs.outcome,
       httpStatus: deductionLogs.httpStatus,
       durationMs: deductionLogs.durationMs,
-      code: sql<string | null>`${answer} ->> 'code'`,
-      subCode: sql<string | null>`${answer} ->> 'sub_code'`,
-      subMessage: sql<string | null>`${answer} ->> 'sub_msg'`,
+      ...deductionCodes,
       externalAgreementNo: agreements.externalAgreementNo,
       agreementNo: agreements.agreementNo,
       orderNo: orders.orderNo,

@@ -116,53 +116,30 @@ async function postpone(deps: BillingDeps, id: string): Promise<ItemResult> {
   const seen = await look(deps, id);
   if (!seen || seen.state.kind !== "postpone") return SKIPPED;
   const { agreement, state } = seen;
-  const period = agreement.currentPeriod;
-  const target = postponedDate(
-    agreement.nextChargeDate!,
-    agreement.periodDays,
-    billingToday(await deps.now()),
-  );
-  const order = await findAgreementOrder(deps.db, id, period);
-  const about = { agreementId: id, orderNo: order?.orderNo };
-  const moved = await deps.alipay.gateway.modifyExecutionPlan({
-    agreementNo: agreement.agreementNo!,
-    deductDate: target.date,
-    memo: `period ${period} postponed (${state.reason})`,
+  const moved = await postponePeriod(deps, agreement, {
+    reason: state.reason,
+    audit: { actorKind: "cron", action: "agreement.postponed" },
   });
-  await logExchange(deps, moved.exchange, agreement, null, order?.id ?? null, moved.kind);
-  if (moved.kind === "agreement_gone") {
-    await endAgreement(deps.db, id, "closed", await deps.now());
-    return {
-      kind: "closed",
-      alert: { kind: "agreement_closed", ...about, code: moved.code, message: moved.message },
-    };
+  const about = { agreementId: id, orderNo: moved.orderNo };
+  switch (moved.kind) {
+    case "closed":
+      return {
+        kind: "closed",
+        alert: { kind: "agreement_closed", ...about, code: moved.code, message: moved.message },
+      };
+    case "failed":
+      return {
+        kind: "error",
+        alert: {
+          kind: "postpone_failed",
+          ...about,
+          code: moved.code,
+          message: `Alipay did not move the plan to ${moved.date}: ${moved.message}`,
+        },
+      };
+    case "skipped":
+      return SKIPPED;
   }
-  if (moved.kind !== "succeeded" && !(await alreadyMoved(deps, agreement, target.date))) {
-    return {
-      kind: "error",
-      alert: {
-        kind: "postpone_failed",
-        ...about,
-        code: moved.code,
-        message: `Alipay did not move the plan to ${target.date}: ${moved.message}`,
-      },
-    };
-  }
-  const applied = await applyPostponement(deps.db, {
-    agreementId: id,
-    period,
-    periods: target.periodsSkipped,
-    date: target.date,
-    orderId: order?.id,
-  });
-  if (!applied) return SKIPPED;
-  await insertAudit(deps.db, {
-    actorKind: "cron",
-    action: "agreement.postponed",
-    targetType: "agreement",
-    targetId: id,
-    details: { period, reason: state.reason, to: target.date, periods: target.periodsSkipped },
-  });
   // A refusal was reported when it happened: the owner hears of that period once.
   if (state.reason === "not_retryable") return { kind: "postponed" };
   return {
@@ -170,9 +147,74 @@ async function postpone(deps: BillingDeps, id: string): Promise<ItemResult> {
     alert: {
       kind: state.reason === "date_passed" ? "date_passed" : "retries_exhausted",
       ...about,
-      message: `period ${period} not charged (${state.reason}); next charge ${target.date}, the membership lapses at its end`,
+      message: `period ${agreement.currentPeriod} not charged (${state.reason}); next charge ${moved.date}, the membership lapses at its end`,
     },
   };
+}
+
+/** What came of moving a period: moved, the agreement found gone, refused, or nothing to do. */
+export type PostponeResult = { orderNo: string | undefined; date: string } & (
+  | { kind: "postponed"; periods: number }
+  | { kind: "closed" | "failed"; code: string; message: string }
+  | { kind: "skipped" }
+);
+
+/**
+ * Moves an active agreement past its current period (the billing run's postpone phase, and the
+ * admin's "postpone one period"): Alipay's plan first (`executionplan.modify` to the first
+ * scheduled date that has not passed), then, in one transaction, the period's unpaid order is
+ * closed and the agreement moves on (`applyPostponement`, only if it is still on that period),
+ * with the audit row. An agreement Alipay no longer has is closed.
+ */
+export async function postponePeriod(
+  deps: BillingDeps,
+  agreement: Agreement,
+  input: {
+    reason: string;
+    audit: { actorKind: "cron" | "user"; actorUserId?: string; action: string };
+  },
+): Promise<PostponeResult> {
+  const id = agreement.id;
+  const period = agreement.currentPeriod;
+  const target = postponedDate(
+    agreement.nextChargeDate!,
+    agreement.periodDays,
+    billingToday(await deps.now()),
+  );
+  const order = await findAgreementOrder(deps.db, id, period);
+  const about = { orderNo: order?.orderNo, date: target.date };
+  const moved = await deps.alipay.gateway.modifyExecutionPlan({
+    agreementNo: agreement.agreementNo!,
+    deductDate: target.date,
+    memo: `period ${period} postponed (${input.reason})`,
+  });
+  await logExchange(deps, moved.exchange, agreement, null, order?.id ?? null, moved.kind);
+  if (moved.kind === "agreement_gone") {
+    await endAgreement(deps.db, id, "closed", await deps.now());
+    return { kind: "closed", ...about, code: moved.code, message: moved.message };
+  }
+  if (moved.kind !== "succeeded" && !(await alreadyMoved(deps, agreement, target.date))) {
+    return { kind: "failed", ...about, code: moved.code, message: moved.message };
+  }
+  const applied = await applyPostponement(deps.db, {
+    agreementId: id,
+    period,
+    periods: target.periodsSkipped,
+    date: target.date,
+    orderId: order?.id,
+    audit: {
+      ...input.audit,
+      details: {
+        period,
+        reason: input.reason,
+        from: agreement.nextChargeDate,
+        to: target.date,
+        periods: target.periodsSkipped,
+      },
+    },
+  });
+  if (!applied) return { kind: "skipped", ...about };
+  return { kind: "postponed", ...about, periods: target.periodsSkipped };
 }
 
 /**

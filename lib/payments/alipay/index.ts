@@ -1,6 +1,7 @@
 import "server-only";
 import { getEnv } from "@/lib/env";
 import { createAlipayGateway } from "./gateway";
+import { CODES, SUB_CODES } from "./outcomes";
 import { AlipayError, type AlipayConfig, type AlipayGateway } from "./types";
 
 /**
@@ -10,7 +11,7 @@ import { AlipayError, type AlipayConfig, type AlipayGateway } from "./types";
  * nothing of the vendor's shapes (the SDK, the outcome table, the raw client).
  */
 
-export { createAlipayGateway } from "./gateway";
+export { createAlipayGateway, METHODS as ALIPAY_METHODS } from "./gateway";
 export { validateAlipayKeys } from "./keys";
 export { parseAlipayNotification, parseNotificationBody, verifyAlipayNotification } from "./notify";
 export {
@@ -72,4 +73,9 @@ export function alipayConfigFromEnv(): AlipayConfig {
  */
 export function getAlipayGateway(config?: AlipayConfig): AlipayGateway {
   return createAlipayGateway(config ?? alipayConfigFromEnv());
+}
+
+/** Every Alipay result code the outcome table knows (the admin labels each one). */
+export function knownAlipayCodes(): string[] {
+  return [...Object.keys(SUB_CODES), ...Object.keys(CODES)];
 }
