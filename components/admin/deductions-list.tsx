@@ -109,7 +109,7 @@ export function DeductionsList({
           more: t("loadMore"),
           loading: t("loading"),
           failed: t("loadFailed"),
-          count: String(pages.items.length),
+          count: t("count", { count: pages.items.length }),
         }}
       />
     </div>
