@@ -12,6 +12,7 @@ import {
   type Agreement,
 } from "../schema";
 import { deductionCodes } from "./deduction-codes";
+import { prefixPattern } from "./like";
 
 /*
  * The admin's subscriptions (agreements) and deduction logs: filtered, searched and sorted in
@@ -51,11 +52,6 @@ const chargeDate = sql`case when ${agreements.status} = 'active' and ${agreement
 const NO_DATE = "9999-12-31";
 const nextChargeKey = sql<string>`coalesce(${chargeDate}, ${NO_DATE}::date)::text`;
 const createdKey = sql<string>`${agreements.createdAt}::text`;
-
-/** `LIKE` pattern of a prefix, its wildcards escaped. */
-export function prefixPattern(text: string): string {
-  return `${text.replaceAll("\\", "\\\\").replaceAll("%", "\\%").replaceAll("_", "\\_")}%`;
-}
 
 /** The current period's attempts of the agreement in the outer query. */
 const currentAttempts = (condition: SQL) => sql`exists (

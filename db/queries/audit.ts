@@ -2,6 +2,7 @@ import "server-only";
 import { and, desc, eq, like, lt } from "drizzle-orm";
 import type { Db } from "../client";
 import { statement, type Slots } from "../statement";
+import { prefixPattern } from "./like";
 import { auditLog, users, type AuditLogRow } from "../schema";
 
 export type NewAuditEntry = Pick<
@@ -56,7 +57,7 @@ export async function listAudit(
 ): Promise<AuditListRow[]> {
   const action = page.action
     ? page.action.endsWith(".")
-      ? like(auditLog.action, `${page.action.replaceAll("%", "\\%").replaceAll("_", "\\_")}%`)
+      ? like(auditLog.action, prefixPattern(page.action))
       : eq(auditLog.action, page.action)
     : undefined;
   const rows = await db
