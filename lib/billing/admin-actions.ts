@@ -31,7 +31,12 @@ export async function sandboxBillingAction(_: PanelState, form: FormData): Promi
         clock: { days: command.days, offsetMs: moved.offsetMs, now: moved.now.toISOString() },
       };
     } else {
-      const report = await runPhaseNow(await getBillingRuntime(), command.phase, command.dryRun);
+      const report = await runPhaseNow(
+        await getBillingRuntime(),
+        allowed.user.id,
+        command.phase,
+        command.dryRun,
+      );
       if (report === "disabled") return { error: "disabled" };
       state = { report };
     }

@@ -99,15 +99,36 @@ export async function advanceSandboxClock(
   return { offsetMs, now: new Date(Date.now() + offsetMs) };
 }
 
-/** Runs one phase now (the same run as the cron's); `"disabled"` under the kill switch. */
+/**
+ * Runs one phase now (the same run as the cron's) and records who ran it with the run's totals;
+ * `"disabled"` under the kill switch (nothing ran, nothing recorded).
+ */
 export async function runPhaseNow(
   deps: BillingDeps,
+  actorUserId: string,
   phase: Phase,
   dryRun: boolean,
 ): Promise<PanelReport | "disabled"> {
   const result = await runBillingPhase(deps, phase, { dryRun });
   // Only the kill switch's answer has no run.
   if (!("runId" in result)) return "disabled";
+  await insertAudit(deps.db, {
+    actorKind: "user",
+    actorUserId,
+    action: "billing.phase_run",
+    targetType: "billing_run",
+    targetId: result.runId,
+    details: {
+      phase,
+      dryRun,
+      processed: result.processed,
+      charged: result.charged,
+      declined: result.declined,
+      closed: result.closed,
+      postponed: result.postponed,
+      unknown: result.unknown,
+    },
+  });
   return {
     phase: result.phase,
     runId: result.runId,

@@ -294,6 +294,19 @@ describe("running a phase now", () => {
       succeeded: 1,
     });
     expect(await runs()).toHaveLength(8);
+
+    // Each run from the panel is audited: who ran which phase, the run and its totals.
+    const phaseRuns = (await audits())
+      .filter((row) => row.action === "billing.phase_run")
+      .sort((a, b) => a.id - b.id);
+    expect(phaseRuns).toHaveLength(7);
+    expect(phaseRuns.every((row) => row.actorUserId === admin.id)).toBe(true);
+    const realRow = phaseRuns.find((row) => row.targetId === real.report!.runId);
+    expect(realRow).toMatchObject({
+      actorKind: "user",
+      targetType: "billing_run",
+      details: { phase: "charge", dryRun: false, processed: 1, charged: 1 },
+    });
   });
 
   it("says billing is switched off under the kill switch, and nothing runs", async () => {
