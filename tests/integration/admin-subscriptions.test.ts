@@ -1,5 +1,9 @@
 import { and, asc, eq } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { POST as actionRoute } from "@/app/api/admin/subscriptions/[id]/[action]/route";
+import { GET as detailRoute } from "@/app/api/admin/subscriptions/[id]/route";
+import { GET as listRoute } from "@/app/api/admin/subscriptions/route";
+import { GET as deductionsRoute } from "@/app/api/admin/deductions/route";
 import {
   agreements,
   alipaySandboxTrades,
@@ -35,6 +39,21 @@ import { seed, withTestDatabase } from "../helpers/db";
  * (the real client over loopback HTTP, the virtual clock at 10:00 Asia/Shanghai). Every action
  * is checked for its audit row with before and after.
  */
+
+// The routes' guard and runtime come from Next's request and the app's env: stood in for here.
+const guard = vi.hoisted(() => ({ user: null as { id: string; role: string } | null }));
+const runtime = vi.hoisted(() => ({ deps: null as unknown }));
+vi.mock("@/lib/auth/guards", async () => {
+  const { AppError } = await import("@/lib/errors");
+  return {
+    assertAdmin: async () => {
+      if (!guard.user) throw new AppError("unauthorized", "Sign in first.");
+      if (guard.user.role !== "admin") throw new AppError("forbidden", "Admins only.");
+      return guard.user;
+    },
+  };
+});
+vi.mock("@/lib/runtime", () => ({ getBillingRuntime: async () => runtime.deps }));
 
 const t = withTestDatabase();
 const DAY = 86_400;
@@ -488,5 +507,93 @@ describe("the actions", () => {
     ).catch((e: unknown) => e);
     expect(isAppError(forged, "bad_request")).toBe(true);
     expect((await db().select().from(users)).length).toBeGreaterThan(0);
+  });
+});
+
+describe("the routes", () => {
+  const call = (id: string, action: string, body: string | null, type = "application/json") =>
+    actionRoute(
+      new Request(`http://shop.test/api/admin/subscriptions/${id}/${action}`, {
+        method: "POST",
+        headers: { "content-type": type },
+        ...(body === null ? {} : { body }),
+      }),
+      { params: Promise.resolve({ id, action }) },
+    );
+  const get = (route: typeof listRoute, url: string) =>
+    route(new Request(`http://shop.test${url}`), undefined as never);
+
+  it("answer bad input with a 4xx and a reason, and change nothing", async () => {
+    const s = await subscriber();
+    const admin = await makeUser(db(), { role: "admin" });
+    runtime.deps = billingDeps(bed);
+    guard.user = { id: admin.id, role: "admin" };
+    const before = await agreementRow(s.agreementId);
+    const cases: [string, string, string | null, string, number][] = [
+      ["an unknown action", "cancel", "{}", "application/json", 404],
+      ["a form body", "retry", "a=1", "application/x-www-form-urlencoded", 415],
+      ["broken JSON", "retry", "{", "application/json", 400],
+      ["an unknown field", "retry", '{"force":true}', "application/json", 422],
+      ["an unconfirmed unsign", "unsign", "{}", "application/json", 400],
+      [
+        "an unsign confirmed as something else",
+        "unsign",
+        '{"confirm":"retry"}',
+        "application/json",
+        400,
+      ],
+    ];
+    for (const [label, action, body, type, status] of cases) {
+      const response = await call(s.agreementId, action, body, type);
+      expect(response.status, label).toBe(status);
+      expect(
+        ((await response.json()) as { error: { message: string } }).error.message,
+        label,
+      ).toBeTruthy();
+    }
+    expect((await call("agr_nope", "retry", "{}")).status).toBe(404);
+    expect(await agreementRow(s.agreementId)).toEqual(before);
+
+    // The lists: a bad filter or cursor is a 400 naming it; an unknown id a 404.
+    const bad = await get(listRoute, "/api/admin/subscriptions?status=gone&limit=5000");
+    expect(bad.status).toBe(400);
+    expect(
+      ((await bad.json()) as { error: { fields: Record<string, unknown> } }).error.fields,
+    ).toHaveProperty("status");
+    expect((await get(listRoute, "/api/admin/subscriptions?cursor=%E2%80%94")).status).toBe(400);
+    expect((await get(deductionsRoute, "/api/admin/deductions?from=2026-02-31")).status).toBe(400);
+    const listed = await get(
+      listRoute,
+      `/api/admin/subscriptions?q=${encodeURIComponent(s.email)}`,
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get("cache-control")).toBe("no-store");
+    expect(((await listed.json()) as { items: { id: string }[] }).items.map((r) => r.id)).toEqual([
+      s.agreementId,
+    ]);
+    const detail = await detailRoute(new Request("http://shop.test/x"), {
+      params: Promise.resolve({ id: s.agreementId }),
+    });
+    expect(detail.status).toBe(200);
+    expect(await detail.json()).toMatchObject({
+      agreement: { id: s.agreementId, status: "active" },
+      buyerEmail: s.email,
+    });
+    const missing = await detailRoute(new Request("http://shop.test/x"), {
+      params: Promise.resolve({ id: "agr_nope" }),
+    });
+    expect(missing.status).toBe(404);
+  });
+
+  it("refuse anyone but an admin: 401 signed out, 403 a buyer", async () => {
+    const s = await subscriber();
+    runtime.deps = billingDeps(bed);
+    guard.user = null;
+    expect((await call(s.agreementId, "retry", "{}")).status).toBe(401);
+    expect((await get(listRoute, "/api/admin/subscriptions")).status).toBe(401);
+    guard.user = { id: s.userId, role: "buyer" };
+    expect((await call(s.agreementId, "unsign", '{"confirm":"unsign"}')).status).toBe(403);
+    expect((await get(deductionsRoute, "/api/admin/deductions")).status).toBe(403);
+    expect((await agreementRow(s.agreementId)).status).toBe("active");
   });
 });
