@@ -1,3 +1,5 @@
+import "server-only";
+
 /**
  * The `LIKE` pattern of a prefix: its wildcards (`%`, `_`) and the escape character itself
  * escaped (backslash is LIKE's default escape), so a search for `a_b` finds `a_b…` only.
