@@ -89,7 +89,7 @@ module.exports = {
           "^tests/",
           TEST_FILE,
           "^scripts/e2e-server\\.ts$",
-          "^scripts/bench-(billing|export)\\.ts$",
+          "^scripts/bench-[\\w-]+\\.ts$",
         ],
       },
       to: { path: "^tests/" },

@@ -3,7 +3,8 @@ import { randomBytes } from "node:crypto";
 // Crockford base32 without I, L, O, U: readable in support conversations and safe in URLs.
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
-export type IdPrefix = "usr" | "prd" | "ord" | "pay" | "agr" | "chg" | "ent" | "evt" | "run";
+export type IdPrefix =
+  "usr" | "prd" | "ord" | "pay" | "agr" | "chg" | "ent" | "evt" | "run" | "rfd";
 
 function randomBase32(length: number): string {
   const bytes = randomBytes(length);

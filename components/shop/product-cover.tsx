@@ -4,20 +4,21 @@ import { COVER, coverPath } from "@/lib/shop/artwork";
 /**
  * A product's cover at the width of its container (1.91:1). Decorative: the product's name is
  * next to it, so the image has an empty alt. A plain <img>: the cover is already a sized PNG
- * (next/image would need its optimiser, and sharp, for nothing).
+ * (next/image would need its optimiser, and sharp, for nothing); an uploaded one is cropped to
+ * the same shape.
  */
 export function ProductCoverImage({
   product,
   priority = false,
 }: {
-  product: Pick<Product, "slug">;
+  product: Pick<Product, "slug" | "coverSha256">;
   /** Above the fold (the product page): loaded at once, not lazily. */
   priority?: boolean;
 }) {
   return (
     // eslint-disable-next-line @next/next/no-img-element -- a generated, already sized PNG
     <img
-      src={coverPath(product.slug)}
+      src={coverPath(product.slug, product.coverSha256)}
       alt=""
       width={COVER.width}
       height={COVER.height}

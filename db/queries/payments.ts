@@ -50,3 +50,26 @@ const insertPaymentStatement = statement((db, slot: Slots<Required<NewPayment>>)
     paidAt: slot.paidAt,
   }),
 );
+
+/**
+ * The owner accepted a trade recorded for review: it becomes the order's paying trade (still at
+ * most one per order: `payments_order_paid_uq`).
+ */
+export async function acceptRecordedTrade(
+  tx: Db,
+  orderId: string,
+  provider: Provider,
+  tradeNo: string,
+): Promise<void> {
+  await tx
+    .update(payments)
+    .set({ status: "paid" })
+    .where(
+      and(
+        eq(payments.orderId, orderId),
+        eq(payments.provider, provider),
+        eq(payments.providerTradeNo, tradeNo),
+        eq(payments.status, "mismatch"),
+      ),
+    );
+}

@@ -1,8 +1,55 @@
 import "server-only";
 import { sql } from "drizzle-orm";
-import { boolean, check, integer, pgTable, text, uniqueIndex } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  check,
+  customType,
+  integer,
+  pgTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/pg-core";
 import { productKind } from "./enums";
 import { createdAt, updatedAt } from "./shop-time";
+
+/** Raw bytes (`bytea`): postgres.js hands back a Buffer, PGlite a Uint8Array. */
+const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType: () => "bytea",
+});
+
+/** The largest cover image the admin may upload (lib/admin/cover-image.ts refuses more: 413). */
+export const COVER_MAX_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Uploaded product covers, stored in the database by their SHA-256 (content-addressed): the
+ * shop runs on stateless instances (Vercel) with no disk of its own, and a cover is small. A
+ * product names its cover by hash, so a replaced cover has a new URL and the old one can be
+ * cached forever. The type is the one read from the bytes' signature, never from a file name.
+ */
+export const coverImages = pgTable(
+  "cover_images",
+  {
+    sha256: text("sha256").primaryKey(),
+    contentType: text("content_type").notNull(),
+    bytes: bytea("bytes").notNull(),
+    byteSize: integer("byte_size").notNull(),
+    width: integer("width").notNull(),
+    height: integer("height").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("cover_images_sha256_hex", sql`${t.sha256} ~ '^[0-9a-f]{64}$'`),
+    check(
+      "cover_images_content_type",
+      sql`${t.contentType} IN ('image/png', 'image/jpeg', 'image/webp')`,
+    ),
+    check(
+      "cover_images_size",
+      sql`${t.byteSize} = octet_length(${t.bytes}) AND ${t.byteSize} BETWEEN 1 AND ${sql.raw(String(COVER_MAX_BYTES))}`,
+    ),
+    check("cover_images_dimensions", sql`${t.width} > 0 AND ${t.height} > 0`),
+  ],
+);
 
 export const products = pgTable(
   "products",
@@ -23,6 +70,8 @@ export const products = pgTable(
     contentZh: text("content_zh"),
     contentEn: text("content_en"),
     active: boolean("active").notNull().default(true),
+    /** The uploaded cover (cover_images); null: the generated one (lib/shop/artwork.tsx). */
+    coverSha256: text("cover_sha256").references(() => coverImages.sha256),
     sortOrder: integer("sort_order").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
@@ -45,4 +94,5 @@ export const products = pgTable(
 );
 
 export type Product = typeof products.$inferSelect;
+export type CoverImage = typeof coverImages.$inferSelect;
 export type NewProduct = typeof products.$inferInsert;

@@ -18,6 +18,7 @@ export * from "./users";
 export * from "./catalogue";
 export * from "./agreements";
 export * from "./orders";
+export * from "./refunds";
 export * from "./charges";
 export * from "./webhooks";
 export * from "./operations";

@@ -22,7 +22,11 @@ export const billingRuns = pgTable(
     startedAt: insertedAt("started_at"),
     finishedAt: tstz("finished_at"),
   },
-  (t) => [index("billing_runs_job_idx").on(t.job, t.startedAt)],
+  (t) => [
+    index("billing_runs_job_idx").on(t.job, t.startedAt),
+    // The admin's runs newest first (keyset pages on (started_at, id)).
+    index("billing_runs_started_idx").on(t.startedAt, t.id),
+  ],
 );
 
 export const auditLog = pgTable(

@@ -49,9 +49,14 @@ export const orders = pgTable(
       .on(t.userId, t.productId)
       .where(sql`${t.kind} = 'purchase' AND ${t.status} = 'pending'`),
     index("orders_user_idx").on(t.userId, t.createdAt),
-    index("orders_status_idx").on(t.status, t.createdAt),
+    // The admin's list filtered by status, newest first, keyset-paged on (created_at, id).
+    index("orders_status_idx").on(t.status, t.createdAt, t.id),
     // The admin's lists and exports by creation time (keyset pagination on (created_at, id)).
     index("orders_created_idx").on(t.createdAt, t.id),
+    // The admin's list filtered by kind (its channel), newest first, keyset-paged.
+    index("orders_kind_created_idx").on(t.kind, t.createdAt, t.id),
+    // The admin's search by order number prefix (LIKE 'XP2026%' needs pattern ops).
+    index("orders_order_no_pattern_idx").on(t.orderNo.op("text_pattern_ops")),
     check("orders_amount_positive", sql`${t.amountFen} > 0`),
     check(
       "orders_renewal_fields",
@@ -78,15 +83,26 @@ export const payments = pgTable(
     buyerRef: text("buyer_ref"),
     paidAt: tstz("paid_at"),
     refundedAt: tstz("refunded_at"),
+    /** What was given back of this trade so far (succeeded refunds), in fen. */
+    refundedFen: integer("refunded_fen").notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("payments_provider_trade_uq").on(t.provider, t.providerTradeNo),
+    // An order's trades (the admin's list and order page, refunds).
+    index("payments_order_idx").on(t.orderId),
+    // The admin's search by provider trade number (exact or prefix, any provider).
+    index("payments_trade_no_pattern_idx").on(t.providerTradeNo.op("text_pattern_ops")),
     // An order is paid by at most one trade; a second paying trade is recorded as a mismatch.
     uniqueIndex("payments_order_paid_uq")
       .on(t.orderId)
       .where(sql`${t.status} = 'paid'`),
     check("payments_amount_nonnegative", sql`${t.amountFen} >= 0`),
+    // A refund never gives back more than the trade paid, however many partial refunds.
+    check(
+      "payments_refund_within_amount",
+      sql`${t.refundedFen} >= 0 AND ${t.refundedFen} <= ${t.amountFen}`,
+    ),
   ],
 );
 

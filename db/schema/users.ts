@@ -33,6 +33,8 @@ export const users = pgTable(
   },
   (t) => [
     uniqueIndex("users_email_uq").on(t.email),
+    // The admin's search by email prefix (LIKE 'zhou%' needs pattern ops).
+    index("users_email_pattern_idx").on(t.email.op("text_pattern_ops")),
     check("users_email_lowercase", sql`${t.email} = lower(${t.email})`),
   ],
 );

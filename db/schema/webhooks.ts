@@ -40,6 +40,8 @@ export const webhookInbox = pgTable(
   (t) => [
     uniqueIndex("webhook_inbox_event_uq").on(t.provider, t.eventKey),
     index("webhook_inbox_status_idx").on(t.status, t.receivedAt),
+    // The admin's inbox newest first, all statuses (keyset pages on (received_at, id)).
+    index("webhook_inbox_received_idx").on(t.receivedAt, t.id),
     index("webhook_inbox_rejected_client_idx")
       .on(t.clientAddress, t.receivedAt)
       .where(sql`${t.status} = 'rejected'`),

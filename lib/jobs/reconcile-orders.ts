@@ -59,7 +59,7 @@ export async function reconcileOrders(
     ...emptyQrOrdersSummary(),
   };
   return withRunReceipt(deps, { name: "orders.reconcile", initial }, async (run) => {
-    // Rejected deliveries are kept a week for the owner, then go; a bounded batch per run.
+    // Rejected deliveries are kept 30 days for the owner, then go; a bounded batch per run.
     const inboxPruned = await pruneRejectedDeliveries(deps.db, await deps.now());
     run.summary = { ...run.summary, inboxPruned };
     const inbox = await replayInbox(deps, { batch, overBudget });

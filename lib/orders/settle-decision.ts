@@ -33,6 +33,11 @@ export interface SettlementFacts {
   /** For one-off content: the paid order whose live grant already gives the buyer this content. */
   contentOwnedBy: string | null;
   trade: PaidTrade;
+  /**
+   * The owner accepts this trade, recorded before for the order in review (the admin's "accept
+   * the payment"): the amount rule is the owner's to waive, every other rule still holds.
+   */
+  acceptRecorded?: boolean;
 }
 
 export interface AuditEntry {
@@ -43,8 +48,11 @@ export interface AuditEntry {
 /** Every write settlement makes, decided up front; `applySettlement` carries it out. */
 export interface SettlementPlan {
   outcome: SettleOutcome;
-  /** How the provider trade is recorded (`payments`), or null for no record at all. */
-  payment: "paid" | "mismatch" | null;
+  /**
+   * How the provider trade is recorded (`payments`), or null for no record at all; `accept`: the
+   * trade recorded for review becomes the order's paying trade.
+   */
+  payment: "paid" | "mismatch" | "accept" | null;
   order: { to: "paid" } | { to: "review"; reason: string } | null;
   grant:
     | { kind: "content" | "credits"; credits: number | null }
@@ -73,6 +81,7 @@ const mismatch = (
  * order is still paid: the buyer's money was received.
  */
 export function decideSettlement(facts: SettlementFacts): SettlementPlan {
+  if (facts.acceptRecorded) return decideAcceptance(facts);
   const { order, trade, product } = facts;
   const amountFen = trade.amountFen;
   if (facts.tradeRecordedFor !== null) {
@@ -115,6 +124,49 @@ export function decideSettlement(facts: SettlementFacts): SettlementPlan {
         ? membershipGrant(product.periodDays, facts)
         : { kind: credits ? "credits" : "content", credits: credits ? product.credits : null },
     audit: { action: "order.paid", details: { amountFen, previousStatus: order.status } },
+  };
+}
+
+const nothing = (outcome: SettleOutcome): SettlementPlan => ({
+  outcome,
+  payment: null,
+  order: null,
+  grant: null,
+  audit: null,
+});
+
+/**
+ * The owner accepts the payment of an order in review: only a trade recorded for this very
+ * order, only while it is in review, and content is still granted once per buyer (an owner who
+ * accepts a second payment of owned content must refund it instead). The order becomes paid
+ * and one grant is made, as any settlement would.
+ */
+function decideAcceptance(facts: SettlementFacts): SettlementPlan {
+  const { order, trade, product } = facts;
+  if (order.status !== "review" || facts.tradeRecordedFor !== order.id) {
+    return nothing("order_not_payable");
+  }
+  if (product?.kind === "one_off" && facts.contentOwnedBy !== null) {
+    return nothing("duplicate_payment");
+  }
+  const credits = product?.kind === "credit_pack";
+  return {
+    outcome: "settled",
+    payment: "accept",
+    order: { to: "paid" },
+    grant:
+      product?.kind === "membership" && product.periodDays
+        ? membershipGrant(product.periodDays, facts)
+        : { kind: credits ? "credits" : "content", credits: credits ? product.credits : null },
+    audit: {
+      action: "order.review_accepted",
+      details: {
+        amountFen: trade.amountFen,
+        expectedFen: order.amountFen,
+        before: { status: order.status },
+        after: { status: "paid" },
+      },
+    },
   };
 }
 

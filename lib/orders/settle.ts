@@ -6,7 +6,7 @@ import {
   lockMembershipEndOfOrder,
 } from "@/db/queries/entitlements";
 import { flagOrderForReview, lockOrderWithProduct, markOrderPaid } from "@/db/queries/orders";
-import { insertPayment, lockPaymentByTrade } from "@/db/queries/payments";
+import { acceptRecordedTrade, insertPayment, lockPaymentByTrade } from "@/db/queries/payments";
 import type { Order } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { moduleLogger } from "@/lib/logger";
@@ -70,6 +70,38 @@ export async function settlePayment(
   return result;
 }
 
+/**
+ * The owner accepts the payment of an order in review (admin): the same facts, decision and
+ * writes as any settlement (`decideSettlement` with `acceptRecorded`), so the order is paid and
+ * granted exactly once — a second acceptance finds the order paid and changes nothing. The audit
+ * row names the owner; `note` goes into it.
+ */
+export async function acceptRecordedPayment(
+  db: Db,
+  orderId: string,
+  trade: PaidTrade,
+  now: Date,
+  actor: { userId: string; note: string | null },
+  /** As settlePayment's (an agreement brought up to its paid periods). */
+  alsoInTransaction?: (tx: Db) => Promise<unknown>,
+): Promise<SettleResult> {
+  const result = await db.transaction(async (tx) => {
+    const facts = await readFacts(tx, orderId, trade, now);
+    const plan = decideSettlement({ ...facts.decision, acceptRecorded: true });
+    const order = await applySettlement(
+      tx,
+      facts.order,
+      trade,
+      plan,
+      plan.outcome === "settled" ? alsoInTransaction : undefined,
+      actor,
+    );
+    return { outcome: plan.outcome, order };
+  });
+  log.info({ orderId, tradeNo: trade.tradeNo, outcome: result.outcome }, "review accepted");
+  return result;
+}
+
 async function readFacts(
   tx: Db,
   orderId: string,
@@ -117,20 +149,24 @@ async function applySettlement(
   trade: PaidTrade,
   plan: SettlementPlan,
   alsoInTransaction?: (tx: Db) => Promise<unknown>,
+  /** The owner, when a person (not a provider) settles: named in the audit row. */
+  actor?: { userId: string; note: string | null },
 ): Promise<Order> {
   const grant = plan.grant;
   const [, after] = await Promise.all([
-    plan.payment &&
-      insertPayment(tx, {
-        id: newId("pay"),
-        orderId: order.id,
-        provider: trade.provider,
-        providerTradeNo: trade.tradeNo,
-        amountFen: trade.amountFen,
-        status: plan.payment,
-        buyerRef: trade.buyerRef ?? null,
-        paidAt: trade.paidAt,
-      }),
+    plan.payment === "accept"
+      ? acceptRecordedTrade(tx, order.id, trade.provider, trade.tradeNo)
+      : plan.payment &&
+        insertPayment(tx, {
+          id: newId("pay"),
+          orderId: order.id,
+          provider: trade.provider,
+          providerTradeNo: trade.tradeNo,
+          amountFen: trade.amountFen,
+          status: plan.payment,
+          buyerRef: trade.buyerRef ?? null,
+          paidAt: trade.paidAt,
+        }),
     plan.order?.to === "review"
       ? flagOrderForReview(tx, order.id, plan.order.reason)
       : plan.order?.to === "paid"
@@ -149,11 +185,17 @@ async function applySettlement(
       }),
     plan.audit &&
       insertAudit(tx, {
-        actorKind: "provider",
+        actorKind: actor ? "user" : "provider",
+        actorUserId: actor?.userId ?? null,
         action: plan.audit.action,
         targetType: "order",
         targetId: order.id,
-        details: { provider: trade.provider, tradeNo: trade.tradeNo, ...plan.audit.details },
+        details: {
+          provider: trade.provider,
+          tradeNo: trade.tradeNo,
+          ...plan.audit.details,
+          ...(actor ? { note: actor.note } : {}),
+        },
       }),
     alsoInTransaction?.(tx),
   ]);

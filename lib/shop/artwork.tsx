@@ -12,8 +12,18 @@ export const BRAND_DARK = "#b4300c";
 /** Covers are 1.91:1 (1200 × 630), what WeChat, Open Graph and most link previews crop to. */
 export const COVER = { width: 1200, height: 630 } as const;
 
-/** Where a product's cover is served (app/(shop)/products/[slug]/cover.png). */
-export const coverPath = (slug: string) => `/products/${slug}/cover.png`;
+/**
+ * Where a product's cover is served (app/(shop)/products/[slug]/cover.png). An uploaded cover's
+ * URL carries the start of its SHA-256 (`?v=`), so a replaced cover is a new URL and each one
+ * can be cached for good; the generated one has none.
+ */
+export const coverPath = (slug: string, coverSha256?: string | null) =>
+  coverSha256
+    ? `/products/${slug}/cover.png?v=${coverVersion(coverSha256)}`
+    : `/products/${slug}/cover.png`;
+
+/** The `v` of an uploaded cover's URL: 16 hex digits (64 bits) of its SHA-256. */
+export const coverVersion = (coverSha256: string) => coverSha256.slice(0, 16);
 
 export type ProductKind = "one_off" | "membership" | "credit_pack";
 

@@ -151,8 +151,8 @@ export async function recordRejected(
   });
 }
 
-/** How long rejected deliveries are kept for the owner to look at. */
-export const REJECTED_RETENTION_DAYS = 7;
+/** How long rejected deliveries are kept for the owner to look at (issue #11: 30 days). */
+export const REJECTED_RETENTION_DAYS = 30;
 /** Rejected rows deleted per reconcile run at most (runs every 5 minutes: ample). */
 export const REJECTED_PRUNE_BATCH = 1_000;
 

@@ -32,6 +32,16 @@ function replayer<E>(handler: InboxHandler<E>): Replayer {
  */
 const REPLAYERS: readonly Replayer[] = [replayer(youzanInboxHandler), replayer(alipayInboxHandler)];
 
+/**
+ * Applies one recorded row again through its provider's handler — the same path as the
+ * reconcile job (the admin's "process again"); the caller holds the row's lease.
+ */
+export async function replayRow(deps: WebhookDeps, row: WebhookInboxRow): Promise<AttemptResult> {
+  const replayer = REPLAYERS.find((candidate) => candidate.provider === row.provider);
+  if (!replayer) throw new Error(`no inbox handler for provider ${row.provider}`);
+  return replayer.replay(deps, row);
+}
+
 export interface AttemptResult {
   status: AttemptStatus;
   outcome: string;

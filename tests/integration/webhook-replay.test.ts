@@ -289,7 +289,7 @@ describe("inbox caps and retention (issue #7 item 1)", () => {
     expect(row!.eventType!.length).toBe(100);
   });
 
-  it("the reconcile job prunes rejected rows older than 7 days, in bounded batches", async () => {
+  it("the reconcile job prunes rejected rows older than 30 days, in bounded batches", async () => {
     const reject = (at: Date) =>
       recordRejected(
         t.db(),
@@ -304,13 +304,13 @@ describe("inbox caps and retention (issue #7 item 1)", () => {
         "malformed",
         at,
       );
-    const old = await reject(new Date(NOW.getTime() - 8 * 86_400_000));
-    const recent = await reject(new Date(NOW.getTime() - 6 * 86_400_000));
+    const old = await reject(new Date(NOW.getTime() - 31 * 86_400_000));
+    const recent = await reject(new Date(NOW.getTime() - 29 * 86_400_000));
     const kept = await recorded(); // verified rows are never pruned
     await t
       .db()
       .update(webhookInbox)
-      .set({ receivedAt: new Date(NOW.getTime() - 30 * 86_400_000), status: "processed" })
+      .set({ receivedAt: new Date(NOW.getTime() - 60 * 86_400_000), status: "processed" })
       .where(eq(webhookInbox.id, kept.id));
     const summary = await reconcileOrders(deps(), { elapsed: () => 0 });
     expect(summary.inboxPruned).toBe(1);

@@ -1,68 +1,73 @@
-import { getFormatter, getLocale, getTranslations } from "next-intl/server";
+import { getTranslations } from "next-intl/server";
 import { ExportForm } from "@/components/admin/export-form";
-import { StatusFilter } from "@/components/admin/status-filter";
-import { AdminTable, cell } from "@/components/admin/table";
+import { OrdersTable, type OrdersFilter } from "@/components/admin/orders-table";
 import { getDb } from "@/db";
-import { listOrdersForAdmin, toOrderStatus } from "@/db/queries/orders";
-import { orderStatus } from "@/db/schema";
-import { pick, toLocale } from "@/i18n/locales";
+import { ORDER_CHANNELS } from "@/db/queries/admin-orders";
+import { orderKind, orderStatus } from "@/db/schema";
+import { parseQuery } from "@/lib/admin/query";
+import { orderListQuery, ordersPage, type OrderListQuery } from "@/lib/admin/orders";
 import { requireAdmin } from "@/lib/auth/guards";
-import { formatFen } from "@/lib/money";
+import { isAppError } from "@/lib/errors";
 
 interface Props {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }
 
+const KEYS = ["status", "channel", "kind", "from", "to", "q", "cursor", "limit"] as const;
+
+/**
+ * /admin/orders: filters, search and keyset pages (the first page rendered here, the next from
+ * the JSON API). The query string is the contract the dashboard links with, e.g.
+ * `?channel=alipay_renewal&status=paid&from=2026-11-01&to=2026-11-30`.
+ */
 export default async function AdminOrdersPage({ searchParams }: Props) {
   await requireAdmin();
-  const status = toOrderStatus((await searchParams).status);
-  const [t, tStatus, format, locale, rows] = await Promise.all([
-    getTranslations("admin.orders"),
-    getTranslations("orderStatus"),
-    getFormatter(),
-    getLocale().then(toLocale),
-    getDb().then((db) => listOrdersForAdmin(db, { status })),
-  ]);
+  const raw = await searchParams;
+  const params = new URLSearchParams();
+  for (const key of KEYS) {
+    const value = raw[key];
+    if (typeof value === "string") params.set(key, value);
+  }
+  // A hand-edited URL with a bad filter or cursor shows the whole list, not an error page.
+  let query: OrderListQuery;
+  try {
+    query = parseQuery(params, orderListQuery);
+  } catch (error) {
+    if (!isAppError(error, "bad_request")) throw error;
+    query = parseQuery(new URLSearchParams(), orderListQuery);
+  }
+  const db = await getDb();
+  let page;
+  try {
+    page = await ordersPage(db, query);
+  } catch (error) {
+    if (!isAppError(error, "bad_request")) throw error;
+    query = { ...query, cursor: undefined };
+    page = await ordersPage(db, query);
+  }
+  const t = await getTranslations("admin.orders");
+  const initial: OrdersFilter = {
+    status: query.status ?? "",
+    channel: query.channel ?? "",
+    kind: query.kind ?? "",
+    from: query.from ?? "",
+    to: query.to ?? "",
+    q: query.q ?? "",
+    cursor: query.cursor ?? "",
+  };
   return (
     <div className="space-y-4">
-      <h1 className="text-2xl font-bold">{t("title")}</h1>
-      <StatusFilter
-        basePath="/admin/orders"
+      <div className="space-y-1">
+        <h1 className="text-2xl font-bold">{t("title")}</h1>
+        <p className="text-sm text-stone-600">{t("intro")}</p>
+      </div>
+      <OrdersTable
+        initial={initial}
+        page={page}
         statuses={orderStatus.enumValues}
-        current={status}
-        allLabel={t("all")}
-        label={(s) => tStatus(s)}
+        channels={ORDER_CHANNELS}
+        kinds={orderKind.enumValues}
       />
-      <AdminTable
-        isEmpty={rows.length === 0}
-        empty={t("empty")}
-        headers={[
-          { label: t("orderNo") },
-          { label: t("product") },
-          { label: t("buyer") },
-          { label: t("amount"), align: "right" },
-          { label: t("status") },
-          { label: t("created") },
-        ]}
-      >
-        {rows.map(({ order, productNameZh, productNameEn, buyerEmail }) => (
-          <tr key={order.id} className="border-t border-stone-100" data-testid="admin-order-row">
-            <td className={`${cell} font-mono text-xs`}>{order.orderNo}</td>
-            <td className={cell}>{pick(locale, productNameZh, productNameEn)}</td>
-            <td className={`${cell} break-all`}>{buyerEmail}</td>
-            <td className={`${cell} text-right tabular-nums`}>{formatFen(order.amountFen)}</td>
-            <td className={cell}>
-              {tStatus(order.status)}
-              {order.reviewReason ? (
-                <p className="text-xs text-red-700">{order.reviewReason}</p>
-              ) : null}
-            </td>
-            <td className={`${cell} whitespace-nowrap`}>
-              {format.dateTime(order.createdAt, { dateStyle: "short", timeStyle: "short" })}
-            </td>
-          </tr>
-        ))}
-      </AdminTable>
       <ExportForm kind="orders" />
     </div>
   );

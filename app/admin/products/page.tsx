@@ -1,45 +1,47 @@
-import { getLocale, getTranslations } from "next-intl/server";
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { ProductsTable, type ProductListRow } from "@/components/admin/products-table";
+import { buttonClass } from "@/components/ui/button";
 import { getDb } from "@/db";
-import { listAllProducts } from "@/db/queries/products";
-import { pick, toLocale } from "@/i18n/locales";
+import { listProductsForAdmin } from "@/db/queries/admin-products";
 import { requireAdmin } from "@/lib/auth/guards";
-import { formatFen } from "@/lib/money";
 
+/** /admin/products: every product, on sale or not, with a way to each one's editor. */
 export default async function AdminProductsPage() {
   await requireAdmin();
-  const [t, tKind, locale, products] = await Promise.all([
+  const [t, tList, products] = await Promise.all([
+    getTranslations("admin.catalog.products"),
     getTranslations("admin.products"),
-    getTranslations("product.kind"),
-    getLocale().then(toLocale),
-    getDb().then(listAllProducts),
+    getDb().then(listProductsForAdmin),
   ]);
+  const rows: ProductListRow[] = products.map((product) => ({
+    id: product.id,
+    slug: product.slug,
+    nameZh: product.nameZh,
+    nameEn: product.nameEn,
+    kind: product.kind,
+    priceFen: product.priceFen,
+    periodDays: product.periodDays,
+    credits: product.credits,
+    active: product.active,
+    hasCover: product.coverSha256 !== null,
+  }));
   return (
     <div className="space-y-4">
-      <h1 className="text-2xl font-bold">{t("title")}</h1>
-      <div className="overflow-x-auto rounded-2xl border border-stone-200 bg-white">
-        <table className="w-full text-left text-sm">
-          <thead className="bg-stone-100 text-stone-600">
-            <tr>
-              <th className="px-3 py-2">{t("name")}</th>
-              <th className="px-3 py-2">{t("slug")}</th>
-              <th className="px-3 py-2">{t("kind")}</th>
-              <th className="px-3 py-2 text-right">{t("price")}</th>
-              <th className="px-3 py-2">{t("status")}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {products.map((product) => (
-              <tr key={product.id} className="border-t border-stone-100">
-                <td className="px-3 py-2">{pick(locale, product.nameZh, product.nameEn)}</td>
-                <td className="px-3 py-2 font-mono text-xs">{product.slug}</td>
-                <td className="px-3 py-2">{tKind(product.kind)}</td>
-                <td className="px-3 py-2 text-right tabular-nums">{formatFen(product.priceFen)}</td>
-                <td className="px-3 py-2">{product.active ? t("active") : t("inactive")}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <div className="flex flex-wrap items-start justify-between gap-3">
+        <div className="space-y-1">
+          <h1 className="text-2xl font-bold">{tList("title")}</h1>
+          <p className="max-w-2xl text-sm text-stone-600">{t("intro")}</p>
+        </div>
+        <Link
+          href="/admin/products/new"
+          className={buttonClass("primary")}
+          data-testid="product-new"
+        >
+          {t("new")}
+        </Link>
       </div>
+      <ProductsTable rows={rows} />
     </div>
   );
 }

@@ -1,48 +1,58 @@
-import { getFormatter, getTranslations } from "next-intl/server";
-import { AdminTable, cell } from "@/components/admin/table";
+import { getTranslations } from "next-intl/server";
+import { RunsList } from "@/components/admin/runs-list";
+import { codeLabelText } from "@/components/admin/webhooks-code-parts";
+import { ListFilters } from "@/components/admin/webhooks-filters";
 import { getDb } from "@/db";
-import { listRuns } from "@/db/queries/billing-runs";
+import { lenientQuery } from "@/lib/admin/lenient-query";
+import { RUN_JOB_FAMILIES, RUN_STATUSES } from "@/lib/admin/runs";
+import { runsPage, runsQuery } from "@/lib/admin/runs-page";
 import { requireAdmin } from "@/lib/auth/guards";
 
-export default async function AdminRunsPage() {
+interface Props {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
+/** /admin/runs: every job run's receipt, newest first, by status and job (`?status=&job=`). */
+export default async function AdminRunsPage({ searchParams }: Props) {
   await requireAdmin();
-  const [t, format, rows] = await Promise.all([
-    getTranslations("admin.runs"),
-    getFormatter(),
-    getDb().then((db) => listRuns(db)),
+  const query = lenientQuery(runsQuery, await searchParams);
+  const filters = { status: query.status, job: query.job };
+  const [t, tCodes, initial] = await Promise.all([
+    getTranslations("admin.runsList"),
+    getTranslations("admin.codes"),
+    getDb().then((db) => runsPage(db, { ...query, cursor: undefined })),
   ]);
   return (
-    <div className="space-y-4">
-      <h1 className="text-2xl font-bold">{t("title")}</h1>
-      <AdminTable
-        isEmpty={rows.length === 0}
-        empty={t("empty")}
-        headers={[
-          { label: t("started") },
-          { label: t("job") },
-          { label: t("status") },
-          { label: t("claimed"), align: "right" },
-          { label: t("succeeded"), align: "right" },
-          { label: t("failed"), align: "right" },
-          { label: t("summary") },
+    <div className="min-w-0 space-y-4">
+      <div className="space-y-1">
+        <h1 className="text-2xl font-bold">{t("title")}</h1>
+        <p className="text-sm text-stone-600">{t("intro")}</p>
+      </div>
+      <ListFilters
+        action="/admin/runs"
+        testId="runs-filters"
+        allLabel={t("filters.all")}
+        applyLabel={t("filters.apply")}
+        clearLabel={t("filters.clear")}
+        fields={[
+          {
+            name: "status",
+            label: t("filters.status"),
+            value: filters.status,
+            options: RUN_STATUSES.map((s) => ({
+              value: s,
+              label: codeLabelText(tCodes, "runStatus", s),
+            })),
+          },
+          {
+            name: "job",
+            label: t("filters.job"),
+            value: filters.job,
+            options: RUN_JOB_FAMILIES.map((f) => ({ value: f, label: t(`families.${f}`) })),
+          },
         ]}
-      >
-        {rows.map((run) => (
-          <tr key={run.id} className="border-t border-stone-100" data-testid="admin-run-row">
-            <td className={`${cell} whitespace-nowrap`}>
-              {format.dateTime(run.startedAt, { dateStyle: "short", timeStyle: "medium" })}
-            </td>
-            <td className={`${cell} font-mono text-xs`}>{run.job}</td>
-            <td className={cell}>{t(`statuses.${run.status}`)}</td>
-            <td className={`${cell} text-right tabular-nums`}>{run.claimed}</td>
-            <td className={`${cell} text-right tabular-nums`}>{run.succeeded}</td>
-            <td className={`${cell} text-right tabular-nums`}>{run.failed}</td>
-            <td className={`${cell} max-w-xs font-mono text-xs break-all`}>
-              {run.error ?? JSON.stringify(run.summary)}
-            </td>
-          </tr>
-        ))}
-      </AdminTable>
+      />
+      <RunsList key={JSON.stringify(filters)} filters={filters} initial={initial} />
     </div>
   );
 }

@@ -1,84 +1,67 @@
-import { getFormatter, getTranslations } from "next-intl/server";
-import { Pager } from "@/components/admin/pager";
-import { StatusFilter } from "@/components/admin/status-filter";
-import { AdminTable, cell } from "@/components/admin/table";
+import { getTranslations } from "next-intl/server";
+import { codeLabelText } from "@/components/admin/webhooks-code-parts";
+import { ListFilters } from "@/components/admin/webhooks-filters";
+import { WebhooksList } from "@/components/admin/webhooks-list";
 import { getDb } from "@/db";
-import { listInbox, toInboxStatus } from "@/db/queries/webhook-inbox";
-import { inboxStatus } from "@/db/schema";
+import { inboxPage, inboxQuery, INBOX_PROVIDERS } from "@/lib/admin/inbox";
+import { INBOX_STATUSES, WEBHOOK_EVENTS } from "@/lib/admin/inbox-codes";
+import { lenientQuery } from "@/lib/admin/lenient-query";
 import { requireAdmin } from "@/lib/auth/guards";
 
 interface Props {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }
 
+/**
+ * /admin/webhooks: every delivery from Youzan and Alipay, newest first, filtered by provider,
+ * status and event kind (`?provider=&status=&kind=`; the dashboard links here with `?status=`).
+ */
 export default async function AdminWebhooksPage({ searchParams }: Props) {
   await requireAdmin();
-  const params = await searchParams;
-  const status = toInboxStatus(params.status);
-  const page = pageNumber(params.page);
-  const [t, tAdmin, format, { rows, hasMore }] = await Promise.all([
-    getTranslations("admin.webhooks"),
-    getTranslations("admin"),
-    getFormatter(),
-    // Capped fields only: bodies are never read for this page.
-    getDb().then((db) => listInbox(db, { status, page })),
+  const query = lenientQuery(inboxQuery, await searchParams);
+  const filters = { provider: query.provider, status: query.status, kind: query.kind };
+  const [t, tProvider, tCodes, initial] = await Promise.all([
+    getTranslations("admin.inbox"),
+    getTranslations("admin.providers"),
+    getTranslations("admin.codes"),
+    // The first page always (a shared link's cursor is not kept: pages move as rows arrive).
+    getDb().then((db) => inboxPage(db, { ...query, cursor: undefined })),
   ]);
+  const label = (group: string, code: string) => codeLabelText(tCodes, group, code);
   return (
-    <div className="space-y-4">
-      <h1 className="text-2xl font-bold">{t("title")}</h1>
-      <StatusFilter
-        basePath="/admin/webhooks"
-        statuses={inboxStatus.enumValues}
-        current={status}
-        allLabel={t("all")}
-        label={(s) => t(`status.${s}`)}
-      />
-      <AdminTable
-        isEmpty={rows.length === 0}
-        empty={t("empty")}
-        headers={[
-          { label: t("received") },
-          { label: t("provider") },
-          { label: t("type") },
-          { label: t("statusLabel") },
-          { label: t("outcome") },
-          { label: t("deliveries"), align: "right" },
+    <div className="min-w-0 space-y-4">
+      <div className="space-y-1">
+        <h1 className="text-2xl font-bold">{t("title")}</h1>
+        <p className="text-sm text-stone-600">{t("intro")}</p>
+      </div>
+      <ListFilters
+        action="/admin/webhooks"
+        testId="inbox-filters"
+        allLabel={t("filters.all")}
+        applyLabel={t("filters.apply")}
+        clearLabel={t("filters.clear")}
+        fields={[
+          {
+            name: "provider",
+            label: t("filters.provider"),
+            value: filters.provider,
+            options: INBOX_PROVIDERS.map((p) => ({ value: p, label: tProvider(p) })),
+          },
+          {
+            name: "status",
+            label: t("filters.status"),
+            value: filters.status,
+            options: INBOX_STATUSES.map((s) => ({ value: s, label: label("inboxStatus", s) })),
+          },
+          {
+            name: "kind",
+            label: t("filters.kind"),
+            value: filters.kind,
+            options: WEBHOOK_EVENTS.map((k) => ({ value: k, label: label("webhookEvent", k) })),
+          },
         ]}
-      >
-        {rows.map((row) => (
-          <tr key={row.id} className="border-t border-stone-100" data-testid="admin-inbox-row">
-            <td className={`${cell} whitespace-nowrap`}>
-              {format.dateTime(row.receivedAt, { dateStyle: "short", timeStyle: "medium" })}
-            </td>
-            <td className={cell}>{tAdmin(`providers.${row.provider}`)}</td>
-            <td className={`${cell} font-mono text-xs`}>{row.eventType ?? "—"}</td>
-            <td className={cell}>{t(`status.${row.status}`)}</td>
-            <td className={`${cell} font-mono text-xs`}>
-              {row.outcome ?? "—"}
-              {row.lastError ? <p className="text-red-700">{row.lastError.slice(0, 200)}</p> : null}
-              {row.bodyBytes !== null && !row.signatureValid ? (
-                <p className="text-stone-500">{t("bodyBytes", { bytes: row.bodyBytes })}</p>
-              ) : null}
-            </td>
-            <td className={`${cell} text-right tabular-nums`}>{row.deliveries}</td>
-          </tr>
-        ))}
-      </AdminTable>
-      <Pager
-        basePath="/admin/webhooks"
-        params={{ status }}
-        page={page}
-        hasMore={hasMore}
-        previousLabel={t("previous")}
-        nextLabel={t("next")}
-        pageLabel={t("page", { page })}
       />
+      <WebhooksList key={JSON.stringify(filters)} filters={filters} initial={initial} />
     </div>
   );
-}
-
-/** `?page=` as a page number from 1; anything else (absent, garbage, huge) is page 1 or capped. */
-function pageNumber(value: string | string[] | undefined): number {
-  const n = typeof value === "string" && /^\d{1,6}$/.test(value) ? Number(value) : 1;
-  return Math.max(1, n);
 }

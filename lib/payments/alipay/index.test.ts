@@ -31,17 +31,27 @@ describe("the Alipay face", () => {
     expect(Object.keys(face).sort()).toEqual(
       [
         "ALIPAY_GATEWAY_URL",
+        "ALIPAY_METHODS",
         "AlipayError",
         "alipayConfigFromEnv",
         "createAlipayGateway",
         "getAlipayGateway",
         "isAlipayError",
+        "knownAlipayCodes",
         "parseAlipayNotification",
         "parseNotificationBody",
         "validateAlipayKeys",
         "verifyAlipayNotification",
       ].sort(),
     );
+  });
+
+  it("names the methods and result codes it knows (for the admin's labels), not the table", () => {
+    expect(face.ALIPAY_METHODS.pay).toBe("alipay.trade.pay");
+    const codes = face.knownAlipayCodes();
+    expect(codes).toContain("ACQ.BUYER_BALANCE_NOT_ENOUGH");
+    expect(codes).toContain("10000");
+    expect(new Set(codes).size).toBe(codes.length);
   });
 
   it("reads the config from the env, defaulting to Alipay's gateway", () => {

@@ -37,7 +37,12 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const [locale, meta] = await Promise.all([getLocale().then(toLocale), getTranslations("meta")]);
   const title = pick(locale, product.nameZh, product.nameEn);
   const description = pick(locale, product.descriptionZh, product.descriptionEn);
-  const image = { url: coverPath(product.slug), ...COVER, alt: title };
+  // An uploaded cover has its own size; only the generated one is known to be 1200 × 630.
+  const image = {
+    url: coverPath(product.slug, product.coverSha256),
+    ...(product.coverSha256 ? {} : COVER),
+    alt: title,
+  };
   return {
     title,
     description,

@@ -5,12 +5,14 @@ import { AppError } from "@/lib/errors";
 import { route } from "@/lib/http/json";
 import { formatFen } from "@/lib/money";
 import { COVER, ProductCover } from "@/lib/shop/artwork";
+import { uploadedCoverResponse } from "@/lib/shop/uploaded-cover";
 
 /**
  * `/products/<slug>/cover.png`: the product's cover, generated from its kind, slug and price
- * (the owner's own upload replaces it once the admin has one). Shown in the catalogue and on the
- * product page, and the `og:image` of its share card. Cached by browsers and CDNs for an hour:
- * a new price shows within that.
+ * — or the owner's own upload when the product has one (lib/shop/uploaded-cover.ts: its bytes
+ * from the database, cached for good under its hashed URL). Shown in the catalogue and on the
+ * product page, and the `og:image` of its share card. A generated cover is cached by browsers
+ * and CDNs for an hour: a new price shows within that.
  *
  * Drawing a cover takes a CPU-heavy half second or more: each is drawn once per process and
  * kept (about 65 kB each; the oldest goes past the limit). A new price or kind is a new key.
@@ -19,12 +21,16 @@ const RENDERED_LIMIT = 100;
 const rendered = new Map<string, ArrayBuffer>();
 
 export const GET = route(
-  async (_request: Request, context: { params: Promise<{ slug: string }> }) => {
+  async (request: Request, context: { params: Promise<{ slug: string }> }) => {
     const { slug } = await context.params;
     const product = /^[a-z0-9-]{1,80}$/.test(slug)
       ? await findActiveProductBySlug(await getDb(), slug)
       : undefined;
     if (!product) throw new AppError("not_found", "No product with this slug is on sale.");
+    if (product.coverSha256) {
+      const uploaded = await uploadedCoverResponse(await getDb(), request, product.coverSha256);
+      if (uploaded) return uploaded;
+    }
     const key = `${product.slug}:${product.kind}:${product.priceFen}`;
     let png = rendered.get(key);
     if (!png) {

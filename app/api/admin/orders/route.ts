@@ -1,0 +1,6 @@
+import { getDb } from "@/db";
+import { adminGet } from "@/lib/admin/api";
+import { orderListQuery, ordersPage } from "@/lib/admin/orders";
+
+/** `GET /api/admin/orders`: status, channel, kind, from/to (Shanghai days), q, cursor, limit. */
+export const GET = adminGet(orderListQuery, async (query) => ordersPage(await getDb(), query));

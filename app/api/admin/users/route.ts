@@ -1,0 +1,6 @@
+import { getDb } from "@/db";
+import { adminGet } from "@/lib/admin/api";
+import { usersPage, usersQuery } from "@/lib/admin/users";
+
+/** `GET /api/admin/users?q&role&cursor&limit`: the users list a page at a time (admin only). */
+export const GET = adminGet(usersQuery, async (query) => usersPage(await getDb(), query));

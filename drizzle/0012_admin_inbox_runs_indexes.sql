@@ -1,0 +1,2 @@
+CREATE INDEX "webhook_inbox_received_idx" ON "webhook_inbox" USING btree ("received_at","id");--> statement-breakpoint
+CREATE INDEX "billing_runs_started_idx" ON "billing_runs" USING btree ("started_at","id");

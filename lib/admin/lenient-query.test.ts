@@ -1,0 +1,21 @@
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { lenientQuery } from "./lenient-query";
+
+const schema = z.object({
+  status: z.enum(["a", "b"]).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+describe("lenientQuery", () => {
+  it("keeps what parses and drops what does not", () => {
+    expect(lenientQuery(schema, { status: "a", limit: "10" })).toEqual({ status: "a", limit: 10 });
+    expect(lenientQuery(schema, { status: "zzz", limit: "10" })).toEqual({ limit: 10 });
+    expect(lenientQuery(schema, { status: "b", limit: "1000" })).toEqual({
+      status: "b",
+      limit: 25,
+    });
+    expect(lenientQuery(schema, { status: ["a", "b"], extra: "x" })).toEqual({ limit: 25 });
+    expect(lenientQuery(schema, { status: "  " })).toEqual({ limit: 25 });
+  });
+});
