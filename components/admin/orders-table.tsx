@@ -10,7 +10,8 @@ import type { AdminPage } from "@/lib/admin/query";
 import type { OrderListItem } from "@/lib/admin/orders";
 import { formatFen } from "@/lib/money";
 import { CodeLabel } from "./code-label";
-import { DataTable, type AdminColumn } from "./data-table";
+import type { AdminColumn } from "./data-table";
+import { PagedTable } from "./paged-table";
 
 /** The list's state, as in the URL (the dashboard links into it): every filter and the cursor. */
 export interface OrdersFilter {
@@ -248,41 +249,23 @@ export function OrdersTable({
           </Button>
         </div>
       </form>
-      {query.isError ? (
-        <p role="alert" className="text-sm text-red-600">
-          {t("list.loadFailed")}
-        </p>
-      ) : null}
-      {data ? (
-        <div className={query.isFetching ? "opacity-60" : undefined}>
-          <DataTable
-            rows={data.items}
-            columns={columns}
-            rowKey={(row) => row.id}
-            empty={t("empty")}
-            testId="orders-table"
-          />
-        </div>
-      ) : (
-        <p className="text-sm text-stone-500">{t("list.loading")}</p>
-      )}
-      <div className="flex gap-3">
-        {filter.cursor ? (
-          <Button type="button" variant="secondary" onClick={() => go({ ...filter, cursor: "" })}>
-            {t("list.first")}
-          </Button>
-        ) : null}
-        {data?.nextCursor ? (
-          <Button
-            type="button"
-            variant="secondary"
-            onClick={() => go({ ...filter, cursor: data.nextCursor ?? "" })}
-            data-testid="orders-next"
-          >
-            {t("list.next")}
-          </Button>
-        ) : null}
-      </div>
+      <PagedTable
+        page={data}
+        columns={columns}
+        rowKey={(row) => row.id}
+        fetching={query.isFetching}
+        failed={query.isError}
+        onFirst={filter.cursor ? () => go({ ...filter, cursor: "" }) : undefined}
+        onNext={(cursor) => go({ ...filter, cursor })}
+        labels={{
+          empty: t("empty"),
+          loading: t("list.loading"),
+          failed: t("list.loadFailed"),
+          first: t("list.first"),
+          next: t("list.next"),
+        }}
+        testId="orders-table"
+      />
     </div>
   );
 }

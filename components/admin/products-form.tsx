@@ -2,7 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import { useActionState, useState, type ReactNode } from "react";
-import { Field } from "@/components/ui/field";
+import { Field, TextAreaField } from "@/components/ui/field";
 import { Button } from "@/components/ui/button";
 import { createProductAction, updateProductAction } from "@/lib/admin/products-actions";
 import type { ProductFormState } from "@/lib/admin/products-form-state";
@@ -24,57 +24,6 @@ function useFieldErrors(state: ProductFormState) {
   const tErrors = useTranslations("admin.catalog.errors");
   return (field: string): string[] | undefined =>
     state.fields?.[field]?.map((code) => (t.has(code) ? t(code) : tErrors("failed")));
-}
-
-function TextArea({
-  id,
-  name,
-  label,
-  hint,
-  errors,
-  defaultValue,
-  maxLength,
-  rows = 3,
-}: {
-  id: string;
-  name: string;
-  label: string;
-  hint?: string;
-  errors?: string[];
-  defaultValue?: string;
-  maxLength: number;
-  rows?: number;
-}) {
-  const describedBy = [hint ? `${id}-hint` : "", errors?.length ? `${id}-error` : ""]
-    .filter(Boolean)
-    .join(" ");
-  return (
-    <div className="space-y-1">
-      <label htmlFor={id} className="block text-sm font-medium text-stone-700">
-        {label}
-      </label>
-      <textarea
-        id={id}
-        name={name}
-        rows={rows}
-        defaultValue={defaultValue}
-        maxLength={maxLength}
-        aria-invalid={errors?.length ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        className="block w-full rounded-lg border border-stone-300 bg-white px-3 py-2 text-base focus:border-brand-500 focus:ring-2 focus:ring-brand-100 focus:outline-none aria-invalid:border-red-500"
-      />
-      {hint ? (
-        <p id={`${id}-hint`} className="text-xs text-stone-500">
-          {hint}
-        </p>
-      ) : null}
-      {errors?.length ? (
-        <p id={`${id}-error`} role="alert" className="text-sm text-red-600">
-          {errors.join(" ")}
-        </p>
-      ) : null}
-    </div>
-  );
 }
 
 function Section({ children }: { children: ReactNode }) {
@@ -196,7 +145,7 @@ export function ProductForm({
         />
       </Section>
       <Section>
-        <TextArea
+        <TextAreaField
           id="product-description-zh"
           name="descriptionZh"
           maxLength={MAX_DESCRIPTION}
@@ -204,7 +153,7 @@ export function ProductForm({
           defaultValue={value("descriptionZh")}
           errors={errorsOf("descriptionZh")}
         />
-        <TextArea
+        <TextAreaField
           id="product-description-en"
           name="descriptionEn"
           maxLength={MAX_DESCRIPTION}
@@ -261,7 +210,7 @@ export function ProductForm({
         />
       </Section>
       <Section>
-        <TextArea
+        <TextAreaField
           id="product-content-zh"
           name="contentZh"
           maxLength={MAX_CONTENT}
@@ -270,7 +219,7 @@ export function ProductForm({
           defaultValue={value("contentZh")}
           errors={errorsOf("contentZh")}
         />
-        <TextArea
+        <TextAreaField
           id="product-content-en"
           name="contentEn"
           maxLength={MAX_CONTENT}

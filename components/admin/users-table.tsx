@@ -8,7 +8,8 @@ import { Button } from "@/components/ui/button";
 import type { AdminPage } from "@/lib/admin/query";
 import type { UserListItem } from "@/lib/admin/users";
 import { CodeLabel } from "./code-label";
-import { DataTable, type AdminColumn } from "./data-table";
+import type { AdminColumn } from "./data-table";
+import { PagedTable } from "./paged-table";
 
 /** The list's state, as in the URL: `?q=&role=&cursor=`. */
 export interface UsersFilter {
@@ -147,41 +148,23 @@ export function UsersTable({
         </div>
         <Button type="submit">{t("apply")}</Button>
       </form>
-      {query.isError ? (
-        <p role="alert" className="text-sm text-red-600">
-          {t("loadFailed")}
-        </p>
-      ) : null}
-      {data ? (
-        <div className={query.isFetching ? "opacity-60" : undefined}>
-          <DataTable
-            rows={data.items}
-            columns={columns}
-            rowKey={(row) => row.id}
-            empty={t("empty")}
-            testId="users-table"
-          />
-        </div>
-      ) : (
-        <p className="text-sm text-stone-500">{t("loading")}</p>
-      )}
-      <div className="flex gap-3">
-        {filter.cursor ? (
-          <Button type="button" variant="secondary" onClick={() => go({ ...filter, cursor: "" })}>
-            {t("first")}
-          </Button>
-        ) : null}
-        {data?.nextCursor ? (
-          <Button
-            type="button"
-            variant="secondary"
-            onClick={() => go({ ...filter, cursor: data.nextCursor ?? "" })}
-            data-testid="users-next"
-          >
-            {t("next")}
-          </Button>
-        ) : null}
-      </div>
+      <PagedTable
+        page={data}
+        columns={columns}
+        rowKey={(row) => row.id}
+        fetching={query.isFetching}
+        failed={query.isError}
+        onFirst={filter.cursor ? () => go({ ...filter, cursor: "" }) : undefined}
+        onNext={(cursor) => go({ ...filter, cursor })}
+        labels={{
+          empty: t("empty"),
+          loading: t("loading"),
+          failed: t("loadFailed"),
+          first: t("first"),
+          next: t("next"),
+        }}
+        testId="users-table"
+      />
     </div>
   );
 }

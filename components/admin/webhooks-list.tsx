@@ -1,32 +1,19 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useFormatter, useTranslations } from "next-intl";
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { eventTypeParts, outcomeParts } from "@/lib/admin/inbox-codes";
 import type { InboxItem } from "@/lib/admin/inbox-types";
 import type { AdminPage } from "@/lib/admin/query";
-import { DataTable, type AdminColumn } from "./data-table";
+import type { AdminColumn } from "./data-table";
+import { PagedTable, useCursorStack } from "./paged-table";
 import { CodeParts } from "./webhooks-code-parts";
 
 export interface InboxFilters {
   provider?: string;
   status?: string;
   kind?: string;
-}
-
-function apiUrl(filters: InboxFilters, cursor: string | null): string {
-  const query = new URLSearchParams();
-  for (const [key, value] of Object.entries(filters)) if (value) query.set(key, value);
-  if (cursor) query.set("cursor", cursor);
-  return `/api/admin/webhook-events?${query.toString()}`;
-}
-
-async function fetchPage(url: string): Promise<AdminPage<InboxItem>> {
-  const response = await fetch(url, { headers: { accept: "application/json" } });
-  if (!response.ok) throw new Error(`HTTP ${response.status}`);
-  return (await response.json()) as AdminPage<InboxItem>;
 }
 
 /**
@@ -44,17 +31,7 @@ export function WebhooksList({
   const t = useTranslations("admin.inbox");
   const tProvider = useTranslations("admin.providers");
   const format = useFormatter();
-  // The cursors of the pages shown so far (null: the first page).
-  const [cursors, setCursors] = useState<(string | null)[]>([null]);
-  const cursor = cursors.at(-1) ?? null;
-  const query = useQuery({
-    queryKey: ["admin", "webhook-events", filters, cursor],
-    queryFn: () => fetchPage(apiUrl(filters, cursor)),
-    initialData: cursor === null ? initial : undefined,
-    placeholderData: keepPreviousData,
-    staleTime: 10_000,
-  });
-  const page = query.data;
+  const pages = useCursorStack("/api/admin/webhook-events", { ...filters }, initial);
 
   const columns = useMemo<AdminColumn<InboxItem>[]>(
     () => [
@@ -124,43 +101,18 @@ export function WebhooksList({
   );
 
   return (
-    <div className="space-y-3">
-      {page ? (
-        <DataTable
-          rows={page.items}
-          columns={columns}
-          rowKey={(row) => row.id}
-          empty={t("empty")}
-          testId="inbox-list"
-        />
-      ) : null}
-      {query.isError ? <p className="text-sm text-red-700">{t("loadError")}</p> : null}
-      <nav className="flex flex-wrap items-center gap-3 text-sm" data-testid="inbox-pager">
-        {cursors.length > 1 ? (
-          <button
-            type="button"
-            className="rounded border border-stone-300 px-3 py-1 text-stone-700 hover:bg-stone-100"
-            onClick={() => setCursors([null])}
-          >
-            {t("first")}
-          </button>
-        ) : null}
-        {page?.nextCursor ? (
-          <button
-            type="button"
-            className="rounded border border-stone-300 px-3 py-1 text-stone-700 hover:bg-stone-100"
-            data-testid="inbox-next"
-            disabled={query.isFetching}
-            onClick={() => {
-              const next = page.nextCursor;
-              if (next) setCursors((list) => [...list, next]);
-            }}
-          >
-            {t("next")}
-          </button>
-        ) : null}
-        {query.isFetching ? <span className="text-stone-500">{t("loading")}</span> : null}
-      </nav>
-    </div>
+    <PagedTable
+      {...pages}
+      columns={columns}
+      rowKey={(row) => row.id}
+      labels={{
+        empty: t("empty"),
+        loading: t("loading"),
+        failed: t("loadError"),
+        first: t("first"),
+        next: t("next"),
+      }}
+      testId="inbox-list"
+    />
   );
 }

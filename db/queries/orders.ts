@@ -353,17 +353,6 @@ export function selectAdminOrders<Extra extends SelectedFields>(db: Db, extra: E
     .innerJoin(users, eq(users.id, orders.userId));
 }
 
-/** Newest first, optionally one status only (e.g. `review`: the orders that need the owner). */
-export async function listOrdersForAdmin(
-  db: Db,
-  filter: { status?: OrderStatus; limit?: number } = {},
-): Promise<AdminOrderRow[]> {
-  return selectAdminOrders(db, {})
-    .where(filter.status ? eq(orders.status, filter.status) : undefined)
-    .orderBy(desc(orders.createdAt))
-    .limit(filter.limit ?? 100);
-}
-
 /**
  * The buyer's open QR purchases that can still be paid (pending, before their time-to-live):
  * how many, and when the first of them expires.

@@ -8,10 +8,13 @@ import { makeProduct, makeUser } from "./factories";
 /** An order number of the shop's shape, unique per call. */
 const orderNo = () => `XP20261201${newId("ord").slice(4, 14).toUpperCase()}`;
 
-/** A paid Youzan purchase of content, settled as the shop settles (a grant, audit rows). */
-export async function paidYouzanOrder(db: Db): Promise<Order> {
+/** A Youzan QR purchase of ¥9.90, settled with a trade of `paidFen` as the shop settles it. */
+async function settledYouzanOrder(
+  db: Db,
+  product: Awaited<ReturnType<typeof makeProduct>>,
+  paidFen: number,
+) {
   const buyer = await makeUser(db);
-  const product = await makeProduct(db);
   const [order] = await db
     .insert(orders)
     .values({
@@ -24,12 +27,17 @@ export async function paidYouzanOrder(db: Db): Promise<Order> {
       amountFen: 990,
     })
     .returning();
-  const settled = await settlePayment(db, order!.id, {
+  return settlePayment(db, order!.id, {
     provider: "youzan",
     tradeNo: `E${Date.now()}${Math.floor(Math.random() * 1000)}`,
-    amountFen: 990,
+    amountFen: paidFen,
     paidAt: new Date(),
   });
+}
+
+/** A paid Youzan purchase of content, settled as the shop settles (a grant, audit rows). */
+export async function paidYouzanOrder(db: Db): Promise<Order> {
+  const settled = await settledYouzanOrder(db, await makeProduct(db), 990);
   expect(settled.outcome).toBe("settled");
   return settled.order;
 }
@@ -39,29 +47,11 @@ export async function reviewOrder(
   db: Db,
   kind: "one_off" | "membership" = "one_off",
 ): Promise<Order> {
-  const buyer = await makeUser(db);
   const product =
     kind === "membership"
       ? await makeProduct(db, { kind: "membership", priceFen: 990, periodDays: 30 })
       : await makeProduct(db);
-  const [order] = await db
-    .insert(orders)
-    .values({
-      id: newId("ord"),
-      orderNo: orderNo(),
-      userId: buyer.id,
-      productId: product.id,
-      kind: "purchase",
-      provider: "youzan",
-      amountFen: 990,
-    })
-    .returning();
-  const settled = await settlePayment(db, order!.id, {
-    provider: "youzan",
-    tradeNo: `E${Date.now()}${Math.floor(Math.random() * 1000)}`,
-    amountFen: 900,
-    paidAt: new Date(),
-  });
+  const settled = await settledYouzanOrder(db, product, 900);
   expect(settled.outcome).toBe("amount_mismatch");
   expect(settled.order.status).toBe("review");
   return settled.order;
