@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { codeKey } from "@/components/admin/code-label";
 import { loadMessages } from "@/i18n/catalog";
@@ -58,5 +60,40 @@ describe("codeKey", () => {
     expect(codeKey("ACQ.BUYER_BALANCE_NOT_ENOUGH")).toBe("ACQ_BUYER_BALANCE_NOT_ENOUGH");
     expect(codeKey("alipay.trade.pay")).toBe("alipay_trade_pay");
     expect(codeKey("10000")).toBe("10000");
+  });
+});
+
+describe("audit action labels", () => {
+  /** Every `action: "x.y"` the code writes, and the actions it builds from a name. */
+  function writtenActions(): string[] {
+    const found = new Set<string>();
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const full = path.join(dir, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else if (/\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name)) {
+          for (const m of readFileSync(full, "utf8").matchAll(/action: "([a-z_]+\.[a-z_.]+)"/g)) {
+            found.add(m[1]!);
+          }
+        }
+      }
+    };
+    for (const dir of ["lib", "db", "app"]) walk(path.join(process.cwd(), dir));
+    for (const action of SUBSCRIPTION_ACTIONS) found.add(`subscription.${action}`);
+    for (const kind of ["orders", "deductions"]) found.add(`export.${kind}`);
+    for (const verb of ["deactivate", "reactivate"]) found.add(`product.${verb}`);
+    return [...found];
+  }
+
+  it.each(LOCALES)("every action the code writes has a label in %s", async (locale) => {
+    const messages = await loadMessages(locale);
+    const actions = writtenActions();
+    expect(actions.length).toBeGreaterThan(20);
+    for (const action of actions) {
+      expect(
+        typeof lookup(messages, `admin.codes.auditAction.${codeKey(action)}`),
+        `${locale}: ${action}`,
+      ).toBe("string");
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from "./fixtures";
+import codesZh from "../../messages/admin-codes.zh-CN.json" with { type: "json" };
 import ordersZh from "../../messages/admin-orders.zh-CN.json" with { type: "json" };
 import sandboxZh from "../../messages/sandbox.zh-CN.json" with { type: "json" };
 import { SANDBOX_ADMIN, signIn, signUp, uniqueEmail, zh } from "./helpers";
@@ -135,7 +136,9 @@ test.describe("admin orders", () => {
     await expect(audit.locator('[data-code="order.refund"]')).toBeVisible();
     await expect(audit.locator('[data-code="order.refund_requested"]')).toBeVisible();
     await expect(audit.getByTestId("order-audit-row").first()).toContainText(SANDBOX_ADMIN.email);
-    await expect(audit.getByText(t.codes.orderAudit.order_refund, { exact: true })).toBeVisible();
+    await expect(
+      audit.getByText(codesZh.admin.codes.auditAction.order_refund, { exact: true }),
+    ).toBeVisible();
     // Nothing is left to refund: the refund form is gone.
     await expect(page.getByTestId("order-action-refund")).toHaveCount(0);
     await page.screenshot({ path: `${shots}/admin-order-refunded-desktop.png`, fullPage: true });

@@ -3,6 +3,7 @@ import { getFormatter, getTranslations } from "next-intl/server";
 import { getDb } from "@/db";
 import { listAudit } from "@/db/queries/audit";
 import { requireAdmin } from "@/lib/auth/guards";
+import { CodeLabel } from "@/components/admin/code-label";
 
 interface Props {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
@@ -73,9 +74,9 @@ export default async function AdminAuditPage({ searchParams }: Props) {
               <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
                 <Link
                   href={href({ action: row.action })}
-                  className="font-mono text-xs text-brand-600 hover:underline"
+                  className="text-brand-600 hover:underline"
                 >
-                  {row.action}
+                  <CodeLabel group="auditAction" code={row.action} />
                 </Link>
                 <span className="text-xs whitespace-nowrap text-stone-500">
                   {format.dateTime(row.createdAt, { dateStyle: "short", timeStyle: "medium" })}

@@ -353,7 +353,7 @@ export default async function AdminOrderPage({ params }: Props) {
             {audit.map((entry) => (
               <li key={entry.id} className={card} data-testid="order-audit-row">
                 <div className="flex flex-wrap items-baseline justify-between gap-2">
-                  <CodeLabel group="orderAudit" code={entry.action} />
+                  <CodeLabel group="auditAction" code={entry.action} />
                   <span className="text-xs text-stone-500">{when(entry.createdAt)}</span>
                 </div>
                 <p className="text-xs text-stone-600">

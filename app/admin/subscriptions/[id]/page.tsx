@@ -62,7 +62,7 @@ export default async function AdminSubscriptionPage({ params }: Props) {
     ["externalNo", a.externalAgreementNo],
     ["alipayNo", a.agreementNo ?? "—"],
     ["alipayUser", a.alipayUserId ?? "—"],
-    ["signFlow", a.signFlow],
+    ["signFlow", <CodeLabel key="f" group="signFlow" code={a.signFlow} />],
     ["signedAt", when(a.signedAt)],
     ["endedAt", when(a.unsignedAt)],
     ["created", when(a.createdAt)],
@@ -224,7 +224,7 @@ export default async function AdminSubscriptionPage({ params }: Props) {
                 data-action={row.action}
               >
                 <div className="flex flex-wrap items-baseline gap-x-3">
-                  <code className="font-mono text-xs">{row.action}</code>
+                  <CodeLabel group="auditAction" code={row.action} />
                   <span className="text-xs text-stone-500">
                     {t("audit.by", {
                       who: row.actorEmail ?? t("audit.system"),
