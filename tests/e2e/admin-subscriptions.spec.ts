@@ -163,6 +163,8 @@ test.describe("admin subscriptions", () => {
       SANDBOX_ADMIN.password,
       "/signin?callbackUrl=/admin/subscriptions",
     );
+    // Signed in once the list is shown (only then is the session cookie set).
+    await expect(owner.getByTestId("admin-shell")).toBeVisible();
     await owner.goto(`/admin/subscriptions?q=${encodeURIComponent(email)}`);
     // At phone width the list is cards (the table is hidden).
     await owner.getByTestId("admin-card").getByTestId("subscription-link").click();

@@ -62,12 +62,18 @@ test.describe("one-off purchase with a Youzan QR code (sandbox)", () => {
       SANDBOX_ADMIN.password,
       "/signin?callbackUrl=/admin/orders?status=paid",
     );
-    await expect(admin.getByTestId("admin-order-row").filter({ hasText: orderNo })).toContainText(
-      zh.orderStatus.paid,
-    );
+    const orderRow = admin
+      .getByTestId("orders-table")
+      .getByTestId("admin-row")
+      .filter({ hasText: orderNo });
+    await expect(orderRow.locator('[data-code="paid"]')).toBeVisible();
     await admin.goto("/admin/webhooks?status=processed");
     await expect(
-      admin.getByTestId("admin-inbox-row").filter({ hasText: "settled" }).first(),
+      admin
+        .getByTestId("inbox-list")
+        .getByTestId("admin-row")
+        .filter({ has: admin.locator('[data-code="settled"]') })
+        .first(),
     ).toBeVisible();
     await admin.setViewportSize({ width: 375, height: 812 });
     await admin.screenshot({
