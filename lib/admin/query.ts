@@ -75,30 +75,36 @@ export function parseQuery<T extends z.ZodType>(params: URLSearchParams, schema:
   return parsed.data;
 }
 
-/** A page's `searchParams` as URLSearchParams (a repeated parameter keeps its first value). */
-export function searchParamsOf(
-  record: Record<string, string | string[] | undefined>,
-): URLSearchParams {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(record)) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) params.set(key, first);
-  }
-  return params;
-}
-
 /**
- * A list page's query: parsed as the JSON API parses it; a bad filter shows the whole list with
- * a notice naming what was wrong (a page never fails on a hand-edited URL).
+ * A list page's query, read with the list's schema (the one its JSON API uses) but leniently: a
+ * page cannot answer 400, so a filter that does not parse (a typo in a shared link, a stale
+ * cursor, a parameter given twice) is dropped, the rest of the filters kept, and `invalid` names
+ * what was dropped for the page to say so.
  */
 export function pageQuery<T extends z.ZodType>(
   schema: T,
   record: Record<string, string | string[] | undefined>,
 ): { query: z.infer<T>; invalid: string | null } {
-  const parsed = schema.safeParse(queryObject(searchParamsOf(record)));
-  if (parsed.success) return { query: parsed.data, invalid: null };
-  const fields = Object.keys(fieldErrorsOf(parsed.error)).join(", ") || "?";
-  return { query: schema.parse({}), invalid: fields };
+  const values: Record<string, string> = {};
+  const dropped = new Set<string>();
+  for (const [key, value] of Object.entries(record)) {
+    if (Array.isArray(value)) dropped.add(key);
+    else if (value !== undefined && value.trim() !== "") values[key] = value.trim();
+  }
+  // Each round drops the fields the schema refused; a refusal of the whole object ends it.
+  for (let round = 0; round < 10; round++) {
+    const parsed = schema.safeParse(values);
+    if (parsed.success) {
+      return { query: parsed.data, invalid: dropped.size > 0 ? [...dropped].join(", ") : null };
+    }
+    const keys = Object.keys(fieldErrorsOf(parsed.error)).filter((key) => key in values);
+    if (keys.length === 0) break;
+    for (const key of keys) {
+      dropped.add(key);
+      delete values[key];
+    }
+  }
+  return { query: schema.parse({}), invalid: [...dropped].join(", ") || "?" };
 }
 
 /** The list's filters as a query string for links and the JSON API (no cursor, no empties). */

@@ -3,7 +3,7 @@ import { RunsList } from "@/components/admin/runs-list";
 import { codeLabelText } from "@/components/admin/webhooks-code-parts";
 import { ListFilters } from "@/components/admin/webhooks-filters";
 import { getDb } from "@/db";
-import { lenientQuery } from "@/lib/admin/lenient-query";
+import { pageQuery } from "@/lib/admin/query";
 import { RUN_JOB_FAMILIES, RUN_STATUSES } from "@/lib/admin/runs";
 import { runsPage, runsQuery } from "@/lib/admin/runs-page";
 import { requireAdmin } from "@/lib/auth/guards";
@@ -15,7 +15,7 @@ interface Props {
 /** /admin/runs: every job run's receipt, newest first, by status and job (`?status=&job=`). */
 export default async function AdminRunsPage({ searchParams }: Props) {
   await requireAdmin();
-  const query = lenientQuery(runsQuery, await searchParams);
+  const { query } = pageQuery(runsQuery, await searchParams);
   const filters = { status: query.status, job: query.job };
   const [t, tCodes, initial] = await Promise.all([
     getTranslations("admin.runsList"),

@@ -5,7 +5,7 @@ import { WebhooksList } from "@/components/admin/webhooks-list";
 import { getDb } from "@/db";
 import { inboxPage, inboxQuery, INBOX_PROVIDERS } from "@/lib/admin/inbox";
 import { INBOX_STATUSES, WEBHOOK_EVENTS } from "@/lib/admin/inbox-codes";
-import { lenientQuery } from "@/lib/admin/lenient-query";
+import { pageQuery } from "@/lib/admin/query";
 import { requireAdmin } from "@/lib/auth/guards";
 
 interface Props {
@@ -18,7 +18,7 @@ interface Props {
  */
 export default async function AdminWebhooksPage({ searchParams }: Props) {
   await requireAdmin();
-  const query = lenientQuery(inboxQuery, await searchParams);
+  const { query } = pageQuery(inboxQuery, await searchParams);
   const filters = { provider: query.provider, status: query.status, kind: query.kind };
   const [t, tProvider, tCodes, initial] = await Promise.all([
     getTranslations("admin.inbox"),
