@@ -88,6 +88,21 @@ const schema = z.object({
   BILLING_TIME_BUDGET_MS: optional(z.coerce.number().int().min(1000).max(900_000)),
   ALERT_DINGTALK_WEBHOOK: optional(httpUrl),
   ALERT_DINGTALK_SECRET: optional(z.string().min(1)),
+  // Digital delivery (lib/storage, lib/delivery). Local disk unless the S3 bucket is set.
+  STORAGE_LOCAL_DIR: optional(z.string().min(1)),
+  STORAGE_S3_ENDPOINT: optional(httpUrl),
+  STORAGE_S3_BUCKET: optional(
+    z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be a bucket name"),
+  ),
+  STORAGE_S3_REGION: optional(z.string().min(1)),
+  STORAGE_S3_ACCESS_KEY_ID: optional(z.string().min(1)),
+  STORAGE_S3_SECRET_ACCESS_KEY: optional(z.string().min(1)),
+  // Path-style URLs (MinIO, s3rver); virtual-hosted style otherwise (OSS, COS, R2, AWS).
+  STORAGE_S3_FORCE_PATH_STYLE: optional(
+    z.enum(["true", "false"], { error: "must be true or false" }),
+  ),
+  UPLOAD_MAX_MB: optional(z.coerce.number().int().min(1).max(5000)),
+  DOWNLOADS_PER_DAY: optional(z.coerce.number().int().min(1).max(10_000)),
 });
 
 type RawEnv = z.infer<typeof schema>;
@@ -182,6 +197,22 @@ export interface Env {
   };
   /** Owner alerts: a DingTalk robot when set, else the log. */
   alerts: { dingTalkWebhook: string | null; dingTalkSecret: string | null };
+  /** Where delivered files live (lib/storage): local disk, or an S3-compatible bucket. */
+  storage:
+    | { kind: "local"; dir: string }
+    | {
+        kind: "s3";
+        endpoint: string | null;
+        bucket: string;
+        region: string;
+        accessKeyId: string;
+        secretAccessKey: string;
+        forcePathStyle: boolean;
+      };
+  /** Largest file the admin may upload, in bytes (`UPLOAD_MAX_MB`, default 200 MB). */
+  uploadMaxBytes: number;
+  /** Downloads per buyer, file and day before 429 (`DOWNLOADS_PER_DAY`, default 20). */
+  downloadsPerDay: number;
 }
 
 export class EnvError extends Error {
@@ -223,6 +254,7 @@ export function resolveEnv(
     // Without DATABASE_URL the shop runs on PGlite: a direct URL alone is a half-done setup.
     problems.push("DATABASE_DIRECT_URL: set DATABASE_URL too (the server's connection)");
   }
+  problems.push(...storageProblems(raw));
   if (!parsed.success || problems.length > 0) throw new EnvError(problems);
   const v = parsed.data;
   const nodeEnv = v.NODE_ENV ?? "development";
@@ -295,7 +327,55 @@ export function resolveEnv(
       dingTalkWebhook: v.ALERT_DINGTALK_WEBHOOK ?? null,
       dingTalkSecret: v.ALERT_DINGTALK_SECRET ?? null,
     },
+    storage:
+      v.STORAGE_S3_BUCKET !== undefined
+        ? {
+            kind: "s3",
+            endpoint: v.STORAGE_S3_ENDPOINT ?? null,
+            bucket: v.STORAGE_S3_BUCKET,
+            region: v.STORAGE_S3_REGION ?? "us-east-1",
+            accessKeyId: v.STORAGE_S3_ACCESS_KEY_ID ?? "",
+            secretAccessKey: v.STORAGE_S3_SECRET_ACCESS_KEY ?? "",
+            forcePathStyle: v.STORAGE_S3_FORCE_PATH_STYLE === "true",
+          }
+        : { kind: "local", dir: v.STORAGE_LOCAL_DIR ?? path.join(dataDir, "files") },
+    uploadMaxBytes: (v.UPLOAD_MAX_MB ?? 200) * 1024 * 1024,
+    downloadsPerDay: v.DOWNLOADS_PER_DAY ?? 20,
   };
+}
+
+const STORAGE_S3_PARTS = [
+  "STORAGE_S3_ENDPOINT",
+  "STORAGE_S3_REGION",
+  "STORAGE_S3_ACCESS_KEY_ID",
+  "STORAGE_S3_SECRET_ACCESS_KEY",
+] as const satisfies readonly (keyof RawEnv)[];
+
+/**
+ * A half-configured bucket is refused rather than silently falling back to the local disk (the
+ * owner would lose every upload on the next deploy). Live mode on Vercel has no lasting disk:
+ * the local driver is refused there, naming the variables to set.
+ */
+function storageProblems(raw: Record<string, string | undefined>): string[] {
+  const set = (name: string) => blankToUndefined(raw[name]) !== undefined;
+  const problems: string[] = [];
+  if (set("STORAGE_S3_BUCKET")) {
+    for (const name of ["STORAGE_S3_ACCESS_KEY_ID", "STORAGE_S3_SECRET_ACCESS_KEY"] as const) {
+      if (!set(name)) problems.push(`${name} is required when STORAGE_S3_BUCKET is set`);
+    }
+  } else {
+    const stray = STORAGE_S3_PARTS.filter(set);
+    if (stray.length > 0) {
+      problems.push(`STORAGE_S3_BUCKET: set it too (${stray.join(", ")} set without a bucket)`);
+    }
+    const onVercel = set("VERCEL") && raw.VERCEL?.trim() !== "0";
+    if (blankToUndefined(raw.PAYMENTS_MODE) === "live" && onVercel) {
+      problems.push(
+        "STORAGE_S3_BUCKET is required when PAYMENTS_MODE=live on Vercel: its disk does not last, uploaded files would be lost (set the STORAGE_S3_* variables)",
+      );
+    }
+  }
+  return problems;
 }
 
 export const DEFAULT_ALIPAY_SINGLE_CAP_FEN = 10_000;

@@ -4,7 +4,20 @@ import { randomBytes } from "node:crypto";
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
 export type IdPrefix =
-  "usr" | "prd" | "ord" | "pay" | "agr" | "chg" | "ent" | "evt" | "run" | "rfd";
+  | "usr"
+  | "prd"
+  | "ord"
+  | "pay"
+  | "agr"
+  | "chg"
+  | "ent"
+  | "evt"
+  | "run"
+  | "rfd"
+  | "fil"
+  | "les"
+  | "pst"
+  | "cre";
 
 function randomBase32(length: number): string {
   const bytes = randomBytes(length);

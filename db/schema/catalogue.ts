@@ -7,6 +7,7 @@ import {
   integer,
   pgTable,
   text,
+  unique,
   uniqueIndex,
 } from "drizzle-orm/pg-core";
 import { productKind } from "./enums";
@@ -73,11 +74,15 @@ export const products = pgTable(
     /** The uploaded cover (cover_images); null: the generated one (lib/shop/artwork.tsx). */
     coverSha256: text("cover_sha256").references(() => coverImages.sha256),
     sortOrder: integer("sort_order").notNull().default(0),
+    /** One-off products: PDFs are stamped with the buyer's account at download (issue #12). */
+    stampPdfs: boolean("stamp_pdfs").notNull().default(true),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
   (t) => [
     uniqueIndex("products_slug_uq").on(t.slug),
+    // Target of the (product_id, product_kind) foreign keys of files and lessons (delivery.ts).
+    unique("products_id_kind_uq").on(t.id, t.kind),
     check("products_price_positive", sql`${t.priceFen} > 0`),
     // Alipay periodic deduction refuses DAY periods under 7 (lib/memberships/plan-rules.ts).
     check("products_membership_min_period", sql`${t.kind} <> 'membership' OR ${t.periodDays} >= 7`),

@@ -27,6 +27,7 @@ export const chargeAttemptStatus = pgEnum("charge_attempt_status", [
   "unknown",
 ]);
 export const entitlementKind = pgEnum("entitlement_kind", ["content", "membership", "credits"]);
+export const creditEntryKind = pgEnum("credit_entry_kind", ["grant", "use", "refund"]);
 /**
  * `failed` rows are retried by the reconcile job; `dead` rows are not: they cannot be retried or
  * have used up their attempts, and wait for a person.

@@ -19,6 +19,8 @@ export * from "./catalogue";
 export * from "./agreements";
 export * from "./orders";
 export * from "./refunds";
+export * from "./delivery";
+export * from "./credits";
 export * from "./charges";
 export * from "./webhooks";
 export * from "./operations";
