@@ -9,9 +9,11 @@ export async function register(): Promise<void> {
   // NEXT_RUNTIME is Next's own marker of the runtime, not configuration (lib/env.ts owns that).
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getEnv } = await import("@/lib/env");
-  const { configOrExit } = await import("@/lib/startup");
+  const { configOrExit, storageSummary } = await import("@/lib/startup");
   // An invalid configuration (in live mode: every missing secret) ends the process, named.
   const env = configOrExit(getEnv);
+  // Where delivered files live (never the keys): a wrong bucket shows in the first log lines.
+  (await import("@/lib/logger")).moduleLogger("startup").info(storageSummary(env.storage));
   const { getDb, logProbeFailure, probeDatabase } = await import("@/db");
   const { hasErrorCode, isDatabaseUnavailable, MIGRATIONS_BEHIND } = await import("@/db/errors");
   // proxy.ts asks this before every request: an outage is a 503 on every page and route.

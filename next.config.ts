@@ -8,7 +8,8 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "pino", "postgres"],
   // drizzle/ is read at run time: PGlite applies the migrations when it opens, and on PostgreSQL
   // the server compares drizzle/meta/_journal.json with what was applied. Bundles must carry it.
-  outputFileTracingIncludes: { "/**": ["./drizzle/**/*"] },
+  // lib/delivery/fonts/ is read at run time too: the CJK font subset PDFs are stamped with.
+  outputFileTracingIncludes: { "/**": ["./drizzle/**/*", "./lib/delivery/fonts/**/*"] },
   experimental: { authInterrupts: true },
   poweredByHeader: false,
   typedRoutes: false,

@@ -3,6 +3,7 @@ import { defineConfig, devices } from "@playwright/test";
 
 const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
+const s3BaseURL = `http://127.0.0.1:${PORT + 1}`;
 const CI = Boolean(process.env.CI);
 // Run last, one at a time: specs that move the sandbox clock, and admin-catalog, which puts a
 // product on sale for a moment (other specs count the catalogue's products).
@@ -44,6 +45,12 @@ export default defineConfig({
       use: { ...devices["Desktop Chrome"], channel: undefined },
       testIgnore: CLOCK_SPECS,
     },
+    // The delivery spec again, against the server whose files are on S3 (s3rver).
+    {
+      name: "s3",
+      use: { ...devices["Desktop Chrome"], channel: undefined, baseURL: s3BaseURL },
+      testMatch: /delivery\.spec\.ts$/,
+    },
     // Specs that move the shared sandbox clock run after every other spec, never beside one
     // whose dates they would shift.
     {
@@ -55,14 +62,32 @@ export default defineConfig({
       workers: 1,
     },
   ],
-  webServer: {
-    // A production build on a fresh embedded database, in sandbox mode (scripts/e2e-server.ts).
-    command: "npx tsx scripts/e2e-server.ts",
-    url: `${baseURL}/api/health`,
-    timeout: 600_000,
-    reuseExistingServer: !CI,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: { E2E_PORT: String(PORT) },
-  },
+  webServer: [
+    {
+      // A production build on a fresh embedded database, in sandbox mode (scripts/e2e-server.ts).
+      command: "npx tsx scripts/e2e-server.ts",
+      url: `${baseURL}/api/health`,
+      timeout: 600_000,
+      reuseExistingServer: !CI,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { E2E_PORT: String(PORT) },
+    },
+    {
+      // The same build with its files on an S3-protocol server (s3rver): the delivery spec
+      // passes on both storage drivers (issue #12). Starts once the first one has built.
+      command: "npx tsx scripts/e2e-server.ts",
+      url: `${s3BaseURL}/api/health`,
+      timeout: 600_000,
+      reuseExistingServer: !CI,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        E2E_PORT: String(PORT + 1),
+        E2E_STORAGE: "s3",
+        E2E_SKIP_BUILD: "1",
+        E2E_WAIT_FOR: `${baseURL}/api/health`,
+      },
+    },
+  ],
 });

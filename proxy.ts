@@ -60,6 +60,11 @@ function withHeaders<R extends Response>(response: R, headers: Record<string, st
   return response;
 }
 
+/*
+ * Not for /api/admin/uploads/: Next clones and buffers the body of every request the proxy runs
+ * for, cut at 10 MB, so uploads would arrive truncated and whole in memory. Those routes do the
+ * database gate and the security headers themselves (lib/admin/content-upload-route.ts).
+ */
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico).*)"],
+  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/admin/uploads/).*)"],
 };

@@ -1,3 +1,4 @@
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { defineConfig } from "vitest/config";
 
@@ -29,6 +30,8 @@ export default defineConfig({
       NODE_ENV: "test",
       LOG_LEVEL: "silent",
       PAYMENTS_MODE: "sandbox",
+      // Files stored by code under test go to a scratch folder, never the checkout's .data.
+      STORAGE_LOCAL_DIR: path.join(tmpdir(), "xiaopu-test-files"),
       ...(onPostgres
         ? { DATABASE_URL: process.env.TEST_DATABASE_URL }
         : { DATABASE_URL: "", PGLITE_DIR: "memory://" }),

@@ -1,5 +1,6 @@
 import "server-only";
 import { getEnv } from "@/lib/env";
+import { getStorage } from "@/lib/storage";
 import { moduleLogger } from "@/lib/logger";
 import {
   assertMigrationsCurrent,
@@ -11,7 +12,9 @@ import {
 } from "./client";
 import { databaseUnavailableCause, isDatabaseUnavailable } from "./errors";
 import { pingDatabase } from "./queries/health";
+import type { FileStorage } from "@/lib/storage/types";
 import { seedDatabase, type SeedResult } from "./seed";
+import { seedDelivery, type SeedDeliveryResult } from "./seed-delivery";
 
 const log = moduleLogger("db");
 
@@ -21,18 +24,26 @@ type Admin = { email: string; password: string };
 // dev-mode reloads re-evaluate modules; PGlite must be opened once per process.
 const globalForDb = globalThis as typeof globalThis & { __xiaopuDb?: Promise<DbHandle> };
 
+/** What the seed did; `delivery` when the demo content was seeded too (sandbox mode). */
+export type Seeded = SeedResult & { delivery?: SeedDeliveryResult };
+
 /**
  * The migrate step (`npm run db:migrate`): open, apply the migrations, seed what is missing.
- * Idempotent, and safe to run from several deploys at once (advisory lock).
+ * Idempotent, and safe to run from several deploys at once (advisory lock). With `content` (the
+ * file storage, in sandbox mode) the seeded e-books, course and members' area get their demo
+ * files, lessons and post; a live shop's owner uploads their own.
  */
 export async function prepareDatabase(
   config: DatabaseConfig,
   admin: Admin,
-): Promise<{ handle: DbHandle; seeded: SeedResult }> {
+  content?: FileStorage,
+): Promise<{ handle: DbHandle; seeded: Seeded }> {
   const handle = await openDatabase(config);
   try {
     await migrateDatabase(config, handle);
-    return { handle, seeded: await seedDatabase(handle.db, admin) };
+    const seeded: Seeded = await seedDatabase(handle.db, admin);
+    if (content) seeded.delivery = await seedDelivery(handle.db, content);
+    return { handle, seeded };
   } catch (error) {
     await handle.close().catch(() => {});
     throw error;
@@ -50,8 +61,9 @@ export async function prepareDatabase(
 export async function connectDatabase(
   config: DatabaseConfig,
   admin: Admin,
-): Promise<{ handle: DbHandle; seeded?: SeedResult }> {
-  if (config.kind === "pglite") return prepareDatabase(config, admin);
+  content?: FileStorage,
+): Promise<{ handle: DbHandle; seeded?: Seeded }> {
+  if (config.kind === "pglite") return prepareDatabase(config, admin, content);
   const handle = await openDatabase(config);
   try {
     await assertMigrationsCurrent(handle.db);
@@ -64,7 +76,10 @@ export async function connectDatabase(
 
 async function start(): Promise<DbHandle> {
   const env = getEnv();
-  const { handle, seeded } = await connectDatabase(env.database, env.admin);
+  // The demo content's PDFs take a second or two to make: not for every test file's database
+  // (tests/integration/seed-delivery.test.ts seeds it where it is the subject).
+  const content = env.isSandbox && env.nodeEnv !== "test" ? getStorage() : undefined;
+  const { handle, seeded } = await connectDatabase(env.database, env.admin, content);
   log.info(
     { database: env.database.kind, paymentsMode: env.paymentsMode, ...seeded },
     "database ready",

@@ -19,8 +19,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     descriptionZh: "从零开始做一个人的小生意：选题、定价、收款和复购，120 页实战笔记。",
     descriptionEn:
       "Starting a one-person business from zero: topics, pricing, getting paid and repeat buyers. 120 pages of field notes.",
-    contentZh: "下载链接：/downloads/side-hustle-handbook.pdf（PDF，12 MB）",
-    contentEn: "Download: /downloads/side-hustle-handbook.pdf (PDF, 12 MB)",
+    contentZh: "感谢购买！电子书 PDF 已放进“我的书架”，随时可以下载。",
+    contentEn: "Thank you! The e-book PDF is in My library, ready to download.",
     sortOrder: 10,
   },
   {
@@ -32,8 +32,8 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     descriptionZh: "朋友圈、公众号和商品页的文案方法，附 60 个可直接套用的模板。",
     descriptionEn:
       "Copywriting for Moments, official accounts and product pages, with 60 ready-to-use templates.",
-    contentZh: "下载链接：/downloads/writing-that-sells.epub（EPUB，4 MB）",
-    contentEn: "Download: /downloads/writing-that-sells.epub (EPUB, 4 MB)",
+    contentZh: "感谢购买！电子书 PDF 已放进“我的书架”，随时可以下载。",
+    contentEn: "Thank you! The e-book PDF is in My library, ready to download.",
     sortOrder: 20,
   },
   {
@@ -42,11 +42,11 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     priceFen: 4900,
     nameZh: "创作者的 Notion 工作流（视频课程）",
     nameEn: "Notion Workflows for Creators (video course)",
-    descriptionZh: "12 节视频课，搭建选题库、内容日历和读者管理系统。",
+    descriptionZh: "分节视频课，搭建选题库、内容日历和读者管理系统。",
     descriptionEn:
-      "12 video lessons: build a topic bank, a content calendar and a reader CRM in Notion.",
-    contentZh: "课程地址：/courses/notion-for-creators（12 节，共 3 小时）",
-    contentEn: "Course: /courses/notion-for-creators (12 lessons, 3 hours)",
+      "A video course in lessons: build a topic bank, a content calendar and a reader CRM in Notion.",
+    contentZh: "感谢购买！课程已在“我的书架”中开放，随时开始学习。",
+    contentEn: "Thank you! The course is open in My library — start whenever you like.",
     sortOrder: 30,
   },
   {
@@ -58,8 +58,9 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
     nameEn: "Weekly membership",
     descriptionZh: "每周自动续费，随时可取消。会员可阅读全部专栏文章。",
     descriptionEn: "Renews every week, cancel any time. Members read every column.",
-    contentZh: "会员专栏：本周起可阅读全部专栏文章，入口在“我的会员”页面。",
-    contentEn: "Members' column: every column is open to you from this week, from “My membership”.",
+    contentZh: "会员专栏：本周起可阅读全部专栏文章，入口在“我的书架”的会员专区。",
+    contentEn:
+      "Members' column: every column is open to you from this week, in My library's members' area.",
     sortOrder: 40,
   },
   {

@@ -15,6 +15,9 @@ export const MESSAGE_PARTS = [
   "admin-orders",
   "admin-overview",
   "admin-catalog",
+  "delivery",
+  "admin-content",
+  "credits",
 ] as const;
 
 /** Deep merge of messages trees; a key defined twice keeps the first file's value. */

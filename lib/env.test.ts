@@ -656,3 +656,118 @@ describe("the default secret-file loader", () => {
     expect(a.authSecret).not.toBe(b.authSecret);
   });
 });
+
+describe("storage of delivered files", () => {
+  const BUCKET: Raw = {
+    STORAGE_S3_BUCKET: "xiaopu-files",
+    STORAGE_S3_ACCESS_KEY_ID: "AKID",
+    STORAGE_S3_SECRET_ACCESS_KEY: "s3-secret",
+  };
+
+  it("keeps files on the local disk under the data directory unless told otherwise", () => {
+    expect(resolve({}).storage).toEqual({ kind: "local", dir: path.join(".data", "files") });
+    const options = { dataDir: "/var/xiaopu", loadOrCreateSecret: () => "s".repeat(32) };
+    expect(resolveEnv({}, options).storage).toEqual({
+      kind: "local",
+      dir: path.join("/var/xiaopu", "files"),
+    });
+    expect(resolveEnv({ STORAGE_LOCAL_DIR: "/srv/xiaopu-files" }, options).storage).toEqual({
+      kind: "local",
+      dir: "/srv/xiaopu-files",
+    });
+    // Blank counts as unset, as everywhere.
+    expect(resolve({ STORAGE_LOCAL_DIR: " ", STORAGE_S3_BUCKET: "" }).storage.kind).toBe("local");
+  });
+
+  it("uses the bucket when one is set with its keys, in us-east-1 and virtual-hosted style by default", () => {
+    expect(resolve(BUCKET).storage).toEqual({
+      kind: "s3",
+      endpoint: null,
+      bucket: "xiaopu-files",
+      region: "us-east-1",
+      accessKeyId: "AKID",
+      secretAccessKey: "s3-secret",
+      forcePathStyle: false,
+    });
+    expect(
+      resolve({
+        ...BUCKET,
+        STORAGE_S3_ENDPOINT: "https://oss-cn-hangzhou.aliyuncs.com/",
+        STORAGE_S3_REGION: "oss-cn-hangzhou",
+        STORAGE_S3_FORCE_PATH_STYLE: "true",
+      }).storage,
+    ).toMatchObject({
+      kind: "s3",
+      endpoint: "https://oss-cn-hangzhou.aliyuncs.com",
+      region: "oss-cn-hangzhou",
+      forcePathStyle: true,
+    });
+  });
+
+  it("refuses a bucket without its keys, naming each missing variable", () => {
+    const problems = envErrorOf(() => resolve({ STORAGE_S3_BUCKET: "xiaopu-files" })).problems;
+    expect(problems).toEqual([
+      "STORAGE_S3_ACCESS_KEY_ID is required when STORAGE_S3_BUCKET is set",
+      "STORAGE_S3_SECRET_ACCESS_KEY is required when STORAGE_S3_BUCKET is set",
+    ]);
+    const one = envErrorOf(() => resolve({ ...BUCKET, STORAGE_S3_SECRET_ACCESS_KEY: "" })).problems;
+    expect(one).toEqual(["STORAGE_S3_SECRET_ACCESS_KEY is required when STORAGE_S3_BUCKET is set"]);
+  });
+
+  it("refuses S3 settings without a bucket instead of silently using the local disk", () => {
+    const problems = envErrorOf(() =>
+      resolve({
+        STORAGE_S3_ENDPOINT: "https://cos.ap-shanghai.myqcloud.com",
+        STORAGE_S3_ACCESS_KEY_ID: "AKID",
+      }),
+    ).problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^STORAGE_S3_BUCKET: set it too/);
+    expect(problems[0]).toContain("STORAGE_S3_ENDPOINT");
+    expect(problems[0]).toContain("STORAGE_S3_ACCESS_KEY_ID");
+  });
+
+  it("refuses live mode on Vercel without a bucket (its disk does not last), accepts it with one", () => {
+    const problems = envErrorOf(() => resolveEnv({ ...LIVE, VERCEL: "1" })).problems;
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^STORAGE_S3_BUCKET is required when PAYMENTS_MODE=live on Vercel/);
+    expect(resolveEnv({ ...LIVE, VERCEL: "1", ...BUCKET }).storage.kind).toBe("s3");
+    // Off Vercel (or VERCEL=0), and the sandbox on Vercel, may keep the local disk.
+    expect(resolveEnv(LIVE).storage.kind).toBe("local");
+    expect(resolveEnv({ ...LIVE, VERCEL: "0" }).storage.kind).toBe("local");
+    expect(resolve({ VERCEL: "1" }).storage.kind).toBe("local");
+  });
+
+  it("refuses a malformed bucket name or path-style flag", () => {
+    const problems = envErrorOf(() =>
+      resolve({ ...BUCKET, STORAGE_S3_BUCKET: "My_Bucket", STORAGE_S3_FORCE_PATH_STYLE: "yes" }),
+    ).problems;
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual([
+      "STORAGE_S3_BUCKET",
+      "STORAGE_S3_FORCE_PATH_STYLE",
+    ]);
+  });
+
+  it("reads UPLOAD_MAX_MB as bytes (default 200 MB) and DOWNLOADS_PER_DAY (default 20), bounded", () => {
+    const defaults = resolve({});
+    expect(defaults.uploadMaxBytes).toBe(200 * 1024 * 1024);
+    expect(defaults.downloadsPerDay).toBe(20);
+    const set = resolve({ UPLOAD_MAX_MB: "1", DOWNLOADS_PER_DAY: "10000" });
+    expect(set.uploadMaxBytes).toBe(1024 * 1024);
+    expect(set.downloadsPerDay).toBe(10_000);
+    expect(resolve({ UPLOAD_MAX_MB: "5000" }).uploadMaxBytes).toBe(5000 * 1024 * 1024);
+    for (const raw of [
+      { UPLOAD_MAX_MB: "0" },
+      { UPLOAD_MAX_MB: "5001" },
+      { UPLOAD_MAX_MB: "1.5" },
+      { DOWNLOADS_PER_DAY: "0" },
+      { DOWNLOADS_PER_DAY: "10001" },
+      { DOWNLOADS_PER_DAY: "many" },
+    ]) {
+      const [name] = Object.keys(raw);
+      expect(envErrorOf(() => resolve(raw)).problems[0], JSON.stringify(raw)).toMatch(
+        new RegExp(`^${name}:`),
+      );
+    }
+  });
+});

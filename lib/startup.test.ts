@@ -1,6 +1,7 @@
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EnvError, resolveEnv } from "./env";
-import { configOrExit, type StartupIo } from "./startup";
+import { configOrExit, storageSummary, type StartupIo } from "./startup";
 
 class Exited extends Error {
   constructor(readonly code: number) {
@@ -66,5 +67,47 @@ describe("configOrExit", () => {
     ).toThrow(Exited);
     expect(lines[0]).toContain("CRON_SECRET: too short");
     expect(lines[2]).toContain("disk full");
+  });
+});
+
+describe("storageSummary", () => {
+  const resolve = (raw: Record<string, string>) =>
+    resolveEnv(raw, { loadOrCreateSecret: () => "s".repeat(32) });
+
+  it("names the local directory, absolute", () => {
+    expect(storageSummary(resolve({ STORAGE_LOCAL_DIR: "/srv/xiaopu/files" }).storage)).toBe(
+      "files: local disk at /srv/xiaopu/files",
+    );
+    expect(storageSummary(resolve({}).storage)).toBe(
+      `files: local disk at ${path.resolve(".data", "files")}`,
+    );
+  });
+
+  it("names the endpoint and bucket of S3, never the keys", () => {
+    const line = storageSummary(
+      resolve({
+        STORAGE_S3_BUCKET: "xiaopu-files",
+        STORAGE_S3_ENDPOINT: "https://user:hunter2@oss-cn-hangzhou.aliyuncs.com",
+        STORAGE_S3_REGION: "oss-cn-hangzhou",
+        STORAGE_S3_ACCESS_KEY_ID: "LTAI5tAccessKeyId",
+        STORAGE_S3_SECRET_ACCESS_KEY: "very-secret-access-key",
+        STORAGE_S3_FORCE_PATH_STYLE: "true",
+      }).storage,
+    );
+    expect(line).toBe(
+      "files: S3 bucket xiaopu-files at https://oss-cn-hangzhou.aliyuncs.com (region oss-cn-hangzhou, path-style)",
+    );
+    for (const secret of ["LTAI5tAccessKeyId", "very-secret-access-key", "hunter2", "user"]) {
+      expect(line).not.toContain(secret);
+    }
+    expect(
+      storageSummary(
+        resolve({
+          STORAGE_S3_BUCKET: "xiaopu-files",
+          STORAGE_S3_ACCESS_KEY_ID: "a",
+          STORAGE_S3_SECRET_ACCESS_KEY: "b",
+        }).storage,
+      ),
+    ).toBe("files: S3 bucket xiaopu-files at AWS S3 (region us-east-1)");
   });
 });

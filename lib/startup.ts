@@ -1,3 +1,6 @@
+import path from "node:path";
+import type { Env } from "./env";
+
 /**
  * Start-up checks that must stop the process, not just fail a request: a supervisor (systemd,
  * Docker, the platform) only sees a failure when the process exits non-zero. Next catches what
@@ -38,4 +41,21 @@ function problemsOf(error: unknown): string[] | null {
   if (typeof error !== "object" || error === null || !("problems" in error)) return null;
   const { problems } = error;
   return Array.isArray(problems) && problems.every((p) => typeof p === "string") ? problems : null;
+}
+
+/**
+ * One line for the start-up log naming where delivered files live: the local directory, or the
+ * S3 endpoint and bucket. Never a key or secret (nor credentials written into the endpoint URL).
+ */
+export function storageSummary(storage: Env["storage"]): string {
+  if (storage.kind === "local") return `files: local disk at ${path.resolve(storage.dir)}`;
+  let endpoint = "AWS S3";
+  if (storage.endpoint !== null) {
+    const url = new URL(storage.endpoint);
+    url.username = "";
+    url.password = "";
+    endpoint = url.href.replace(/\/$/, "");
+  }
+  const style = storage.forcePathStyle ? ", path-style" : "";
+  return `files: S3 bucket ${storage.bucket} at ${endpoint} (region ${storage.region}${style})`;
 }

@@ -12,10 +12,19 @@ import nextEnv from "@next/env";
 nextEnv.loadEnvConfig(process.cwd(), false);
 const { prepareDatabase } = await import("@/db");
 const { getEnv } = await import("@/lib/env");
+const { getStorage } = await import("@/lib/storage");
 
 const env = getEnv();
-const { handle, seeded } = await prepareDatabase(env.database, env.admin);
+// Sandbox mode: the demo catalogue's files, lessons and members' post too (db/seed-delivery.ts).
+const { handle, seeded } = await prepareDatabase(
+  env.database,
+  env.admin,
+  env.isSandbox ? getStorage() : undefined,
+);
 await handle.close();
+const delivery = seeded.delivery
+  ? `, ${seeded.delivery.filesCreated} files, ${seeded.delivery.lessonsCreated} lessons, ${seeded.delivery.postsCreated} posts`
+  : "";
 console.log(
-  `database migrated (${env.database.kind}); seed: ${seeded.productsCreated} products created, admin created: ${seeded.adminCreated}`,
+  `database migrated (${env.database.kind}); seed: ${seeded.productsCreated} products created, admin created: ${seeded.adminCreated}${delivery}`,
 );

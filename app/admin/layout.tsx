@@ -12,6 +12,7 @@ const ADMIN_SECTIONS = [
   "runs",
   "billing",
   "products",
+  "members",
   "users",
   "audit",
 ] as const;

@@ -13,10 +13,11 @@ function ChevronRight() {
   );
 }
 
-/** The account page's ways on: orders, membership and, for the owner, the admin area. */
+/** The account page's ways on: library, orders, membership and, for the owner, the admin area. */
 export async function AccountLinks({ admin }: { admin: boolean }) {
   const t = await getTranslations("account");
   const links = [
+    { href: "/account/library", title: t("links.library"), hint: t("links.libraryHint") },
     { href: "/account/orders", title: t("links.orders"), hint: t("links.ordersHint") },
     { href: "/account/membership", title: t("links.membership"), hint: t("links.membershipHint") },
     ...(admin ? [{ href: "/admin", title: t("links.admin"), hint: t("links.adminHint") }] : []),

@@ -53,6 +53,7 @@ export function ProductForm({
   const tProducts = useTranslations("admin.catalog.products");
   const tErrors = useTranslations("admin.catalog.errors");
   const tKind = useTranslations("admin.codes.productKind");
+  const tContent = useTranslations("admin.content.product");
   const [state, action, pending] = useActionState<ProductFormState, FormData>(
     productId ? updateProductAction : createProductAction,
     {},
@@ -209,6 +210,30 @@ export function ProductForm({
           inputMode="numeric"
         />
       </Section>
+      {kind === "one_off" ? (
+        <div className="space-y-1">
+          <input type="hidden" name="stampPdfs" value="false" />
+          <label className="flex items-start gap-2 text-sm text-stone-700">
+            <input
+              type="checkbox"
+              name="stampPdfs"
+              value="true"
+              defaultChecked={value("stampPdfs") !== "false"}
+              className="mt-0.5 h-4 w-4"
+              data-testid="product-stamp-pdfs"
+            />
+            <span>
+              <span className="block font-medium">{tContent("stampPdfs")}</span>
+              <span className="block text-xs text-stone-500">{tContent("stampPdfsHint")}</span>
+            </span>
+          </label>
+          {errorsOf("stampPdfs") ? (
+            <p role="alert" className="text-sm text-red-600">
+              {errorsOf("stampPdfs")?.join(" ")}
+            </p>
+          ) : null}
+        </div>
+      ) : null}
       <Section>
         <TextAreaField
           id="product-content-zh"

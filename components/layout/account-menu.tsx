@@ -11,6 +11,8 @@ import { authPageHref, returnPathFor } from "@/lib/auth/return-to";
 export interface MenuUser {
   name: string | null;
   email: string;
+  /** The credit balance when the buyer ever had credits (a ledger), else null: not shown. */
+  credits?: number | null;
 }
 
 /** Tap targets are at least 44 px high on phones (Apple's and WCAG's minimum), denser above. */
@@ -124,12 +126,25 @@ function SignedInMenu({ user }: { user: MenuUser }) {
         <Link href="/account" className={itemClass}>
           {t("account")}
         </Link>
+        <Link href="/account/library" className={itemClass} data-testid="account-menu-library">
+          {t("library")}
+        </Link>
         <Link href="/account/orders" className={itemClass}>
           {t("orders")}
         </Link>
         <Link href="/account/membership" className={itemClass}>
           {t("membership")}
         </Link>
+        {user.credits !== null && user.credits !== undefined ? (
+          <Link
+            href="/account/library#credits"
+            className={`${itemClass} justify-between gap-2`}
+            aria-label={t("creditsLabel", { balance: user.credits })}
+            data-testid="account-menu-credits"
+          >
+            <span>{t("credits", { balance: user.credits })}</span>
+          </Link>
+        ) : null}
         <form action={signOutAction}>
           <button type="submit" className={`${itemClass} w-full text-left`}>
             {t("signOut")}

@@ -1,6 +1,8 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { getDb } from "@/db";
 import { getCurrentUser } from "@/lib/auth/guards";
+import { headerCredits } from "@/lib/credits/ledger";
 import { AccountMenu } from "./account-menu";
 import { LocaleSwitcher } from "./locale-switcher";
 
@@ -10,6 +12,8 @@ import { LocaleSwitcher } from "./locale-switcher";
  */
 export async function SiteHeader() {
   const [t, user] = await Promise.all([getTranslations("nav"), getCurrentUser()]);
+  // The buyer's credits in the account menu once they ever had some (issue #12).
+  const credits = user ? await headerCredits(await getDb(), user.id) : null;
   return (
     <header className="border-b border-stone-200 bg-white" data-testid="site-header">
       <div className="mx-auto flex w-full max-w-5xl items-center gap-2 px-4 py-1.5 sm:gap-4 sm:py-2">
@@ -34,7 +38,7 @@ export async function SiteHeader() {
               </span>
             </Link>
           ) : null}
-          <AccountMenu user={user ? { name: user.name, email: user.email } : null} />
+          <AccountMenu user={user ? { name: user.name, email: user.email, credits } : null} />
           <div className="shrink-0">
             <LocaleSwitcher />
           </div>

@@ -18,7 +18,8 @@ function formInput(form: FormData): { input: Record<string, unknown>; values: Pr
   const input: Record<string, unknown> = {};
   const values: ProductFormValues = {};
   for (const field of PRODUCT_FIELDS) {
-    const value = form.get(field);
+    // A checkbox comes after its hidden "false": the last value is what the owner chose.
+    const value = field === "stampPdfs" ? (form.getAll(field).at(-1) ?? null) : form.get(field);
     if (value === null) continue;
     input[field] = value;
     // Echoed back into the form, cut so a megabyte of garbage is not sent back.

@@ -38,6 +38,7 @@ export const PRODUCT_FIELDS = [
   "periodDays",
   "credits",
   "sortOrder",
+  "stampPdfs",
 ] as const;
 export type ProductField = (typeof PRODUCT_FIELDS)[number];
 export type ProductFormValues = Partial<Record<ProductField, string>>;
@@ -56,6 +57,12 @@ export interface ProductTerms {
   periodDays: number | null;
   credits: number | null;
   sortOrder: number;
+  /**
+   * One-off products: stamp PDFs with the buyer's account at download (issue #12). Undefined
+   * when the form did not say (another kind, or a client that does not know the switch): the
+   * product keeps what it has (true for a new one).
+   */
+  stampPdfs?: boolean;
 }
 
 const text = (field: string, max: number) =>
@@ -106,6 +113,9 @@ const baseSchema = z.object({
     .optional()
     .transform((value) => (value ? value : "0"))
     .pipe(wholeNumber("sortOrder")),
+  // A checkbox behind a hidden "false": the form sends "false", or "false" and "true" (the
+  // action keeps the last); absent, nothing is said.
+  stampPdfs: z.enum(["true", "false"], { error: "stampPdfs.invalid" }).optional(),
 });
 
 /** A price in yuan ("12", "12.5", "12.50") → fen, or the reason it is not one. */
@@ -196,6 +206,9 @@ export function parseProductInput(input: unknown, singleCapFen: number): Product
       periodDays,
       credits,
       sortOrder: data.sortOrder,
+      ...(data.kind === "one_off" && data.stampPdfs !== undefined
+        ? { stampPdfs: data.stampPdfs === "true" }
+        : {}),
     },
   };
 }

@@ -10,6 +10,7 @@ import {
   updateProduct,
   type ProductChanges,
 } from "@/db/queries/admin-products";
+import { setProductStampPdfs } from "@/db/queries/admin-content";
 import { insertAudit } from "@/db/queries/audit";
 import type { Product } from "@/db/schema";
 import { COVER_MAX_BYTES } from "@/db/schema";
@@ -61,6 +62,13 @@ function termsOf(product: Product | ProductTerms): Record<string, unknown> {
   return Object.fromEntries(TERM_KEYS.map((key) => [key, product[key]]));
 }
 
+/** The terms and, for a one-off product, its PDF stamping switch (the audit's view). */
+function auditedTermsOf(product: Product): Record<string, unknown> {
+  return product.kind === "one_off"
+    ? { ...termsOf(product), stampPdfs: product.stampPdfs }
+    : termsOf(product);
+}
+
 export async function createProduct(
   db: Db,
   actorUserId: string,
@@ -81,7 +89,7 @@ export async function createProduct(
         action: "product.create",
         targetType: "product",
         targetId: row.id,
-        details: { after: termsOf(row) },
+        details: { after: auditedTermsOf(row) },
       });
       return row;
     });
@@ -118,12 +126,20 @@ export async function editProduct(
       const old = termsOf(before);
       const next = termsOf(terms);
       const changedKeys = TERM_KEYS.filter((key) => old[key] !== next[key]);
-      if (changedKeys.length === 0) return { ok: true, product: before, changed: false };
+      const stampChanged = terms.stampPdfs !== undefined && terms.stampPdfs !== before.stampPdfs;
+      if (changedKeys.length === 0 && !stampChanged) {
+        return { ok: true, product: before, changed: false };
+      }
       const changes = Object.fromEntries(
         changedKeys.map((key) => [key, next[key]]),
       ) as ProductChanges;
-      const after = await updateProduct(tx, productId, changes);
+      if (stampChanged) await setProductStampPdfs(tx, productId, terms.stampPdfs!);
+      const after =
+        changedKeys.length > 0
+          ? await updateProduct(tx, productId, changes)
+          : await lockProduct(tx, productId);
       if (!after) throw new AppError("not_found", "No product with this id.");
+      const stamp = (value: boolean | undefined) => (stampChanged ? { stampPdfs: value } : {});
       await insertAudit(tx, {
         actorKind: "user",
         actorUserId,
@@ -131,8 +147,14 @@ export async function editProduct(
         targetType: "product",
         targetId: productId,
         details: {
-          before: Object.fromEntries(changedKeys.map((key) => [key, old[key]])),
-          after: Object.fromEntries(changedKeys.map((key) => [key, next[key]])),
+          before: {
+            ...Object.fromEntries(changedKeys.map((key) => [key, old[key]])),
+            ...stamp(before.stampPdfs),
+          },
+          after: {
+            ...Object.fromEntries(changedKeys.map((key) => [key, next[key]])),
+            ...stamp(terms.stampPdfs),
+          },
         },
       });
       return { ok: true, product: after, changed: true };

@@ -8,6 +8,7 @@
  * - Styles: 'unsafe-inline' because Next and React write inline `style` attributes, which a nonce
  *   cannot cover (nonces apply to elements, not attributes); style injection cannot run script.
  * - Images: our own files and the data: URLs of the QR codes.
+ * - Media: a lesson's video from any https host (the owner hosts videos elsewhere).
  * - frame-ancestors 'none': checkout, sign-in and admin can never be framed (clickjacking).
  * - HSTS only in live mode: a sandbox or dev server on plain http must not pin a browser to https.
  */
@@ -46,6 +47,8 @@ export function contentSecurityPolicy({ nonce, development, live }: SecurityHead
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self'",
+    // A course lesson may play a video the owner hosts elsewhere (lessons.video_url, https only).
+    "media-src 'self' https:",
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",

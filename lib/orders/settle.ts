@@ -8,6 +8,7 @@ import {
 import { flagOrderForReview, lockOrderWithProduct, markOrderPaid } from "@/db/queries/orders";
 import { acceptRecordedTrade, insertPayment, lockPaymentByTrade } from "@/db/queries/payments";
 import type { Order } from "@/db/schema";
+import { grantCredits } from "@/lib/credits/ledger";
 import { newId } from "@/lib/ids";
 import { moduleLogger } from "@/lib/logger";
 import {
@@ -183,6 +184,11 @@ async function applySettlement(
           ? { credits: null, startsAt: grant.startsAt, expiresAt: grant.expiresAt }
           : { credits: grant.credits, startsAt: trade.paidAt }),
       }),
+    // A credit pack's credits go to the ledger with the grant (one per order: the plan grants
+    // once; `credit_entries_order_kind_uq` refuses a second).
+    grant?.kind === "credits" &&
+      grant.credits !== null &&
+      grantCredits(tx, { userId: order.userId, orderId: order.id, credits: grant.credits }),
     plan.audit &&
       insertAudit(tx, {
         actorKind: actor ? "user" : "provider",

@@ -13,6 +13,7 @@ import {
   type OrderForRefund,
 } from "@/db/queries/refunds";
 import type { Refund } from "@/db/schema";
+import { takeBackRefundedPack } from "@/lib/credits/ledger";
 import { grantChange } from "./rules";
 
 /** The order, its trade and its grant as the owner sees them, before and after a refund. */
@@ -22,6 +23,8 @@ export interface RefundSnapshot {
   paymentRefundedFen: number;
   grantExpiresAt: string | null;
   grantRevoked: boolean;
+  /** A credit pack's revoked grant: the credits taken back from the balance (after only). */
+  creditsTakenBack?: number;
 }
 
 export function snapshotOf(
@@ -50,7 +53,8 @@ export interface AppliedRefund {
  * (`locked` was read under that lock): the refund row leaves `pending` (once: a second caller
  * gets null and changes nothing), the trade's refunded amount grows (never past what it paid:
  * `payments_refund_within_amount`), the order becomes `refunded` when its paying trade (or, in
- * review, every trade) is refunded in full, and the grant is revoked or shortened (rules.ts).
+ * review, every trade) is refunded in full, and the grant is revoked or shortened (rules.ts);
+ * a revoked credit pack takes back what is left of its credits (lib/credits/ledger.ts).
  */
 export async function applySucceededRefund(
   tx: Db,
@@ -89,6 +93,7 @@ export async function applySucceededRefund(
   const paymentAfter = await addRefundToPayment(tx, payment.id, refund.amountFen, now);
   if (!paymentAfter) throw new Error(`refund ${refund.id}: payment vanished`);
   let grantAfter = grant;
+  let creditsTakenBack: number | null = null;
   if (grant && change.kind === "revoke") {
     await revokeGrant(tx, grant.id, now);
     if (change.moveLaterBySeconds > 0 && grant.expiresAt) {
@@ -101,6 +106,14 @@ export async function applySucceededRefund(
       );
     }
     grantAfter = { ...grant, revokedAt: now };
+    if (grant.kind === "credits" && grant.credits !== null) {
+      // What is left of the pack goes with it; credits already used stay used (rules.ts).
+      creditsTakenBack = await takeBackRefundedPack(tx, {
+        userId: grant.userId,
+        orderId: order.id,
+        credits: grant.credits,
+      });
+    }
   } else if (grant && change.kind === "shorten" && grant.expiresAt) {
     await shortenGrant(tx, grant.id, change.cutSeconds);
     await moveLaterMembershipGrants(tx, order.userId, grant.id, grant.expiresAt, change.cutSeconds);
@@ -118,7 +131,10 @@ export async function applySucceededRefund(
   return {
     refund: completed,
     before,
-    after: snapshotOf(orderAfter ?? order, paymentAfter, grantAfter),
+    after: {
+      ...snapshotOf(orderAfter ?? order, paymentAfter, grantAfter),
+      ...(creditsTakenBack === null ? {} : { creditsTakenBack }),
+    },
     membershipCutSeconds: cut,
   };
 }

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { checkRefundAmount, grantChange, parseYuanAmount, refundableFen } from "./rules";
+import {
+  checkRefundAmount,
+  creditsToTakeBack,
+  grantChange,
+  parseYuanAmount,
+  refundableFen,
+} from "./rules";
 
 const DAY = 86_400;
 const start = new Date("2026-12-01T00:00:00Z");
@@ -108,4 +114,16 @@ describe("grantChange", () => {
       kind: "none",
     });
   });
+});
+
+describe("creditsToTakeBack", () => {
+  it.each([
+    [10, 10, 10], // nothing used: the whole pack
+    [10, 7, 7], // 3 of 10 used: the 7 left
+    [10, 0, 0], // all used: nothing (no entry)
+    [10, 17, 10], // two packs, 3 used: the refunded pack's 10, the other pack's 7 stay
+    [10, -1, 0], // never below zero, whatever it is given
+  ])("pack of %d, balance %d → %d", (pack, balance, taken) =>
+    expect(creditsToTakeBack(pack, balance)).toBe(taken),
+  );
 });

@@ -3,8 +3,11 @@
  *
  * - An amount is integer fen, more than 0 and at most what is left of the trade (its amount less
  *   what was refunded before). The database holds the same line (`payments_refund_within_amount`).
- * - Content and credits: a full refund of the paying trade takes the grant back (credits have no
- *   usage ledger: the whole pack goes); a partial refund keeps the grant (a goodwill discount).
+ * - Content and credits: a full refund of the paying trade takes the grant back; a partial
+ *   refund keeps the grant (a goodwill discount). For a credit pack "taken back" means what is
+ *   left of it (`creditsToTakeBack`): the credit ledger records every use, so a full refund takes
+ *   min(the pack's credits, the buyer's balance) — a credit already spent on a consultation is
+ *   not taken twice, and the balance never goes below zero (lib/credits/ledger.ts).
  * - Memberships: the refunded share of the price comes off the period, proportionally, from
  *   the end of the membership — the grant's end moves back by that share of its period, and
  *   every period stacked after it moves back as much. A full refund takes the whole period off
@@ -74,4 +77,13 @@ export function grantChange(input: {
     return { kind: "revoke", moveLaterBySeconds: remainingSeconds, cutSeconds: remainingSeconds };
   }
   return { kind: "shorten", cutSeconds };
+}
+
+/**
+ * The credits a full refund of a credit pack takes back: what is left of the pack, never more
+ * than the buyer holds (used credits stay used; with several packs the balance left counts
+ * toward the refunded one first). 0 writes no ledger entry.
+ */
+export function creditsToTakeBack(packCredits: number, balance: number): number {
+  return Math.max(0, Math.min(packCredits, balance));
 }

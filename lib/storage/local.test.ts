@@ -77,6 +77,13 @@ describe("the local storage driver", () => {
     await storage.delete(key);
   });
 
+  it("makes no signed link (the download route streams the file itself)", async () => {
+    await storage.put("files/fil_1", streamOf(bytes), { contentType: "x", maxBytes: 1000 });
+    const options = { expiresInSeconds: 60, fileName: "手册.pdf", contentType: "application/pdf" };
+    expect(await storage.signedUrl("files/fil_1", options)).toBeNull();
+    expect(await storage.signedUrl("files/fil_missing", options)).toBeNull();
+  });
+
   it("answers a range outside the object with range_not_satisfiable", async () => {
     await storage.put("a/b.pdf", streamOf(bytes), { contentType: "x", maxBytes: 1000 });
     const error = await storage
@@ -104,6 +111,7 @@ describe("the local storage driver", () => {
       () => storage.get(key),
       () => storage.delete(key),
       () => storage.put(key, streamOf(bytes), { contentType: "x", maxBytes: 1000 }),
+      () => storage.signedUrl(key, { expiresInSeconds: 60, fileName: "a.pdf", contentType: "x" }),
     ]) {
       const error = await run().catch((e: unknown) => e);
       expect((error as StorageError).code, key).toBe("invalid_key");

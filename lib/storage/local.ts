@@ -1,6 +1,7 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
+import { once } from "node:events";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
@@ -39,29 +40,36 @@ export function localStorage(root: string): FileStorage {
       const temporary = `${target}.${randomUUID()}.part`;
       const hash = createHash("sha256");
       const out = createWriteStream(temporary, { flags: "wx" });
+      // A write error (disk full) may come while we wait for the next chunk: kept, then thrown.
+      let writeError: unknown;
+      out.on("error", (error) => (writeError ??= error));
+      const reader = body.getReader();
       let size = 0;
       try {
-        const reader = body.getReader();
         for (;;) {
           const { done, value } = await reader.read();
+          if (writeError) throw writeError;
           if (done) break;
           size += value.byteLength;
           if (size > options.maxBytes) {
-            await reader.cancel();
             throw new StorageError(
               "too_large",
               `The file is larger than ${options.maxBytes} bytes.`,
             );
           }
           hash.update(value);
-          if (!out.write(value))
-            await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+          // once() rejects on "error": a failed write never leaves us waiting for "drain".
+          if (!out.write(value)) await once(out, "drain");
         }
         out.end();
         await finished(out);
         await rename(temporary, target);
       } catch (error) {
+        // Stop the source (an upload still streaming in), then wait until the file is closed
+        // (it may not even be open yet) before removing it, so no write lands after the rm.
+        await reader.cancel(error).catch(() => undefined);
         out.destroy();
+        await finished(out).catch(() => undefined);
         await rm(temporary, { force: true });
         throw error;
       }
@@ -88,6 +96,12 @@ export function localStorage(root: string): FileStorage {
 
     async delete(key) {
       await rm(pathOf(key), { force: true });
+    },
+
+    async signedUrl(key) {
+      // No link can reach the disk: the download route streams the bytes after its checks.
+      pathOf(key);
+      return null;
     },
   };
 }

@@ -1,7 +1,8 @@
 /*
  * Where the shop keeps files it hands out (e-books, course files, issue #12): one small
- * interface with a driver per backend — local disk (default, `.data/files`) and, next,
- * S3-compatible object storage. Keys are the shop's own (`products/<id>/<file id>`), checked by
+ * interface with a driver per backend — local disk (default, `.data/files`, local.ts) and
+ * S3-compatible object storage (s3.ts); `getStorage()` of index.ts picks one from the env. Keys
+ * are the shop's own (`files/<file id>`, `stamps/<file id>/<hex>`), checked by
  * `assertStorageKey` before any driver touches a path or a bucket.
  */
 
@@ -31,6 +32,14 @@ export interface Fetched {
   range: ByteRange | null;
 }
 
+export interface SignedUrlOptions {
+  /** How long the link works (S3 caps presigned links at 7 days). */
+  expiresInSeconds: number;
+  /** The name the browser saves the file under (`Content-Disposition: attachment`). */
+  fileName: string;
+  contentType: string;
+}
+
 export interface FileStorage {
   /** Streams `body` in under `key` (replacing what was there only once every byte arrived). */
   put(key: string, body: ReadableStream<Uint8Array>, options: PutOptions): Promise<Stored>;
@@ -38,6 +47,12 @@ export interface FileStorage {
   get(key: string, range?: ByteRange): Promise<Fetched | null>;
   /** Removes the object; nothing when there is none. */
   delete(key: string): Promise<void>;
+  /**
+   * A short-lived link that downloads the object straight from the store, or null when the
+   * store cannot make one (local disk: the download route streams the bytes itself). Only ever
+   * handed to a buyer after the entitlement check: the link itself checks nothing else.
+   */
+  signedUrl(key: string, options: SignedUrlOptions): Promise<string | null>;
 }
 
 export type StorageErrorCode = "invalid_key" | "too_large" | "range_not_satisfiable";

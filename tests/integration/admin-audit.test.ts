@@ -1,10 +1,21 @@
 import { randomUUID } from "node:crypto";
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { and, eq, gt } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type * as StorageModule from "@/lib/storage";
 import { PNG } from "pngjs";
-import { agreements, auditLog, orders, products, webhookInbox } from "@/db/schema";
+import {
+  agreements,
+  auditLog,
+  lessons,
+  memberPosts,
+  orders,
+  productFiles,
+  products,
+  webhookInbox,
+} from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { startSubscription } from "@/lib/subscriptions/start";
 import { alipayTestbed, type AlipayTestbed } from "../helpers/alipay-testbed";
@@ -44,6 +55,13 @@ vi.mock("@/lib/runtime", () => ({
   getRuntime: async () => runtime.deps,
 }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn(), revalidateTag: vi.fn() }));
+// Uploaded files go to a directory of this test, not the shop's storage.
+const storageRoot = vi.hoisted(() => ({ dir: "" }));
+vi.mock("@/lib/storage", async (original) => {
+  const real = await original<typeof StorageModule>();
+  const { localStorage } = await import("@/lib/storage/local");
+  return { ...real, getStorage: () => localStorage(storageRoot.dir) };
+});
 // A server action's redirect on success: thrown as Next throws it, caught by the scenario.
 vi.mock("next/navigation", () => ({
   redirect: (to: string) => {
@@ -58,6 +76,7 @@ const t = withTestDatabase();
 let bed: AlipayTestbed;
 
 beforeEach(async () => {
+  storageRoot.dir = mkdtempSync(path.join(tmpdir(), "xiaopu-audit-files-"));
   await seed(t.db());
   bed = await alipayTestbed(t.db());
   await atShanghaiHour(bed, 10);
@@ -65,7 +84,10 @@ beforeEach(async () => {
   const admin = await makeUser(t.db(), { role: "admin" });
   guard.admin = { id: admin.id, role: "admin" };
 });
-afterEach(async () => bed.close());
+afterEach(async () => {
+  await bed.close();
+  rmSync(storageRoot.dir, { recursive: true, force: true });
+});
 
 const db = () => t.db();
 
@@ -173,7 +195,167 @@ const orderContext = (orderNo: string) => ({ params: Promise.resolve({ orderNo }
 const orderAudit = async (orderId: string, since: number) =>
   (await auditSince(since)).filter((row) => row.targetId === orderId);
 
+/** A small PDF as the admin's browser uploads it (multipart/form-data, one part `file`). */
+function pdfUpload(name = "讲义.pdf"): Request {
+  const body = new FormData();
+  const bytes = new Uint8Array(2000);
+  bytes.set(new TextEncoder().encode("%PDF-1.7\n"));
+  body.append("file", new File([bytes], name));
+  return new Request("http://shop.test/x", { method: "POST", body });
+}
+
+/** A one-off product of the seed and a file uploaded to it. */
+async function uploadedFile() {
+  const [product] = await db().select().from(products).where(eq(products.kind, "one_off")).limit(1);
+  const { POST } = await import("@/app/api/admin/uploads/products/[id]/route");
+  const response = await POST(pdfUpload(), { params: Promise.resolve({ id: product!.id }) });
+  expect(response.status).toBe(201);
+  const { file } = (await response.json()) as { file: { id: string } };
+  return { productId: product!.id, fileId: file.id };
+}
+
+const fileContext = (id: string) => ({ params: Promise.resolve({ id }) });
+
 const SCENARIOS: Record<string, Scenario> = {
+  "POST /api/admin/uploads/products/x": async () => {
+    const since = await lastAuditId();
+    const { productId, fileId } = await uploadedFile();
+    const [row] = await auditSince(since);
+    expect(row).toMatchObject({
+      action: "file.upload",
+      actorUserId: guard.admin!.id,
+      targetType: "product_file",
+      targetId: fileId,
+      details: { productId, before: null, after: { fileName: "讲义.pdf", byteSize: 2000 } },
+    });
+  },
+  "POST /api/admin/uploads/members": async () => {
+    const { POST } = await import("@/app/api/admin/uploads/members/route");
+    const since = await lastAuditId();
+    const response = await POST(pdfUpload("会员手册.pdf"), { params: Promise.resolve({}) });
+    expect(response.status).toBe(201);
+    const [row] = await auditSince(since);
+    expect(row).toMatchObject({
+      action: "file.upload",
+      actorUserId: guard.admin!.id,
+      details: { productId: null, after: { fileName: "会员手册.pdf" } },
+    });
+  },
+  "POST /api/admin/uploads/files/x": async () => {
+    const { fileId } = await uploadedFile();
+    const { POST } = await import("@/app/api/admin/uploads/files/[id]/route");
+    const since = await lastAuditId();
+    expect((await POST(pdfUpload("新版.pdf"), fileContext(fileId))).status).toBe(200);
+    const [row] = await auditSince(since);
+    expect(row).toMatchObject({
+      action: "file.replace",
+      actorUserId: guard.admin!.id,
+      targetId: fileId,
+      details: { before: { byteSize: 2000 }, after: { byteSize: 2000 } },
+    });
+  },
+  "PATCH /api/admin/files/x": async () => {
+    const { fileId } = await uploadedFile();
+    const { PATCH } = await import("@/app/api/admin/files/[id]/route");
+    const since = await lastAuditId();
+    const response = await PATCH(
+      new Request("http://shop.test/x", {
+        method: "PATCH",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ fileName: "第一章.pdf" }),
+      }),
+      fileContext(fileId),
+    );
+    expect(response.status).toBe(200);
+    const [row] = await auditSince(since);
+    expect(row).toMatchObject({
+      action: "file.rename",
+      actorUserId: guard.admin!.id,
+      targetId: fileId,
+      details: { before: { fileName: "讲义.pdf" }, after: { fileName: "第一章.pdf" } },
+    });
+  },
+  "DELETE /api/admin/files/x": async () => {
+    const { fileId } = await uploadedFile();
+    const { DELETE } = await import("@/app/api/admin/files/[id]/route");
+    const since = await lastAuditId();
+    const response = await DELETE(
+      new Request("http://shop.test/x", { method: "DELETE" }),
+      fileContext(fileId),
+    );
+    expect(response.status).toBe(200);
+    expect(await db().select().from(productFiles).where(eq(productFiles.id, fileId))).toEqual([]);
+    const [row] = await auditSince(since);
+    expect(row).toMatchObject({
+      action: "file.delete",
+      actorUserId: guard.admin!.id,
+      targetId: fileId,
+      details: { before: { fileName: "讲义.pdf" }, after: null },
+    });
+  },
+  "POST /api/admin/files/reorder": async () => {
+    const first = await uploadedFile();
+    const second = await uploadedFile();
+    const { POST } = await import("@/app/api/admin/files/reorder/route");
+    const since = await lastAuditId();
+    const ids = [second.fileId, first.fileId];
+    const response = await POST(post("/x", { productId: first.productId, ids }), {
+      params: Promise.resolve({}),
+    });
+    expect(response.status).toBe(200);
+    const [row] = await auditSince(since);
+    expect(row).toMatchObject({
+      action: "file.reorder",
+      actorUserId: guard.admin!.id,
+      targetType: "product",
+      targetId: first.productId,
+      details: { before: { order: [first.fileId, second.fileId] }, after: { order: ids } },
+    });
+  },
+  "action lib/admin/content-actions.ts": async () => {
+    const actions = await import("@/lib/admin/content-actions");
+    const [product] = await db()
+      .select()
+      .from(products)
+      .where(eq(products.kind, "one_off"))
+      .limit(1);
+    const lesson = { titleZh: "第一课", titleEn: "Lesson 1", bodyZh: "# 你好", bodyEn: "# Hi" };
+    const since = await lastAuditId();
+    const a = await actions.saveLessonAction({}, form({ productId: product!.id, ...lesson }));
+    const b = await actions.saveLessonAction({}, form({ productId: product!.id, ...lesson }));
+    await actions.saveLessonAction({}, form({ lessonId: a.id!, ...lesson, titleEn: "One" }));
+    await actions.reorderLessonsAction(
+      {},
+      form({ productId: product!.id, ids: `${b.id},${a.id}` }),
+    );
+    await actions.deleteLessonAction({}, form({ lessonId: b.id! }));
+    const post = { titleZh: "公告", titleEn: "News", bodyZh: "内容", bodyEn: "Body" };
+    const p = await actions.savePostAction({}, form(post));
+    await actions.savePostAction({}, form({ postId: p.id!, ...post, bodyEn: "More" }));
+    await actions.publishPostAction({}, form({ postId: p.id!, published: "true" }));
+    await actions.publishPostAction({}, form({ postId: p.id!, published: "false" }));
+    await actions.deletePostAction({}, form({ postId: p.id! }));
+    const rows = await auditSince(since);
+    expect(rows.map((row) => [row.action, row.targetId])).toEqual([
+      ["lesson.create", a.id],
+      ["lesson.create", b.id],
+      ["lesson.update", a.id],
+      ["lesson.reorder", product!.id],
+      ["lesson.delete", b.id],
+      ["post.create", p.id],
+      ["post.update", p.id],
+      ["post.publish", p.id],
+      ["post.unpublish", p.id],
+      ["post.delete", p.id],
+    ]);
+    expect(rows.every((row) => row.actorUserId === guard.admin!.id)).toBe(true);
+    expect(rows[2]!.details).toMatchObject({
+      before: { titleEn: "Lesson 1" },
+      after: { titleEn: "One" },
+    });
+    expect(await db().select().from(lessons)).toHaveLength(1);
+    expect(await db().select().from(memberPosts)).toEqual([]);
+  },
   "action lib/admin/inbox-actions.ts": async () => {
     const { reprocessWebhookAction } = await import("@/lib/admin/inbox-actions");
     const now = await bed.deps.now();
@@ -350,6 +532,40 @@ const SCENARIOS: Record<string, Scenario> = {
       targetId: buyer.id,
       details: { before: { role: "buyer" }, after: { role: "admin" } },
     });
+  },
+  "action lib/admin/users-credits-actions.ts": async () => {
+    const { recordCreditUseAction } = await import("@/lib/admin/users-credits-actions");
+    const { settlePayment } = await import("@/lib/orders/settle");
+    const { makeOrder, makeProduct } = await import("../helpers/factories");
+    const buyer = await makeUser(db());
+    const pack = await makeProduct(db(), { kind: "credit_pack", credits: 10, priceFen: 2000 });
+    const order = await makeOrder(db(), { userId: buyer.id, productId: pack.id, amountFen: 2000 });
+    await settlePayment(db(), order.id, {
+      provider: "youzan",
+      tradeNo: `T-${order.id}`,
+      amountFen: 2000,
+      paidAt: new Date(),
+    });
+    const since = await lastAuditId();
+    const fields = { userId: buyer.id, amount: "1", note: "一对一咨询", requestKey: randomUUID() };
+    expect(await recordCreditUseAction({}, form(fields))).toMatchObject({
+      done: "recorded",
+      balance: 9,
+    });
+    const [row] = await auditSince(since);
+    expect(row).toMatchObject({
+      action: "credits.use_recorded",
+      actorUserId: guard.admin!.id,
+      targetType: "user",
+      targetId: buyer.id,
+      details: { amount: 1, before: { balance: 10 }, after: { balance: 9 } },
+    });
+    // The same form again records nothing more; too many credits is refused, unaudited.
+    expect(await recordCreditUseAction({}, form(fields))).toMatchObject({ done: "repeated" });
+    expect(
+      await recordCreditUseAction({}, form({ ...fields, amount: "10", requestKey: randomUUID() })),
+    ).toMatchObject({ error: "insufficient_credits", balance: 9 });
+    expect(await auditSince(since)).toHaveLength(1);
   },
   "action lib/billing/admin-actions.ts": async () => {
     const { sandboxBillingAction } = await import("@/lib/billing/admin-actions");

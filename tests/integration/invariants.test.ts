@@ -1,11 +1,16 @@
-import { ilike } from "drizzle-orm";
+import { eq, ilike } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db";
 import {
   agreements,
   chargeAttempts,
+  creditBalances,
+  creditEntries,
+  downloadCounts,
   entitlements,
+  lessons,
   payments,
+  productFiles,
   products,
   users,
   webhookInbox,
@@ -269,5 +274,140 @@ describe("grants carry what they grant", () => {
     expect(await refusal(makeAgreement(t.db(), { signFlow: "email" }))).toContain(
       "agreements_sign_flow",
     );
+  });
+
+  it("files and lessons hang only off one-off products; a product with lessons keeps its kind", async () => {
+    const db = t.db();
+    const plan = await makeProduct(db, { kind: "membership", priceFen: 990, periodDays: 7 });
+    const book = await makeProduct(db);
+    const file = (over: Partial<typeof productFiles.$inferInsert>) =>
+      db.insert(productFiles).values({
+        id: newId("fil"),
+        productId: book.id,
+        productKind: "one_off",
+        storageKey: `files/${newId("fil")}`,
+        fileName: "书.pdf",
+        contentType: "application/pdf",
+        byteSize: 10,
+        sha256: "a".repeat(64),
+        ...over,
+      });
+    expect(await refusal(file({ productId: plan.id, productKind: "membership" }))).toContain(
+      "product_files_product_kind",
+    );
+    // The kind column claims one-off, the product is a plan: the composite key refuses it.
+    expect(await refusal(file({ productId: plan.id }))).toContain(
+      "product_files_one_off_product_fk",
+    );
+    expect(await refusal(file({ productKind: null }))).toContain("product_files_product_kind");
+    expect(await refusal(file({ contentType: "text/html" }))).toContain(
+      "product_files_content_type",
+    );
+    expect(await refusal(file({ fileName: "../etc/passwd" }))).toContain("product_files_file_name");
+    expect(await refusal(file({ sha256: "xyz" }))).toContain("product_files_sha256_hex");
+    expect(await refusal(file({ byteSize: 0 }))).toContain("product_files_size");
+    await file({ storageKey: "files/one" });
+    expect(await refusal(file({ storageKey: "files/one" }))).toContain(
+      "product_files_storage_key_uq",
+    );
+    // The members' area: no product at all.
+    await file({ productId: null, productKind: null });
+
+    const lesson = (over: Partial<typeof lessons.$inferInsert>) =>
+      db.insert(lessons).values({
+        id: newId("les"),
+        productId: book.id,
+        titleZh: "第一课",
+        titleEn: "Lesson one",
+        ...over,
+      });
+    expect(await refusal(lesson({ productId: plan.id }))).toContain("lessons_one_off_product_fk");
+    expect(await refusal(lesson({ videoUrl: "javascript:alert(1)" }))).toContain(
+      "lessons_video_url",
+    );
+    expect(await refusal(lesson({ titleZh: "" }))).toContain("lessons_titles");
+    await lesson({});
+    expect(
+      await refusal(
+        db
+          .update(products)
+          .set({ kind: "membership", periodDays: 30 })
+          .where(eq(products.id, book.id)),
+      ),
+    ).toContain("one_off_product_fk");
+  });
+
+  it("a credit balance is never negative; one grant and one refund per credit-pack order", async () => {
+    const db = t.db();
+    const order = await makeOrder(db);
+    await db.insert(creditBalances).values({ userId: order.userId, balance: 1 });
+    expect(await refusal(db.update(creditBalances).set({ balance: -1 }))).toContain(
+      "credit_balances_nonnegative",
+    );
+    const entry = (over: Partial<typeof creditEntries.$inferInsert>) =>
+      db.insert(creditEntries).values({
+        id: newId("cre"),
+        userId: order.userId,
+        kind: "grant",
+        delta: 10,
+        balanceAfter: 10,
+        orderId: order.id,
+        ...over,
+      });
+    await entry({});
+    expect(await refusal(entry({}))).toContain("credit_entries_order_kind_uq");
+    expect(await refusal(entry({ kind: "use", orderId: null }))).toContain(
+      "credit_entries_kind_fields",
+    );
+    expect(
+      await refusal(
+        entry({ kind: "use", delta: -1, orderId: null, note: "咨询", balanceAfter: -1 }),
+      ),
+    ).toContain("credit_entries_balance_after");
+    await entry({ kind: "refund", delta: -3, balanceAfter: 7 });
+    expect(await refusal(entry({ kind: "refund", delta: -1, balanceAfter: 6 }))).toContain(
+      "credit_entries_order_kind_uq",
+    );
+    await entry({
+      kind: "use",
+      delta: -1,
+      orderId: null,
+      note: "一次咨询",
+      requestKey: "k1",
+      balanceAfter: 6,
+    });
+    expect(
+      await refusal(
+        entry({
+          kind: "use",
+          delta: -1,
+          orderId: null,
+          note: "一次咨询",
+          requestKey: "k1",
+          balanceAfter: 5,
+        }),
+      ),
+    ).toContain("credit_entries_request_key_uq");
+  });
+
+  it("a download count row is one buyer, file and day, counted from one", async () => {
+    const db = t.db();
+    const user = await makeUser(db);
+    const id = newId("fil");
+    await db.insert(productFiles).values({
+      id,
+      productId: null,
+      storageKey: `files/${id}`,
+      fileName: "a.zip",
+      contentType: "application/zip",
+      byteSize: 1,
+      sha256: "b".repeat(64),
+    });
+    const row = { userId: user.id, fileId: id, day: "2026-12-01", count: 1, lastAt: new Date() };
+    await db.insert(downloadCounts).values(row);
+    expect(await refusal(db.insert(downloadCounts).values(row))).toContain("download_counts_pk");
+    expect(
+      await refusal(db.insert(downloadCounts).values({ ...row, day: "2026-12-02", count: 0 })),
+    ).toContain("download_counts_count");
   });
 });

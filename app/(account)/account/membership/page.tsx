@@ -32,8 +32,9 @@ export default async function MembershipPage({
   const { cancelled } = await searchParams;
   const user = await requireUser("/account/membership");
   const db = await getDb();
-  const [t, format, locale, clock, membership, agreement, orders] = await Promise.all([
+  const [t, tLibrary, format, locale, clock, membership, agreement, orders] = await Promise.all([
     getTranslations("membership.page"),
+    getTranslations("purchased"),
     getFormatter(),
     getLocale().then(toLocale),
     getClock(),
@@ -123,6 +124,13 @@ export default async function MembershipPage({
         >
           <h2 className="font-semibold">{t("membersContent")}</h2>
           <p className="break-words">{membersContent}</p>
+          <Link
+            href="/account/library"
+            className="inline-block pt-1 font-medium underline"
+            data-testid="members-library-link"
+          >
+            {tLibrary("openLibrary")}
+          </Link>
         </section>
       ) : null}
       <section className="space-y-2">

@@ -1,13 +1,17 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getLocale, getTranslations } from "next-intl/server";
+import { ContentFiles } from "@/components/admin/content-files";
+import { ContentLessons } from "@/components/admin/content-lessons";
 import { ProductCoverEditor } from "@/components/admin/products-cover";
 import { ProductForm } from "@/components/admin/products-form";
 import { ProductStatusControl } from "@/components/admin/products-status";
 import { getDb } from "@/db";
+import { listFiles, listLessons } from "@/db/queries/admin-content";
 import { findCoverFacts } from "@/db/queries/admin-products";
 import { findProductById } from "@/db/queries/products";
 import { pick, toLocale } from "@/i18n/locales";
+import { fileJson } from "@/lib/admin/content-file-json";
 import { requireAdmin } from "@/lib/auth/guards";
 import { getEnv } from "@/lib/env";
 import { MIN_PERIOD_DAYS } from "@/lib/memberships/plan-rules";
@@ -36,11 +40,15 @@ export default async function EditProductPage({ params, searchParams }: Props) {
   const db = await getDb();
   const product = /^[\w-]{1,64}$/.test(id) ? await findProductById(db, id) : undefined;
   if (!product) notFound();
-  const [t, locale, facts, query] = await Promise.all([
+  const oneOff = product.kind === "one_off";
+  const [t, locale, facts, query, files, lessons] = await Promise.all([
     getTranslations("admin.catalog"),
     getLocale().then(toLocale),
     product.coverSha256 ? findCoverFacts(db, product.coverSha256) : undefined,
     searchParams,
+    // Files and lessons belong to one-off products only (the schema's foreign key says so).
+    oneOff ? listFiles(db, product.id) : [],
+    oneOff ? listLessons(db, product.id) : [],
   ]);
   const name = pick(locale, product.nameZh, product.nameEn);
   return (
@@ -81,6 +89,7 @@ export default async function EditProductPage({ params, searchParams }: Props) {
           periodDays: product.periodDays?.toString() ?? "",
           credits: product.credits?.toString() ?? "",
           sortOrder: String(product.sortOrder),
+          stampPdfs: product.stampPdfs ? "true" : "false",
         }}
         capLabel={formatFen(getEnv().alipay.singleCapFen)}
         minPeriodDays={MIN_PERIOD_DAYS}
@@ -101,6 +110,27 @@ export default async function EditProductPage({ params, searchParams }: Props) {
             : null
         }
       />
+      {oneOff ? (
+        <>
+          <ContentFiles
+            target={{ kind: "product", productId: product.id }}
+            files={files.map(fileJson)}
+            maxMb={Math.floor(getEnv().uploadMaxBytes / (1024 * 1024))}
+          />
+          <ContentLessons
+            productId={product.id}
+            locale={locale}
+            lessons={lessons.map((lesson) => ({
+              id: lesson.id,
+              titleZh: lesson.titleZh,
+              titleEn: lesson.titleEn,
+              bodyZh: lesson.bodyZh,
+              bodyEn: lesson.bodyEn,
+              videoUrl: lesson.videoUrl,
+            }))}
+          />
+        </>
+      ) : null}
       <ProductStatusControl productId={product.id} active={product.active} />
     </div>
   );

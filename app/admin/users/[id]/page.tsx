@@ -3,13 +3,15 @@ import { notFound } from "next/navigation";
 import { getFormatter, getLocale, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { CodeLabel } from "@/components/admin/code-label";
+import { UserCreditsPanel } from "@/components/admin/users-credits-panel";
 import { UserRoleForm } from "@/components/admin/users-role-form";
 import { getDb } from "@/db";
-import { agreementsOfUser, creditsOfUser, ordersOfUser } from "@/db/queries/admin-users";
+import { agreementsOfUser, ordersOfUser } from "@/db/queries/admin-users";
 import { membershipOf } from "@/db/queries/entitlements";
 import { findUserById } from "@/db/queries/users";
 import { pick, toLocale } from "@/i18n/locales";
 import { requireAdmin } from "@/lib/auth/guards";
+import { creditSummary } from "@/lib/credits/ledger";
 import { formatFen } from "@/lib/money";
 import { now } from "@/lib/now";
 
@@ -32,7 +34,8 @@ function Card({ title, children, testId }: { title: string; children: ReactNode;
 /**
  * /admin/users/<id>: who the user is, their role (and the change, confirmed), and the buyer's
  * side: orders (→ /admin/orders/<orderNo>), agreements (→ /admin/subscriptions/<id>), the
- * membership's end and the credits. Unknown id → 404.
+ * membership's end, and the credits: balance, ledger and "record a use" (issue #12). Unknown
+ * id → 404.
  */
 export default async function AdminUserPage({ params }: Props) {
   const admin = await requireAdmin();
@@ -47,7 +50,7 @@ export default async function AdminUserPage({ params }: Props) {
     ordersOfUser(db, user.id, ORDERS_SHOWN),
     agreementsOfUser(db, user.id),
     membershipOf(db, user.id),
-    creditsOfUser(db, user.id),
+    creditSummary(db, user.id),
     now(),
   ]);
   const when = (date: Date) =>
@@ -87,15 +90,10 @@ export default async function AdminUserPage({ params }: Props) {
                   : t("membershipEnded", { date: when(membership.endsAt) })}
             </dd>
           </div>
-          <div className={row}>
-            <dt className="text-stone-500">{t("credits")}</dt>
-            <dd data-testid="user-credits">
-              {t("creditsBalance", { balance: credits.balance, grants: credits.grants })}
-            </dd>
-          </div>
         </dl>
       </Card>
       <UserRoleForm userId={user.id} role={user.role} isSelf={user.id === admin.id} />
+      <UserCreditsPanel userId={user.id} summary={credits} />
       <Card title={t("orders")} testId="user-orders">
         {orders.length === 0 ? (
           <p className="text-sm text-stone-500">{t("ordersEmpty")}</p>

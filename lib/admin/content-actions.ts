@@ -1,0 +1,186 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { getDb } from "@/db";
+import { getCurrentUser } from "@/lib/auth/guards";
+import { isAppError } from "@/lib/errors";
+import { moduleLogger } from "@/lib/logger";
+import type { ContentActionState, ContentFormState } from "./content-form-state";
+import { LESSON_FIELDS, POST_FIELDS, type ContentFormValues } from "./content-input";
+import { createLesson, deleteLesson, editLesson, reorderLessons } from "./content-lessons";
+import { createPost, deletePost, editPost, setPublished } from "./content-posts";
+
+const log = moduleLogger("admin-content");
+
+/** The admin acting, or the state to show; every action checks the role itself. */
+async function actingAdmin(): Promise<{ id: string } | { error: "unauthorized" | "forbidden" }> {
+  const user = await getCurrentUser();
+  if (!user) return { error: "unauthorized" };
+  if (user.role !== "admin") return { error: "forbidden" };
+  return user;
+}
+
+function formInput(
+  form: FormData,
+  names: readonly string[],
+): { input: Record<string, unknown>; values: ContentFormValues } {
+  const input: Record<string, unknown> = {};
+  const values: Record<string, string> = {};
+  for (const field of names) {
+    const value = form.get(field);
+    if (value === null) continue;
+    input[field] = value;
+    // Echoed back into the form when refused; a body may be 100k characters, so it is kept.
+    if (typeof value === "string") values[field] = value.slice(0, 100_500);
+  }
+  return { input, values };
+}
+
+const text = (form: FormData, name: string): string | null => {
+  const value = form.get(name);
+  return typeof value === "string" && value !== "" ? value : null;
+};
+
+function failed(error: unknown, what: string, context: Record<string, unknown>) {
+  if (isAppError(error, "not_found")) return "not_found" as const;
+  if (isAppError(error, "bad_request") || isAppError(error, "conflict")) return "invalid" as const;
+  log.error({ err: error, ...context }, what);
+  return "failed" as const;
+}
+
+function revalidateContent() {
+  revalidatePath("/admin/products", "layout");
+  revalidatePath("/admin/members");
+}
+
+/** Creates a lesson (no `lessonId`) for `productId`, or saves one. */
+export async function saveLessonAction(
+  _: ContentFormState,
+  form: FormData,
+): Promise<ContentFormState> {
+  const { input, values } = formInput(form, LESSON_FIELDS);
+  const admin = await actingAdmin();
+  if ("error" in admin) return { error: admin.error, values };
+  const productId = text(form, "productId");
+  const lessonId = text(form, "lessonId");
+  if (!lessonId && !productId) return { error: "invalid", values };
+  try {
+    const db = await getDb();
+    const result = lessonId
+      ? await editLesson(db, admin.id, lessonId, input)
+      : await createLesson(db, admin.id, productId!, input);
+    if (!result.ok) return { fields: result.fields, values };
+    revalidateContent();
+    return {
+      saved: lessonId ? (result.changed ? "updated" : "unchanged") : "created",
+      id: result.lesson.id,
+      values,
+    };
+  } catch (error) {
+    return { error: failed(error, "lesson save failed", { productId, lessonId }), values };
+  }
+}
+
+export async function deleteLessonAction(
+  _: ContentActionState,
+  form: FormData,
+): Promise<ContentActionState> {
+  const admin = await actingAdmin();
+  if ("error" in admin) return { error: admin.error };
+  const lessonId = text(form, "lessonId");
+  if (!lessonId) return { error: "invalid" };
+  try {
+    await deleteLesson(await getDb(), admin.id, lessonId);
+    revalidateContent();
+    return { done: "deleted" };
+  } catch (error) {
+    return { error: failed(error, "lesson delete failed", { lessonId }) };
+  }
+}
+
+/** `ids`: the product's lesson ids in their new order, comma-separated. */
+export async function reorderLessonsAction(
+  _: ContentActionState,
+  form: FormData,
+): Promise<ContentActionState> {
+  const admin = await actingAdmin();
+  if ("error" in admin) return { error: admin.error };
+  const productId = text(form, "productId");
+  const ids = text(form, "ids");
+  if (!productId || ids === null) return { error: "invalid" };
+  try {
+    const { changed } = await reorderLessons(await getDb(), admin.id, productId, ids.split(","));
+    revalidateContent();
+    return { done: changed ? "reordered" : "unchanged" };
+  } catch (error) {
+    return { error: failed(error, "lesson reorder failed", { productId }) };
+  }
+}
+
+/** Creates a draft post (no `postId`), or saves one. */
+export async function savePostAction(
+  _: ContentFormState,
+  form: FormData,
+): Promise<ContentFormState> {
+  const { input, values } = formInput(form, POST_FIELDS);
+  const admin = await actingAdmin();
+  if ("error" in admin) return { error: admin.error, values };
+  const postId = text(form, "postId");
+  try {
+    const db = await getDb();
+    const result = postId
+      ? await editPost(db, admin.id, postId, input)
+      : await createPost(db, admin.id, input);
+    if (!result.ok) return { fields: result.fields, values };
+    revalidateContent();
+    return {
+      saved: postId ? (result.changed ? "updated" : "unchanged") : "created",
+      id: result.post.id,
+      values,
+    };
+  } catch (error) {
+    return { error: failed(error, "post save failed", { postId }), values };
+  }
+}
+
+/** `published` = "true" publishes now, "false" takes the post back to a draft. */
+export async function publishPostAction(
+  _: ContentActionState,
+  form: FormData,
+): Promise<ContentActionState> {
+  const admin = await actingAdmin();
+  if ("error" in admin) return { error: admin.error };
+  const postId = text(form, "postId");
+  const published = form.get("published");
+  if (!postId || (published !== "true" && published !== "false")) return { error: "invalid" };
+  try {
+    const { changed, post } = await setPublished(
+      await getDb(),
+      admin.id,
+      postId,
+      published === "true",
+    );
+    revalidateContent();
+    if (!changed) return { done: "unchanged" };
+    return { done: post.publishedAt ? "published" : "unpublished" };
+  } catch (error) {
+    return { error: failed(error, "post publish failed", { postId }) };
+  }
+}
+
+export async function deletePostAction(
+  _: ContentActionState,
+  form: FormData,
+): Promise<ContentActionState> {
+  const admin = await actingAdmin();
+  if ("error" in admin) return { error: admin.error };
+  const postId = text(form, "postId");
+  if (!postId) return { error: "invalid" };
+  try {
+    await deletePost(await getDb(), admin.id, postId);
+    revalidateContent();
+    return { done: "deleted" };
+  } catch (error) {
+    return { error: failed(error, "post delete failed", { postId }) };
+  }
+}

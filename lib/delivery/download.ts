@@ -1,0 +1,197 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import type { Db } from "@/db/client";
+import {
+  contentGrantState,
+  countDownload,
+  findDeliveryFile,
+  membershipState,
+} from "@/db/queries/delivery";
+import type { ProductFile } from "@/db/schema";
+import { shanghaiDate, startOfShanghaiDate } from "@/lib/clock";
+import { AppError } from "@/lib/errors";
+import { attachmentDisposition } from "@/lib/http/content-disposition";
+import type { ModuleLogger } from "@/lib/logger";
+import { parseRange } from "@/lib/storage/range";
+import { StorageError, type FileStorage } from "@/lib/storage/types";
+import { isShopId, membersAccess, productAccess, REFUSAL_MESSAGES, type Access } from "./access";
+import { STAMP_MAX_BYTES, stampLine, stampPdf } from "./pdf-stamp";
+
+/*
+ * GET /api/downloads/{fileId}: the entitlement is checked at this moment, the download counted
+ * against the daily limit, a PDF stamped with the buyer's account (cached per buyer, file and
+ * version), then either a redirect to a 5-minute signed URL (S3) or the bytes streamed with
+ * Range support (local disk).
+ */
+
+export const SIGNED_URL_SECONDS = 300;
+
+export interface DownloadDeps {
+  db: Db;
+  storage: FileStorage;
+  now: Date;
+  downloadsPerDay: number;
+  log: ModuleLogger;
+}
+
+export interface Downloader {
+  id: string;
+  email: string;
+  role: "buyer" | "admin";
+}
+
+const PRIVATE = {
+  "cache-control": "private, no-store",
+  "x-content-type-options": "nosniff",
+} as const;
+
+export async function serveDownload(
+  deps: DownloadDeps,
+  user: Downloader,
+  fileId: string,
+  rangeHeader: string | null,
+): Promise<Response> {
+  if (!isShopId(fileId, "fil")) throw notFound();
+  const found = await findDeliveryFile(deps.db, fileId);
+  if (!found) throw notFound();
+  const { file, product } = found;
+  const access: Access = product
+    ? productAccess(user, await contentGrantState(deps.db, user.id, product.id))
+    : membersAccess(user, await membershipState(deps.db, user.id, deps.now));
+  if (access.kind === "refused") {
+    throw new AppError("forbidden", REFUSAL_MESSAGES[access.reason], { reason: [access.reason] });
+  }
+
+  // A download is counted when it starts at the first byte; the further ranges a reader or a
+  // download manager asks for (resuming, seeking) belong to the same download.
+  if (!access.owner && startsAtZero(rangeHeader)) {
+    const counted = await countDownload(deps.db, {
+      userId: user.id,
+      fileId,
+      day: shanghaiDate(deps.now),
+      at: deps.now,
+      limit: deps.downloadsPerDay,
+    });
+    if (counted === null) {
+      throw new AppError(
+        "rate_limited",
+        `This file was downloaded ${deps.downloadsPerDay} times today; the limit resets at midnight (Asia/Shanghai).`,
+        undefined,
+        { retryAfterSeconds: secondsToShanghaiMidnight(deps.now) },
+      );
+    }
+  }
+
+  const stamp =
+    !access.owner &&
+    file.contentType === "application/pdf" &&
+    (product?.stampPdfs ?? true) &&
+    file.byteSize <= STAMP_MAX_BYTES;
+  const key = stamp
+    ? await stampedCopy(deps, file, stampLine({ email: user.email, orderNo: access.orderNo ?? "" }))
+    : file.storageKey;
+
+  const signed = await deps.storage.signedUrl(key, {
+    expiresInSeconds: SIGNED_URL_SECONDS,
+    fileName: file.fileName,
+    contentType: file.contentType,
+  });
+  if (signed !== null) {
+    return new Response(null, { status: 302, headers: { location: signed, ...PRIVATE } });
+  }
+  return streamObject(deps, key, file, rangeHeader);
+}
+
+/**
+ * The stamped copy's key: per file version (its SHA-256) and stamp text (buyer and order), so a
+ * replaced file or a changed e-mail makes a new copy and a buyer never gets another's. Made
+ * once, then served from storage. A PDF pdf-lib cannot open (encrypted, damaged) is served as
+ * it is, and logged.
+ */
+async function stampedCopy(deps: DownloadDeps, file: ProductFile, line: string): Promise<string> {
+  const digest = createHash("sha256").update(`${file.sha256}\n${line}`).digest("hex");
+  const key = `stamps/${file.id}/${digest.slice(0, 40)}`;
+  const cached = await deps.storage.get(key);
+  if (cached) {
+    await cached.body.cancel();
+    return key;
+  }
+  const original = await deps.storage.get(file.storageKey);
+  if (!original) throw missingObject(deps, file);
+  const bytes = new Uint8Array(await new Response(original.body).arrayBuffer());
+  const stamped = await stampPdf(bytes, line);
+  if (!stamped) {
+    deps.log.warn({ fileId: file.id }, "PDF could not be stamped; served as uploaded");
+    return file.storageKey;
+  }
+  await deps.storage.put(key, new Blob([new Uint8Array(stamped)]).stream(), {
+    contentType: "application/pdf",
+    maxBytes: stamped.byteLength,
+  });
+  return key;
+}
+
+async function streamObject(
+  deps: DownloadDeps,
+  key: string,
+  file: ProductFile,
+  rangeHeader: string | null,
+): Promise<Response> {
+  const whole = await deps.storage.get(key);
+  if (!whole) throw missingObject(deps, file);
+  const headers: Record<string, string> = {
+    ...PRIVATE,
+    "content-type": file.contentType,
+    "content-disposition": attachmentDisposition(file.fileName),
+    "accept-ranges": "bytes",
+  };
+  let range;
+  try {
+    range = parseRange(rangeHeader, whole.size);
+  } catch (error) {
+    await whole.body.cancel();
+    if (error instanceof StorageError && error.code === "range_not_satisfiable") {
+      return new Response(null, {
+        status: 416,
+        headers: { ...headers, "content-range": `bytes */${whole.size}` },
+      });
+    }
+    throw error;
+  }
+  if (!range) {
+    return new Response(whole.body, {
+      status: 200,
+      headers: { ...headers, "content-length": String(whole.size) },
+    });
+  }
+  await whole.body.cancel();
+  const part = await deps.storage.get(key, range);
+  if (!part) throw missingObject(deps, file);
+  return new Response(part.body, {
+    status: 206,
+    headers: {
+      ...headers,
+      "content-length": String(range.end - range.start + 1),
+      "content-range": `bytes ${range.start}-${range.end}/${whole.size}`,
+    },
+  });
+}
+
+function startsAtZero(rangeHeader: string | null): boolean {
+  if (rangeHeader === null) return true;
+  return /^\s*bytes=0-/.test(rangeHeader);
+}
+
+function secondsToShanghaiMidnight(now: Date): number {
+  const tomorrow = new Date(startOfShanghaiDate(shanghaiDate(now)).getTime() + 86_400_000);
+  return Math.max(1, Math.ceil((tomorrow.getTime() - now.getTime()) / 1000));
+}
+
+function notFound(): AppError {
+  return new AppError("not_found", "No such file.");
+}
+
+function missingObject(deps: DownloadDeps, file: ProductFile): AppError {
+  deps.log.error({ fileId: file.id, key: file.storageKey }, "stored file is missing");
+  return new AppError("not_found", "The file is not available right now.");
+}
