@@ -189,7 +189,9 @@ export function ContentFiles({
     <section className="space-y-4" data-testid="content-files">
       <div className="space-y-1">
         <h2 className="text-lg font-semibold">{t("title")}</h2>
-        <p className="text-sm text-stone-600">{t("hint", { mb: maxMb })}</p>
+        <p className="text-sm text-stone-600">
+          {t(target.kind === "members" ? "membersHint" : "hint", { mb: maxMb })}
+        </p>
       </div>
       {files.length === 0 ? (
         <p className="text-sm text-stone-500">{t("empty")}</p>

@@ -39,10 +39,9 @@ export async function FileList({
             </div>
             {left > 0 ? (
               <a
+                // A navigation: the file comes as an attachment (the page stays); a refusal
+                // (refunded since the page loaded, today's limit) comes back here with a notice.
                 href={`/api/downloads/${file.id}`}
-                // A download, not a navigation: the page stays as it is (the name comes from
-                // the answer's Content-Disposition).
-                download
                 className="inline-flex items-center justify-center rounded-lg bg-brand-600 px-4 py-2 text-sm font-medium text-white hover:bg-brand-700"
                 data-testid="download-link"
               >

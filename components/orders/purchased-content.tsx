@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { getLocale, getTranslations } from "next-intl/server";
+import { CREDITS_HREF } from "@/components/credits/credit-balance-panel";
 import { buttonClass } from "@/components/ui/button";
 import type { Order, Product } from "@/db/schema";
 import { pick, toLocale } from "@/i18n/locales";
@@ -28,7 +29,7 @@ export async function PurchasedContent({ order, product }: { order: Order; produ
       <p className="font-medium">{t("content")}</p>
       <p className="break-words">{content ?? tLibrary("libraryHint")}</p>
       <Link
-        href="/account/library"
+        href={product.kind === "credit_pack" ? CREDITS_HREF : "/account/library"}
         className={buttonClass("primary", "text-xs")}
         data-testid="open-library"
       >

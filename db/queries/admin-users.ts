@@ -1,7 +1,7 @@
 import "server-only";
-import { and, count, desc, eq, ilike, isNull, like, lt, or, sql, sum } from "drizzle-orm";
+import { and, desc, eq, ilike, like, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { agreements, entitlements, orders, products, users, type User } from "../schema";
+import { agreements, orders, products, users, type User } from "../schema";
 
 /** The admin's users list and a buyer's page (issue #11). */
 
@@ -161,25 +161,4 @@ export async function agreementsOfUser(db: Db, userId: string): Promise<BuyerAgr
     .innerJoin(products, eq(products.id, agreements.productId))
     .where(eq(agreements.userId, userId))
     .orderBy(desc(agreements.createdAt), desc(agreements.id));
-}
-
-/**
- * The buyer's credits: the sum of their live credit grants (revoked ones — refunds — do not
- * count). The shop has no spending of credits yet, so the grants are the balance.
- */
-export async function creditsOfUser(
-  db: Db,
-  userId: string,
-): Promise<{ balance: number; grants: number }> {
-  const [row] = await db
-    .select({ balance: sum(entitlements.credits).mapWith(Number), grants: count() })
-    .from(entitlements)
-    .where(
-      and(
-        eq(entitlements.userId, userId),
-        eq(entitlements.kind, "credits"),
-        isNull(entitlements.revokedAt),
-      ),
-    );
-  return { balance: row?.balance ?? 0, grants: row?.grants ?? 0 };
 }

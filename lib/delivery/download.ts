@@ -9,7 +9,7 @@ import {
 } from "@/db/queries/delivery";
 import type { ProductFile } from "@/db/schema";
 import { shanghaiDate, startOfShanghaiDate } from "@/lib/clock";
-import { AppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import { attachmentDisposition } from "@/lib/http/content-disposition";
 import type { ModuleLogger } from "@/lib/logger";
 import { parseRange } from "@/lib/storage/range";
@@ -194,4 +194,42 @@ function notFound(): AppError {
 function missingObject(deps: DownloadDeps, file: ProductFile): AppError {
   deps.log.error({ fileId: file.id, key: file.storageKey }, "stored file is missing");
   return new AppError("not_found", "The file is not available right now.");
+}
+
+/** What the library page says about a refused download (`/account/library?download=…`). */
+export const DOWNLOAD_NOTICES = [
+  "refunded",
+  "not_owned",
+  "not_member",
+  "membership_expired",
+  "limit",
+  "missing",
+] as const;
+export type DownloadNotice = (typeof DOWNLOAD_NOTICES)[number];
+
+/**
+ * A refused download the buyer's browser navigated to (a link in the library, `Accept:
+ * text/html`) goes back to the library with a notice in their language instead of a bare JSON
+ * error; signed out, to the sign-in page and back. Scripts and download managers (no text/html)
+ * get the JSON error and its status. Null: not a refusal this applies to.
+ */
+export function refusalRedirect(error: unknown, request: Request, fileId: string): Response | null {
+  if (!isAppError(error) || !(request.headers.get("accept") ?? "").includes("text/html")) {
+    return null;
+  }
+  const to = (path: string) =>
+    new Response(null, { status: 303, headers: { location: path, ...PRIVATE } });
+  if (error.code === "unauthorized") {
+    return to(`/signin?callbackUrl=${encodeURIComponent("/account/library")}`);
+  }
+  const reason = error.fields?.reason?.[0];
+  const notice: DownloadNotice | null =
+    error.code === "forbidden" && DOWNLOAD_NOTICES.includes(reason as DownloadNotice)
+      ? (reason as DownloadNotice)
+      : error.code === "rate_limited"
+        ? "limit"
+        : error.code === "not_found" && isShopId(fileId, "fil")
+          ? "missing"
+          : null;
+  return notice ? to(`/account/library?download=${notice}`) : null;
 }

@@ -48,6 +48,7 @@ test.describe("admin: files, lessons, members' posts", () => {
     page,
     consoleGuard,
   }) => {
+    test.setTimeout(120_000);
     consoleGuard.allow(/status of 415/, "the forged PDF is refused on purpose; the page says why");
     await page.setViewportSize(DESKTOP);
     await signInAsAdmin(page);

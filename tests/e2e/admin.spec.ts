@@ -33,6 +33,8 @@ test.describe("admin guard", () => {
   test("every admin page sends an anonymous visitor to sign in; every admin API answers 401", async ({
     request,
   }) => {
+    // One request per admin page and route, found on disk: the list grows with the admin.
+    test.setTimeout(90_000);
     for (const path of adminPages) {
       const response = await request.get(path, { maxRedirects: 0 });
       expect([303, 307], path).toContain(response.status());
@@ -51,6 +53,8 @@ test.describe("admin guard", () => {
   test("a buyer gets a 403 page on every admin page, and 403 from every admin API", async ({
     page,
   }) => {
+    // One request per admin page and route, found on disk: the list grows with the admin.
+    test.setTimeout(90_000);
     await signUp(page, uniqueEmail("nosy"));
     for (const path of adminPages) {
       const response = await page.goto(path);
@@ -67,6 +71,8 @@ test.describe("admin guard", () => {
   });
 
   test("the admin gets every admin page and every admin API's GET", async ({ page }) => {
+    // One request per admin page and route, found on disk: the list grows with the admin.
+    test.setTimeout(90_000);
     await signIn(page, SANDBOX_ADMIN.email, SANDBOX_ADMIN.password, "/signin?callbackUrl=/admin");
     await expect(page).toHaveURL(/\/admin$/);
     // (The sign-in page's own URL ends in "/admin" too: wait for the shell, not the URL.)

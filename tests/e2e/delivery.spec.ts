@@ -29,7 +29,7 @@ async function buy(page: Page, slug: string) {
   });
 }
 
-test.describe("digital delivery (sandbox, local storage)", () => {
+test.describe("digital delivery (sandbox; the chromium project on local storage, the s3 project on s3rver)", () => {
   test("a buyer downloads the stamped e-book and opens the course; another buyer gets 403", async ({
     page,
     browser,

@@ -1,12 +1,11 @@
 import { asc, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { agreementsOfUser, creditsOfUser, ordersOfUser } from "@/db/queries/admin-users";
-import { auditLog, entitlements, users } from "@/db/schema";
+import { agreementsOfUser, ordersOfUser } from "@/db/queries/admin-users";
+import { auditLog, users } from "@/db/schema";
 import { changeUserRole, usersPage, usersQuery } from "@/lib/admin/users";
 import { encodeCursor, parseQuery } from "@/lib/admin/query";
 import { userForSession } from "@/lib/auth/session-version";
 import { isAppError } from "@/lib/errors";
-import { newId } from "@/lib/ids";
 import { withTestDatabase } from "../helpers/db";
 import { makeAgreement, makeOrder, makeUser } from "../helpers/factories";
 
@@ -187,7 +186,7 @@ describe("changing a role", () => {
 });
 
 describe("a buyer's page", () => {
-  it("reads their orders, agreements with their own amounts, and credits from live grants", async () => {
+  it("reads their orders and agreements with their own amounts", async () => {
     const agreement = await makeAgreement(t.db(), { status: "active", singleAmountFen: 2500 });
     const buyerId = agreement.userId;
     const paid = await makeOrder(t.db(), {
@@ -210,24 +209,5 @@ describe("a buyer's page", () => {
     expect(await agreementsOfUser(t.db(), buyerId)).toMatchObject([
       { id: agreement.id, status: "active", singleAmountFen: 2500, periodDays: 30 },
     ]);
-
-    expect(await creditsOfUser(t.db(), buyerId)).toEqual({ balance: 0, grants: 0 });
-    const grant = (orderId: string, credits: number, revokedAt: Date | null = null) =>
-      t
-        .db()
-        .insert(entitlements)
-        .values({
-          id: newId("ent"),
-          userId: buyerId,
-          orderId,
-          productId: agreement.productId,
-          kind: "credits",
-          credits,
-          startsAt: new Date(),
-          revokedAt,
-        });
-    await grant(paid.id, 10);
-    await grant(other.id, 5, new Date());
-    expect(await creditsOfUser(t.db(), buyerId)).toEqual({ balance: 10, grants: 1 });
   });
 });

@@ -397,6 +397,39 @@ describe.each(drivers)("downloads on %s", (driver, start) => {
     expect([200, 302]).toContain((await download(file.id)).status);
   });
 
+  it("sends a refused click from the library back there with a notice, not a JSON page", async () => {
+    const db = t.db();
+    const book = await makeProduct(db);
+    const file = await storeFile(db, storage, {
+      productId: book.id,
+      bytes: await pdfBytes(1, "Notice"),
+      fileName: "notice.pdf",
+      contentType: "application/pdf",
+    });
+    const html = { accept: "text/html,application/xhtml+xml" };
+    const location = async (headers: Record<string, string>) => {
+      const response = await download(file.id, headers);
+      return [response.status, response.headers.get("location")];
+    };
+    state.user = null;
+    expect(await location(html)).toEqual([303, "/signin?callbackUrl=%2Faccount%2Flibrary"]);
+    state.user = viewer(await makeUser(db));
+    expect(await location(html)).toEqual([303, "/account/library?download=not_owned"]);
+    expect(await location({ accept: "application/json" })).toEqual([403, null]);
+    const owner = await buyer(db, book.id, "notice@example.com");
+    const admin = await makeUser(db, { role: "admin" });
+    await recordManualRefund(
+      { db, now: async () => new Date() },
+      { orderNo: owner.order.orderNo, note: "退款", actorUserId: admin.id },
+    );
+    state.user = viewer(owner.user);
+    expect(await location(html)).toEqual([303, "/account/library?download=refunded"]);
+    const missing = await download("fil_0123456789abcdefghjk", html);
+    expect(missing.headers.get("location")).toBe("/account/library?download=missing");
+    // Junk is not a file the buyer could have clicked: a plain 404.
+    expect((await download("../../etc/passwd", html)).status).toBe(404);
+  });
+
   it("answers 404 to any identifier that is not a file, traversal included", async () => {
     const db = t.db();
     state.user = viewer(await makeUser(db));

@@ -10,6 +10,7 @@ import { pick, toLocale } from "@/i18n/locales";
 import { requireUser } from "@/lib/auth/guards";
 import { shanghaiDate } from "@/lib/clock";
 import { creditSummary } from "@/lib/credits/ledger";
+import { DOWNLOAD_NOTICES } from "@/lib/delivery/download";
 import { getEnv } from "@/lib/env";
 import { getClock } from "@/lib/now";
 
@@ -22,8 +23,14 @@ export async function generateMetadata(): Promise<Metadata> {
  * lessons), the members' area while a membership runs, and the credit balance. Read at request
  * time: a refund or an ended membership removes things from here at once.
  */
-export default async function LibraryPage() {
+export default async function LibraryPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requireUser("/account/library");
+  const { download } = await searchParams;
+  const notice = DOWNLOAD_NOTICES.find((known) => known === download);
   const db = await getDb();
   const now = await (await getClock()).now();
   const [t, format, locale, owned, membership, counts, credits] = await Promise.all([
@@ -44,6 +51,16 @@ export default async function LibraryPage() {
   return (
     <div className="mx-auto max-w-2xl space-y-6">
       <h1 className="text-2xl font-bold">{t("title")}</h1>
+      {notice ? (
+        <p
+          role="alert"
+          className="rounded-xl bg-amber-50 p-3 text-sm text-amber-900"
+          data-testid="download-notice"
+          data-notice={notice}
+        >
+          {t(`notice.${notice}`)}
+        </p>
+      ) : null}
       {nothing ? (
         <p className="text-stone-600" data-testid="library-empty">
           {t("empty")}{" "}

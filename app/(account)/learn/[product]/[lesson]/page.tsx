@@ -52,10 +52,14 @@ export default async function LessonPage({ params }: Params) {
 
   return (
     <div className="mx-auto grid max-w-4xl gap-6 md:grid-cols-[minmax(0,1fr)_14rem]">
+      <Link
+        href="/account/library"
+        className="text-sm text-brand-600 underline md:col-span-2"
+        data-testid="lesson-back"
+      >
+        {t("back")}
+      </Link>
       <article className="min-w-0 space-y-4" data-testid="lesson">
-        <Link href="/account/library" className="text-sm text-brand-600 underline">
-          {t("back")}
-        </Link>
         <p className="text-sm text-stone-500">
           {[
             pick(locale, course.product.nameZh, course.product.nameEn),
@@ -69,7 +73,7 @@ export default async function LessonPage({ params }: Params) {
           <div className="space-y-1">
             <video
               controls
-              preload="metadata"
+              preload="none"
               src={lesson.videoUrl}
               className="aspect-video w-full rounded-xl bg-black"
             />
@@ -99,7 +103,7 @@ export default async function LessonPage({ params }: Params) {
           ) : null}
         </nav>
       </article>
-      <aside className="order-first md:order-none">
+      <aside className="order-first md:order-none md:row-start-2 md:col-start-2">
         <p className="mb-2 text-sm font-semibold">{t("contents")}</p>
         <ol className="space-y-1 text-sm">
           {course.lessons.map((row, position) => (
