@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import type { FileJson } from "@/lib/admin/content-file-json";
 import { MAX_FILE_NAME } from "@/lib/admin/content-input";
 import { fileKindLabel, formatBytes } from "@/lib/delivery/format";
+import { ContentDelete } from "./content-delete";
 
 /** Where the files hang: a one-off product, or the members' area. */
 export type FilesTarget = { kind: "product"; productId: string } | { kind: "members" };
@@ -298,38 +299,15 @@ export function ContentFiles({
                 >
                   {t("replace")}
                 </Button>
-                {confirming === file.id ? (
-                  <>
-                    <Button
-                      type="button"
-                      className="bg-red-600 px-3 py-1 hover:bg-red-700"
-                      onClick={() => remove(file.id)}
-                      disabled={busy}
-                      data-testid="content-file-delete-confirm"
-                    >
-                      {t("confirmDelete")}
-                    </Button>
-                    <Button
-                      type="button"
-                      variant="ghost"
-                      className="px-3 py-1"
-                      onClick={() => setConfirming(null)}
-                    >
-                      {t("cancel")}
-                    </Button>
-                  </>
-                ) : (
-                  <Button
-                    type="button"
-                    variant="ghost"
-                    className="px-3 py-1 text-red-700"
-                    onClick={() => setConfirming(file.id)}
-                    disabled={busy}
-                    data-testid="content-file-delete"
-                  >
-                    {t("delete")}
-                  </Button>
-                )}
+                <ContentDelete
+                  confirming={confirming === file.id}
+                  onAsk={() => setConfirming(file.id)}
+                  onCancel={() => setConfirming(null)}
+                  busy={busy}
+                  testId="content-file-delete"
+                  labels={{ delete: t("delete"), confirm: t("confirmDelete"), cancel: t("cancel") }}
+                  confirm={{ onClick: () => void remove(file.id) }}
+                />
               </div>
               {replacing === file.id ? (
                 <div className="flex flex-wrap items-center gap-2">

@@ -9,6 +9,7 @@ import {
   saveLessonAction,
 } from "@/lib/admin/content-actions";
 import type { ContentActionState } from "@/lib/admin/content-form-state";
+import { ContentDelete } from "./content-delete";
 import { ContentEditor } from "./content-editor";
 
 export interface LessonItem {
@@ -116,37 +117,15 @@ export function ContentLessons({
                 >
                   {t("edit")}
                 </Button>
-                {confirming === lesson.id ? (
-                  <form action={removeAction} className="flex gap-2">
-                    <input type="hidden" name="lessonId" value={lesson.id} />
-                    <Button
-                      type="submit"
-                      className="bg-red-600 px-3 py-1 hover:bg-red-700"
-                      disabled={removing}
-                      data-testid="content-lesson-delete-confirm"
-                    >
-                      {t("confirmDelete")}
-                    </Button>
-                    <Button
-                      type="button"
-                      variant="ghost"
-                      className="px-3 py-1"
-                      onClick={() => setConfirming(null)}
-                    >
-                      {t("cancel")}
-                    </Button>
-                  </form>
-                ) : (
-                  <Button
-                    type="button"
-                    variant="ghost"
-                    className="px-3 py-1 text-red-700"
-                    onClick={() => setConfirming(lesson.id)}
-                    data-testid="content-lesson-delete"
-                  >
-                    {t("delete")}
-                  </Button>
-                )}
+                <ContentDelete
+                  confirming={confirming === lesson.id}
+                  onAsk={() => setConfirming(lesson.id)}
+                  onCancel={() => setConfirming(null)}
+                  busy={removing}
+                  testId="content-lesson-delete"
+                  labels={{ delete: t("delete"), confirm: t("confirmDelete"), cancel: t("cancel") }}
+                  confirm={{ action: removeAction, hidden: { lessonId: lesson.id } }}
+                />
               </div>
             </div>
             {editing === lesson.id ? (

@@ -5,6 +5,7 @@ import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { deletePostAction, publishPostAction, savePostAction } from "@/lib/admin/content-actions";
 import type { ContentActionState } from "@/lib/admin/content-form-state";
+import { ContentDelete } from "./content-delete";
 import { ContentEditor } from "./content-editor";
 
 export interface PostItem {
@@ -123,37 +124,15 @@ export function ContentPosts({ posts, locale }: { posts: PostItem[]; locale: "zh
                     {post.publishedAt ? t("unpublish") : t("publish")}
                   </Button>
                 </form>
-                {confirming === post.id ? (
-                  <form action={removeAction} className="flex gap-2">
-                    <input type="hidden" name="postId" value={post.id} />
-                    <Button
-                      type="submit"
-                      className="bg-red-600 px-3 py-1 hover:bg-red-700"
-                      disabled={removing}
-                      data-testid="content-post-delete-confirm"
-                    >
-                      {t("confirmDelete")}
-                    </Button>
-                    <Button
-                      type="button"
-                      variant="ghost"
-                      className="px-3 py-1"
-                      onClick={() => setConfirming(null)}
-                    >
-                      {t("cancel")}
-                    </Button>
-                  </form>
-                ) : (
-                  <Button
-                    type="button"
-                    variant="ghost"
-                    className="px-3 py-1 text-red-700"
-                    onClick={() => setConfirming(post.id)}
-                    data-testid="content-post-delete"
-                  >
-                    {t("delete")}
-                  </Button>
-                )}
+                <ContentDelete
+                  confirming={confirming === post.id}
+                  onAsk={() => setConfirming(post.id)}
+                  onCancel={() => setConfirming(null)}
+                  busy={removing}
+                  testId="content-post-delete"
+                  labels={{ delete: t("delete"), confirm: t("confirmDelete"), cancel: t("cancel") }}
+                  confirm={{ action: removeAction, hidden: { postId: post.id } }}
+                />
               </div>
             </div>
             {editing === post.id ? (

@@ -81,21 +81,37 @@ export async function saveLessonAction(
   }
 }
 
+/**
+ * What the actions on one row by its id share: the admin, the id from the form, the change,
+ * the pages revalidated, and a failure logged and answered as a state.
+ */
+async function onRow(
+  form: FormData,
+  field: "lessonId" | "postId",
+  what: string,
+  change: (adminId: string, id: string) => Promise<ContentActionState>,
+): Promise<ContentActionState> {
+  const admin = await actingAdmin();
+  if ("error" in admin) return { error: admin.error };
+  const id = text(form, field);
+  if (!id) return { error: "invalid" };
+  try {
+    const state = await change(admin.id, id);
+    revalidateContent();
+    return state;
+  } catch (error) {
+    return { error: failed(error, `${what} failed`, { [field]: id }) };
+  }
+}
+
 export async function deleteLessonAction(
   _: ContentActionState,
   form: FormData,
 ): Promise<ContentActionState> {
-  const admin = await actingAdmin();
-  if ("error" in admin) return { error: admin.error };
-  const lessonId = text(form, "lessonId");
-  if (!lessonId) return { error: "invalid" };
-  try {
-    await deleteLesson(await getDb(), admin.id, lessonId);
-    revalidateContent();
+  return onRow(form, "lessonId", "lesson delete", async (adminId, lessonId) => {
+    await deleteLesson(await getDb(), adminId, lessonId);
     return { done: "deleted" };
-  } catch (error) {
-    return { error: failed(error, "lesson delete failed", { lessonId }) };
-  }
+  });
 }
 
 /** `ids`: the product's lesson ids in their new order, comma-separated. */
@@ -148,39 +164,30 @@ export async function publishPostAction(
   _: ContentActionState,
   form: FormData,
 ): Promise<ContentActionState> {
-  const admin = await actingAdmin();
-  if ("error" in admin) return { error: admin.error };
-  const postId = text(form, "postId");
   const published = form.get("published");
-  if (!postId || (published !== "true" && published !== "false")) return { error: "invalid" };
-  try {
+  if (published !== "true" && published !== "false") {
+    // The role first: a stranger learns nothing about the form's shape.
+    const admin = await actingAdmin();
+    return { error: "error" in admin ? admin.error : "invalid" };
+  }
+  return onRow(form, "postId", "post publish", async (adminId, postId) => {
     const { changed, post } = await setPublished(
       await getDb(),
-      admin.id,
+      adminId,
       postId,
       published === "true",
     );
-    revalidateContent();
     if (!changed) return { done: "unchanged" };
     return { done: post.publishedAt ? "published" : "unpublished" };
-  } catch (error) {
-    return { error: failed(error, "post publish failed", { postId }) };
-  }
+  });
 }
 
 export async function deletePostAction(
   _: ContentActionState,
   form: FormData,
 ): Promise<ContentActionState> {
-  const admin = await actingAdmin();
-  if ("error" in admin) return { error: admin.error };
-  const postId = text(form, "postId");
-  if (!postId) return { error: "invalid" };
-  try {
-    await deletePost(await getDb(), admin.id, postId);
-    revalidateContent();
+  return onRow(form, "postId", "post delete", async (adminId, postId) => {
+    await deletePost(await getDb(), adminId, postId);
     return { done: "deleted" };
-  } catch (error) {
-    return { error: failed(error, "post delete failed", { postId }) };
-  }
+  });
 }

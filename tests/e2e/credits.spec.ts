@@ -22,6 +22,9 @@ test("buy the 10-credit pack, the owner records a use, the buyer sees 9 and the 
   context,
   browser,
 }) => {
+  // A purchase, an admin session and two pages of the buyer's: more than the default 30 s on a
+  // busy CI machine.
+  test.setTimeout(90_000);
   const email = uniqueEmail("credits");
   await signUp(page, email);
   // No credits yet: the menu shows no balance, but the library link.

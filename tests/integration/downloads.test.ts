@@ -5,7 +5,7 @@ import path from "node:path";
 import { eq } from "drizzle-orm";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { GET } from "@/app/api/downloads/[fileId]/route";
+import { GET, HEAD } from "@/app/api/downloads/[fileId]/route";
 import type { Db } from "@/db/client";
 import { downloadCounts, entitlements, orders, productFiles, products } from "@/db/schema";
 import { newId } from "@/lib/ids";
@@ -392,6 +392,8 @@ describe.each(drivers)("downloads on %s", (driver, start) => {
     expect(refused.headers.get("retry-after")).toBe(String(6 * 3600));
     const [row] = await db.select().from(downloadCounts);
     expect(row).toMatchObject({ count: 20, day: "2026-12-01" });
+    // A HEAD (a link checker, a chat app's preview) is not a download and counts nothing.
+    expect(HEAD().status).toBe(405);
 
     state.now = new Date("2026-12-01T16:00:00Z"); // the next day in Shanghai
     expect([200, 302]).toContain((await download(file.id)).status);

@@ -42,3 +42,11 @@ export const GET = route<Context>(async (request, { params }) => {
     throw error;
   }
 });
+
+/**
+ * Not a download: without this Next answers HEAD by running GET, and a link checker or a chat
+ * app's preview would use up the buyer's downloads of the day.
+ */
+export function HEAD(): Response {
+  return new Response(null, { status: 405, headers: { allow: "GET" } });
+}
