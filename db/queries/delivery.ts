@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, isNotNull, isNull, lte, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   downloadCounts,
@@ -304,4 +304,23 @@ export async function courseBySlug(
 export async function findLesson(db: Db, lessonId: string): Promise<Lesson | undefined> {
   const [row] = await db.select().from(lessons).where(eq(lessons.id, lessonId)).limit(1);
   return row;
+}
+
+/** What a one-off product hands over, for its page before purchase: counts and file types. */
+export async function productContents(
+  db: Db,
+  productId: string,
+): Promise<{ files: number; types: string[]; lessons: number }> {
+  const [files, [lessonCount]] = await Promise.all([
+    db
+      .select({ contentType: productFiles.contentType })
+      .from(productFiles)
+      .where(eq(productFiles.productId, productId)),
+    db.select({ n: count() }).from(lessons).where(eq(lessons.productId, productId)),
+  ]);
+  return {
+    files: files.length,
+    types: [...new Set(files.map((file) => file.contentType))].sort(),
+    lessons: lessonCount?.n ?? 0,
+  };
 }

@@ -39,6 +39,12 @@ test.describe("digital delivery (sandbox; the chromium project on local storage,
     const email = uniqueEmail("library");
     await signUp(page, email);
 
+    // Before paying, the product page says what comes with it (never the files themselves).
+    await page.goto("/products/side-hustle-handbook");
+    await expect(page.getByTestId("product-includes")).toHaveText("1 个文件（PDF）");
+    await page.goto("/products/notion-for-creators");
+    await expect(page.getByTestId("product-includes")).toHaveText("3 节课");
+
     // The e-book: paid → the checkout leads to the library.
     await buy(page, "side-hustle-handbook");
     await page.getByTestId("open-library").click();
@@ -66,6 +72,8 @@ test.describe("digital delivery (sandbox; the chromium project on local storage,
       book.getByText(delivery.library.downloadsLeft.replace("{count}", "19")),
     ).toBeVisible();
     await page.screenshot({ path: "test-results/screenshots/library-phone.png", fullPage: true });
+    await page.goto("/products/side-hustle-handbook");
+    await expect(page.getByTestId("owned-library")).toHaveAttribute("href", "/account/library");
 
     // The course: its three lessons open, one after another.
     await buy(page, "notion-for-creators");

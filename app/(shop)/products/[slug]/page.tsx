@@ -9,10 +9,12 @@ import { Price } from "@/components/shop/price";
 import { ProductCoverImage } from "@/components/shop/product-cover";
 import { buttonClass } from "@/components/ui/button";
 import { getDb } from "@/db";
+import { productContents } from "@/db/queries/delivery";
 import { ownsContent } from "@/db/queries/entitlements";
 import { findActiveProductBySlug } from "@/db/queries/products";
 import { pick, toLocale } from "@/i18n/locales";
 import { getCurrentUser } from "@/lib/auth/guards";
+import { fileKindLabel } from "@/lib/delivery/format";
 import { fenToYuan } from "@/lib/money";
 import { COVER, coverPath } from "@/lib/shop/artwork";
 
@@ -68,10 +70,15 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function ProductPage({ params }: Props) {
   const product = await loadProduct((await params).slug);
   if (!product) notFound();
-  const [t, locale, user] = await Promise.all([
+  const [t, tIncludes, locale, user, contents] = await Promise.all([
     getTranslations("product"),
+    getTranslations("productIncludes"),
     getLocale().then(toLocale),
     getCurrentUser(),
+    // What the buyer will get (counts and types, never the files' names) before paying.
+    product.kind === "one_off"
+      ? getDb().then((db) => productContents(db, product.id))
+      : Promise.resolve(null),
   ]);
 
   const owned =
@@ -107,6 +114,24 @@ export default async function ProductPage({ params }: Props) {
             <dd data-testid="product-period">{t("periodDays", { days: product.periodDays })}</dd>
           </>
         ) : null}
+        {contents && (contents.files > 0 || contents.lessons > 0) ? (
+          <>
+            <dt className="text-stone-500">{tIncludes("label")}</dt>
+            <dd data-testid="product-includes">
+              {[
+                contents.files > 0
+                  ? tIncludes("files", {
+                      count: contents.files,
+                      types: contents.types.map(fileKindLabel).join(" / "),
+                    })
+                  : null,
+                contents.lessons > 0 ? tIncludes("lessons", { count: contents.lessons }) : null,
+              ]
+                .filter(Boolean)
+                .join(" · ")}
+            </dd>
+          </>
+        ) : null}
         {product.kind === "credit_pack" && product.credits ? (
           <>
             <dt className="text-stone-500">{t("credits")}</dt>
@@ -131,8 +156,8 @@ export default async function ProductPage({ params }: Props) {
       ) : owned ? (
         <p className="text-sm font-medium text-emerald-700" data-testid="already-owned">
           {t("owned")}{" "}
-          <Link href="/account/orders" className="underline">
-            {t("viewOrders")}
+          <Link href="/account/library" className="underline" data-testid="owned-library">
+            {tIncludes("openLibrary")}
           </Link>
         </p>
       ) : user ? (
