@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import deliveryEn from "../../messages/delivery.en.json" with { type: "json" };
 import delivery from "../../messages/delivery.zh-CN.json" with { type: "json" };
 import { pdfPageCount, pdfText } from "../helpers/pdf-text";
 import { expect, test, type Page } from "./fixtures";
@@ -74,6 +75,21 @@ test.describe("digital delivery (sandbox; the chromium project on local storage,
     await page.screenshot({ path: "test-results/screenshots/library-phone.png", fullPage: true });
     await page.goto("/products/side-hustle-handbook");
     await expect(page.getByTestId("owned-library")).toHaveAttribute("href", "/account/library");
+
+    // In English, the same library (plural forms and all).
+    await page
+      .context()
+      .addCookies([{ name: "NEXT_LOCALE", value: "en", url: new URL(page.url()).origin }]);
+    await page.goto("/account/library");
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(deliveryEn.library.title);
+    await expect(book.getByText("19 downloads left today")).toBeVisible();
+    await page.screenshot({
+      path: "test-results/screenshots/library-phone-en.png",
+      fullPage: true,
+    });
+    await page
+      .context()
+      .addCookies([{ name: "NEXT_LOCALE", value: "zh-CN", url: new URL(page.url()).origin }]);
 
     // The course: its three lessons open, one after another.
     await buy(page, "notion-for-creators");
