@@ -5,9 +5,10 @@ const PORT = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://127.0.0.1:${PORT}`;
 const s3BaseURL = `http://127.0.0.1:${PORT + 1}`;
 const CI = Boolean(process.env.CI);
-// Run last, one at a time: specs that move the sandbox clock, and admin-catalog, which puts a
-// product on sale for a moment (other specs count the catalogue's products).
-const CLOCK_SPECS = /(admin-billing|checkout-clock|admin-catalog|admin-subscriptions)\.spec\.ts$/;
+// Run last, one at a time: specs that move the sandbox clock, and admin-catalog and
+// admin-content, which put products on sale (other specs count the catalogue's products).
+const CLOCK_SPECS =
+  /(admin-billing|checkout-clock|admin-catalog|admin-subscriptions|admin-content)\.spec\.ts$/;
 
 // Debian's Chromium where present; Playwright's own browser only where that path is absent.
 const SYSTEM_CHROMIUM = "/usr/bin/chromium";
