@@ -60,6 +60,9 @@ test.describe("admin overview", () => {
   test("the dashboard with 30 days of data, at desktop width; figures lead to their lists", async ({
     page,
   }) => {
+    // Ten page loads, the demo data written on first run and a screenshot: on a loaded CI
+    // machine (both e2e servers up) this ran past the default 30 s once.
+    test.setTimeout(90_000);
     await page.setViewportSize(DESKTOP);
     await signInAdmin(page);
     const written = await ensureDemo(page);
