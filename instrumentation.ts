@@ -9,11 +9,16 @@ export async function register(): Promise<void> {
   // NEXT_RUNTIME is Next's own marker of the runtime, not configuration (lib/env.ts owns that).
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getEnv } = await import("@/lib/env");
-  const { configOrExit, storageSummary } = await import("@/lib/startup");
+  const { configOrExit, mailSummary, storageSummary } = await import("@/lib/startup");
   // An invalid configuration (in live mode: every missing secret) ends the process, named.
   const env = configOrExit(getEnv);
   // Where delivered files live (never the keys): a wrong bucket shows in the first log lines.
-  (await import("@/lib/logger")).moduleLogger("startup").info(storageSummary(env.storage));
+  const startupLog = (await import("@/lib/logger")).moduleLogger("startup");
+  startupLog.info(storageSummary(env.storage));
+  // Where notices go; live without SMTP_URL is a warning: they wait in the outbox until it is set.
+  const mail = mailSummary(env.mail);
+  if (env.mail.transport === "hold") startupLog.warn(mail);
+  else startupLog.info(mail);
   const { getDb, logProbeFailure, probeDatabase } = await import("@/db");
   const { hasErrorCode, isDatabaseUnavailable, MIGRATIONS_BEHIND } = await import("@/db/errors");
   // proxy.ts asks this before every request: an outage is a 503 on every page and route.
@@ -34,6 +39,8 @@ export async function register(): Promise<void> {
     startYouzanSandboxTicker();
     const { startAlipaySandboxTicker } = await import("@/lib/sandbox/alipay/ticker");
     startAlipaySandboxTicker();
+    const { startNoticesTicker } = await import("@/lib/jobs/notices-ticker");
+    startNoticesTicker();
   }
 }
 

@@ -8,7 +8,7 @@ const CI = Boolean(process.env.CI);
 // Run last, one at a time: specs that move the sandbox clock, and admin-catalog and
 // admin-content, which put products on sale (other specs count the catalogue's products).
 const CLOCK_SPECS =
-  /(admin-billing|checkout-clock|admin-catalog|admin-subscriptions|admin-content)\.spec\.ts$/;
+  /(admin-billing|checkout-clock|admin-catalog|admin-subscriptions|admin-content|password-reset)\.spec\.ts$/;
 
 // Debian's Chromium where present; Playwright's own browser only where that path is absent.
 const SYSTEM_CHROMIUM = "/usr/bin/chromium";

@@ -3,8 +3,9 @@ import { NextResponse, type NextRequest } from "next/server";
 import { databaseGate } from "@/db/availability";
 import { getEnv } from "@/lib/env";
 import { PATH_HEADER } from "@/lib/http/request-path";
-import { newNonce, securityHeaders } from "@/lib/http/security-headers";
+import { newNonce, securityHeaders, type SecurityHeaders } from "@/lib/http/security-headers";
 import { unavailableResponse } from "@/lib/http/unavailable";
+import { MAIL_PREVIEW_CSP, MAIL_PREVIEW_HEADERS } from "@/lib/notices/render-preview";
 
 /**
  * Runs before every page and route: refuses URLs whose path is not valid percent-encoding
@@ -17,8 +18,8 @@ import { unavailableResponse } from "@/lib/http/unavailable";
  */
 export async function proxy(request: NextRequest) {
   const nonce = newNonce();
-  const security = securityHeaders({ nonce, ...mode() });
   const { pathname, search } = request.nextUrl;
+  const security = headersFor(pathname, nonce);
   try {
     decodeURIComponent(pathname);
   } catch {
@@ -54,6 +55,21 @@ function mode(): { development: boolean; live: boolean } {
 }
 
 const HEALTH_PATH = "/api/health";
+
+/**
+ * The sandbox mailbox's HTML part of a message, which its viewer (/sandbox/mail/<id>) frames.
+ * Next keeps the headers set here over a route's own, so this one path gets the preview policy
+ * (lib/notices/render-preview.ts: stricter than the shop's, but framed by this origin) — in
+ * sandbox mode only; every other path keeps `frame-ancestors 'none'` and X-Frame-Options DENY.
+ */
+const MAIL_PREVIEW_PATH = /^\/sandbox\/mail\/\d+\/html$/;
+
+function headersFor(pathname: string, nonce: string): SecurityHeaders {
+  const options = mode();
+  const security = securityHeaders({ nonce, ...options });
+  if (options.live || !MAIL_PREVIEW_PATH.test(pathname)) return security;
+  return { ...security, ...MAIL_PREVIEW_HEADERS, "Content-Security-Policy": MAIL_PREVIEW_CSP };
+}
 
 function withHeaders<R extends Response>(response: R, headers: Record<string, string>): R {
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);

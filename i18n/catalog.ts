@@ -18,6 +18,8 @@ export const MESSAGE_PARTS = [
   "delivery",
   "admin-content",
   "credits",
+  "notices",
+  "admin-notices",
 ] as const;
 
 /** Deep merge of messages trees; a key defined twice keeps the first file's value. */

@@ -771,3 +771,40 @@ describe("storage of delivered files", () => {
     }
   });
 });
+
+describe("mail (notices)", () => {
+  it("sandbox without SMTP_URL: the sandbox mailbox; live without it: held; with it: SMTP", () => {
+    expect(resolve({}).mail).toEqual({
+      transport: "sandbox",
+      smtpUrl: null,
+      from: "小铺 <noreply@localhost.local>",
+      remindDays: 3,
+      ownerEmail: "admin@xiaopu.local",
+    });
+    const secrets = fakeSecrets();
+    const live = resolveEnv(LIVE, { loadOrCreateSecret: secrets.loadOrCreateSecret });
+    expect(live.mail).toMatchObject({ transport: "hold", from: "小铺 <noreply@shop.example.com>" });
+    const smtp = resolveEnv(
+      { ...LIVE, SMTP_URL: "smtps://u:p@smtp.exmail.qq.com:465", MAIL_FROM: "Shop <a@b.cn>" },
+      { loadOrCreateSecret: secrets.loadOrCreateSecret },
+    );
+    expect(smtp.mail).toMatchObject({
+      transport: "smtp",
+      smtpUrl: "smtps://u:p@smtp.exmail.qq.com:465",
+      from: "Shop <a@b.cn>",
+    });
+    expect(resolve({ NOTICE_REMIND_DAYS: "5" }).mail.remindDays).toBe(5);
+  });
+
+  it("refuses an SMTP_URL that is not smtp(s), and reminder days out of 1–14", () => {
+    expect(envErrorOf(() => resolve({ SMTP_URL: "http://mail.example.com" })).problems).toEqual([
+      "SMTP_URL: must be an smtp:// or smtps:// URL",
+    ]);
+    expect(envErrorOf(() => resolve({ NOTICE_REMIND_DAYS: "0" })).problems[0]).toContain(
+      "NOTICE_REMIND_DAYS",
+    );
+    expect(envErrorOf(() => resolve({ NOTICE_REMIND_DAYS: "15" })).problems[0]).toContain(
+      "NOTICE_REMIND_DAYS",
+    );
+  });
+});

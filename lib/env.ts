@@ -103,6 +103,11 @@ const schema = z.object({
   ),
   UPLOAD_MAX_MB: optional(z.coerce.number().int().min(1).max(5000)),
   DOWNLOADS_PER_DAY: optional(z.coerce.number().int().min(1).max(10_000)),
+  // Notices (lib/notices): SMTP for mail (smtp:// or smtps://, credentials in the URL), the sender.
+  SMTP_URL: optional(z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" })),
+  MAIL_FROM: optional(z.string().min(3).max(200)),
+  // Days before each renewal charge that the buyer is reminded (1–14, default 3).
+  NOTICE_REMIND_DAYS: optional(z.coerce.number().int().min(1).max(14)),
 });
 
 type RawEnv = z.infer<typeof schema>;
@@ -213,6 +218,20 @@ export interface Env {
   uploadMaxBytes: number;
   /** Downloads per buyer, file and day before 429 (`DOWNLOADS_PER_DAY`, default 20). */
   downloadsPerDay: number;
+  /**
+   * Notices (lib/notices). `transport`: SMTP when `SMTP_URL` is set; else the sandbox mailbox
+   * (/sandbox/mail) in sandbox mode; else (live without SMTP) `hold`: notices wait in the outbox.
+   */
+  mail: {
+    transport: "smtp" | "sandbox" | "hold";
+    smtpUrl: string | null;
+    /** `MAIL_FROM`, default `小铺 <noreply@` + the APP_URL's host + `>`. */
+    from: string;
+    /** `NOTICE_REMIND_DAYS` (default 3). */
+    remindDays: number;
+    /** Owner notices go to the admin's address (`ADMIN_EMAIL`). */
+    ownerEmail: string;
+  };
 }
 
 export class EnvError extends Error {
@@ -341,7 +360,20 @@ export function resolveEnv(
         : { kind: "local", dir: v.STORAGE_LOCAL_DIR ?? path.join(dataDir, "files") },
     uploadMaxBytes: (v.UPLOAD_MAX_MB ?? 200) * 1024 * 1024,
     downloadsPerDay: v.DOWNLOADS_PER_DAY ?? 20,
+    mail: {
+      transport: v.SMTP_URL ? "smtp" : isSandbox ? "sandbox" : "hold",
+      smtpUrl: v.SMTP_URL ?? null,
+      from: v.MAIL_FROM ?? defaultMailFrom(v.APP_URL ?? `http://localhost:${port}`),
+      remindDays: v.NOTICE_REMIND_DAYS ?? 3,
+      ownerEmail: (v.ADMIN_EMAIL ?? SANDBOX_ADMIN.email).toLowerCase(),
+    },
   };
+}
+
+/** `小铺 <noreply@host>`; a bare `localhost` gets `.local` so the address has a domain part. */
+function defaultMailFrom(appUrl: string): string {
+  const host = new URL(appUrl).hostname;
+  return `小铺 <noreply@${host.includes(".") ? host : `${host}.local`}>`;
 }
 
 const STORAGE_S3_PARTS = [

@@ -17,7 +17,9 @@ export type IdPrefix =
   | "fil"
   | "les"
   | "pst"
-  | "cre";
+  | "cre"
+  | "ntc"
+  | "prt";
 
 function randomBase32(length: number): string {
   const bytes = randomBytes(length);

@@ -39,6 +39,13 @@ export const RATE_LIMITS = {
   subscriptionPerAccount: { bucket: "subscription:account", limit: 5, windowSeconds: 60 * 60 },
   /** Alipay agreements started from one client address. */
   subscriptionPerClient: { bucket: "subscription:client", limit: 20, windowSeconds: 60 * 60 },
+  /**
+   * Password reset mails asked for one address (known or not, so the limit tells nothing about
+   * which accounts exist): a mailbox cannot be flooded through the form.
+   */
+  passwordResetPerAddress: { bucket: "reset:address", limit: 3, windowSeconds: 15 * 60 },
+  /** Password reset requests from one client address, whichever addresses it names. */
+  passwordResetPerClient: { bucket: "reset:client", limit: 10, windowSeconds: 15 * 60 },
 } as const satisfies Record<string, RateLimit>;
 
 /** Open unpaid QR orders one buyer may hold at once (each is a live provider QR code). */

@@ -19,6 +19,15 @@ import type { WebhookDeps } from "@/lib/webhooks/types";
 import { alertSinkFrom } from "@/lib/alerts";
 import type { BillingDeps } from "@/lib/billing/deps";
 import { STALE_PENDING_MS } from "@/lib/subscriptions/charge";
+import { dingTalkMarkdownSender, type DingTalkMarkdownSender } from "@/lib/alerts";
+import { insertSandboxMail } from "@/db/queries/sandbox-mail";
+import type { NoticeDeps } from "@/lib/notices/send";
+import {
+  holdTransport,
+  sandboxMailboxTransport,
+  smtpTransport,
+  type MailTransport,
+} from "@/lib/notices/transport";
 
 /** How long a webhook waits for its effect before acknowledging anyway (Youzan allows 5 s). */
 export const APPLY_BUDGET_MS = 3_000;
@@ -142,4 +151,83 @@ export async function getBillingRuntime(): Promise<BillingDeps> {
       secret: env.alerts.dingTalkSecret,
     }),
   };
+}
+
+/** One SMTP transport per process and URL (nodemailer keeps its settings; cheap to reuse). */
+let mailTransport: { key: string; transport: MailTransport } | undefined;
+
+function transportFor(db: Db): MailTransport {
+  const { mail } = getEnv();
+  if (mail.transport === "hold") return holdTransport;
+  if (mail.transport === "sandbox") {
+    return sandboxMailboxTransport({
+      from: mail.from,
+      store: (entry) => insertSandboxMail(db, entry),
+    });
+  }
+  const key = `${mail.smtpUrl}\n${mail.from}`;
+  if (mailTransport?.key !== key) {
+    mailTransport = { key, transport: smtpTransport({ url: mail.smtpUrl!, from: mail.from }) };
+  }
+  return mailTransport.transport;
+}
+
+function dingTalkFor(
+  webhookUrl: string | null,
+  secret: string | null,
+): DingTalkMarkdownSender | null {
+  if (!webhookUrl) return null;
+  try {
+    return dingTalkMarkdownSender({ webhookUrl, secret });
+  } catch {
+    // alertSinkFrom logs an unusable URL once per run; owner notices skip the channel.
+    return null;
+  }
+}
+
+/** What the notices job and the sender need: the database, the clock, the mail transport. */
+export async function getNoticeRuntime(): Promise<NoticeDeps> {
+  const env = getEnv();
+  const [db, clock] = await Promise.all([getDb(), getClock()]);
+  return {
+    db,
+    now: () => clock.now(),
+    appUrl: env.appUrl,
+    authSecret: env.authSecret,
+    policy: { earlyDays: env.billing.earlyDays, maxAttempts: env.billing.maxAttempts },
+    transport: transportFor(db),
+    dingTalk: dingTalkFor(env.alerts.dingTalkWebhook, env.alerts.dingTalkSecret),
+    ownerEmail: env.mail.ownerEmail,
+    remindDays: env.mail.remindDays,
+  };
+}
+
+/** The kick running in this process, and whether another was asked for meanwhile. */
+const kick: { running: boolean; again: boolean } = { running: false, again: false };
+
+/**
+ * Sends due notices right after the response (Next's `after()`): a receipt leaves seconds after
+ * the payment instead of at the next cron run. Kicks coalesce: while one runs in this process,
+ * more requests only ask it to go round once more (a burst of 2,000 pushes is one sender, not
+ * 2,000). Never throws; the cron job catches what this misses (a failure, a process that ends).
+ */
+export function kickNotices(): void {
+  if (kick.running) {
+    kick.again = true;
+    return;
+  }
+  kick.running = true;
+  background(
+    (async () => {
+      try {
+        const { sendDueNotices } = await import("@/lib/notices/send");
+        do {
+          kick.again = false;
+          await sendDueNotices(await getNoticeRuntime(), { timeBudgetMs: 10_000 });
+        } while (kick.again);
+      } finally {
+        kick.running = false;
+      }
+    })(),
+  );
 }

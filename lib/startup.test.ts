@@ -1,7 +1,7 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EnvError, resolveEnv } from "./env";
-import { configOrExit, storageSummary, type StartupIo } from "./startup";
+import { configOrExit, mailSummary, storageSummary, type StartupIo } from "./startup";
 
 class Exited extends Error {
   constructor(readonly code: number) {
@@ -109,5 +109,24 @@ describe("storageSummary", () => {
         }).storage,
       ),
     ).toBe("files: S3 bucket xiaopu-files at AWS S3 (region us-east-1)");
+  });
+});
+
+describe("mailSummary", () => {
+  const resolve = (raw: Record<string, string>) =>
+    resolveEnv(raw, { loadOrCreateSecret: () => "s".repeat(32) });
+
+  it("names the SMTP host without its credentials, the sandbox mailbox, or that mail is held", () => {
+    const smtp = mailSummary(
+      resolve({
+        SMTP_URL: "smtps://shop:s3cret-pass@smtp.exmail.qq.com:465",
+        MAIL_FROM: "小铺 <a@b.cn>",
+      }).mail,
+    );
+    expect(smtp).toBe("mail: SMTP smtps://smtp.exmail.qq.com:465 (from 小铺 <a@b.cn>)");
+    expect(smtp).not.toContain("s3cret");
+    expect(mailSummary(resolve({}).mail)).toContain("/sandbox/mail");
+    const held = { ...resolve({}).mail, transport: "hold" as const, smtpUrl: null };
+    expect(mailSummary(held)).toContain("SMTP_URL is not set");
   });
 });

@@ -59,3 +59,18 @@ export function storageSummary(storage: Env["storage"]): string {
   const style = storage.forcePathStyle ? ", path-style" : "";
   return `files: S3 bucket ${storage.bucket} at ${endpoint} (region ${storage.region}${style})`;
 }
+
+/**
+ * One line for the start-up log naming where notices go: the SMTP server (never its password),
+ * the sandbox mailbox, or — live without SMTP_URL — that they wait in the outbox.
+ */
+export function mailSummary(mail: Env["mail"]): string {
+  if (mail.transport === "hold") {
+    return "mail: SMTP_URL is not set — notices wait in the outbox (/admin/notices) until it is";
+  }
+  if (mail.transport === "sandbox") {
+    return `mail: the sandbox mailbox at /sandbox/mail (from ${mail.from})`;
+  }
+  const url = new URL(mail.smtpUrl!);
+  return `mail: SMTP ${url.protocol}//${url.hostname}${url.port ? `:${url.port}` : ""} (from ${mail.from})`;
+}

@@ -9,6 +9,7 @@ const ADMIN_SECTIONS = [
   "deductions",
   "orders",
   "webhooks",
+  "notices",
   "runs",
   "billing",
   "products",

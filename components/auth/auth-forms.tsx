@@ -2,11 +2,12 @@
 
 import Link from "next/link";
 import { useTranslations } from "next-intl";
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Field } from "@/components/ui/field";
 import { signInAction, signUpAction, type AuthFormState } from "@/lib/auth/actions";
 import { authPageHref } from "@/lib/auth/return-to";
+import { forgotPasswordHref } from "./reset-paths";
 
 function useFieldErrors(state: AuthFormState) {
   const t = useTranslations("fieldErrors");
@@ -28,6 +29,8 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
   const t = useTranslations("auth");
   const [state, action, pending] = useActionState(signInAction, {});
   const errors = useFieldErrors(state);
+  // The address typed so far, carried to the forgot page by its link.
+  const [email, setEmail] = useState(state.values?.email ?? "");
   return (
     <form action={action} className="space-y-4" noValidate>
       {callbackUrl ? <input type="hidden" name="callbackUrl" value={callbackUrl} /> : null}
@@ -40,6 +43,7 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
         required
         label={t("email")}
         defaultValue={state.values?.email}
+        onChange={(event) => setEmail(event.currentTarget.value)}
         errors={errors("email")}
       />
       <Field
@@ -51,6 +55,15 @@ export function SignInForm({ callbackUrl }: { callbackUrl: string }) {
         label={t("password")}
         errors={errors("password")}
       />
+      <p className="-mt-2 text-right text-sm">
+        <Link
+          href={forgotPasswordHref(email)}
+          className="inline-block py-1 text-brand-600 hover:underline"
+          data-testid="forgot-password-link"
+        >
+          {t("signIn.forgot")}
+        </Link>
+      </p>
       <Button type="submit" disabled={pending} className="w-full">
         {pending ? t("signIn.pending") : t("signIn.submit")}
       </Button>

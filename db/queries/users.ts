@@ -121,3 +121,8 @@ export async function recentFailures(
     .where(and(...where));
   return { count: row?.n ?? 0, last: row?.last ?? null };
 }
+
+/** The language the buyer's notices are written in (the language switch, while signed in). */
+export async function setUserLocale(db: Db, userId: string, locale: string): Promise<void> {
+  await db.update(users).set({ locale }).where(eq(users.id, userId));
+}

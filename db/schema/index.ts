@@ -21,6 +21,7 @@ export * from "./orders";
 export * from "./refunds";
 export * from "./delivery";
 export * from "./credits";
+export * from "./notices";
 export * from "./charges";
 export * from "./webhooks";
 export * from "./operations";

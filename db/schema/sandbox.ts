@@ -256,3 +256,34 @@ export const alipaySandboxSettings = sandbox.table("alipay_settings", {
   buyerBalanceFen: bigint("buyer_balance_fen", { mode: "number" }).notNull().default(100_000_00),
   updatedAt: updatedAt(),
 });
+
+/*
+ * The sandbox mailbox (issue #13): in sandbox mode without SMTP_URL every mail the shop sends
+ * lands here, as the raw message an SMTP server would have received plus its parts for the
+ * viewer at /sandbox/mail (Mailpit-like).
+ */
+export const sandboxMail = sandbox.table(
+  "mail",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    messageId: text("message_id").notNull(),
+    mailFrom: text("mail_from").notNull(),
+    mailTo: text("mail_to").notNull(),
+    subject: text("subject").notNull(),
+    html: text("html"),
+    text: text("text").notNull(),
+    /** Headers worth showing (List-Unsubscribe, X-Xiaopu-Notice…). */
+    headers: jsonb("headers").$type<Record<string, string>>().notNull().default({}),
+    /** The whole RFC 5322 message, as an SMTP server would store it (download as .eml). */
+    raw: text("raw").notNull(),
+    noticeId: text("notice_id"),
+    receivedAt: tstz("received_at")
+      .notNull()
+      .defaultNow()
+      .$defaultFn(() => sql`statement_timestamp()`),
+  },
+  (t) => [
+    index("sandbox_mail_received_idx").on(t.receivedAt, t.id),
+    index("sandbox_mail_to_idx").on(t.mailTo),
+  ],
+);

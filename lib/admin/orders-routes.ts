@@ -8,7 +8,7 @@ import { moduleLogger } from "@/lib/logger";
 import { refundAlipayOrder } from "@/lib/refunds/alipay";
 import { MANUAL_NOTE_MAX, recordManualRefund } from "@/lib/refunds/manual";
 import { parseYuanAmount } from "@/lib/refunds/rules";
-import { getRuntime } from "@/lib/runtime";
+import { getRuntime, kickNotices } from "@/lib/runtime";
 import { orderActions, orderDetail } from "./orders";
 import { acceptReviewPayment } from "./orders-review";
 
@@ -103,6 +103,7 @@ export const refundRoute = route(async (request: Request, context: Context) => {
     { adminId: admin.id, orderNo, refundId: result.refund.id, status: result.status },
     "refund",
   );
+  kickNotices();
   return json({
     status: result.status,
     refundId: result.refund.id,
@@ -129,6 +130,7 @@ export const markRefundedRoute = route(async (request: Request, context: Context
     note: body.note,
     actorUserId: admin.id,
   });
+  kickNotices();
   return json({ status: "refunded", refunds: result.refunds });
 });
 
@@ -147,6 +149,7 @@ export const recordRefundRoute = route(async (request: Request, context: Context
     note: body.note,
     actorUserId: admin.id,
   });
+  kickNotices();
   return json({ status: "refunded", refunds: result.refunds });
 });
 

@@ -1,6 +1,7 @@
+import { endAgreementWithNotice } from "@/lib/notices/triggers";
 import "server-only";
 import { z } from "zod";
-import { endAgreement, findAgreementWithAttempts, syncPaidPeriods } from "@/db/queries/agreements";
+import { findAgreementWithAttempts, syncPaidPeriods } from "@/db/queries/agreements";
 import {
   leaseAgreement,
   listAdminAgreements,
@@ -367,7 +368,7 @@ export async function refreshNow(deps: BillingDeps, id: string, actor: Actor) {
         };
       }
       if (!queried.found || queried.status === "STOP") {
-        await endAgreement(deps.db, id, "unsigned", await deps.now());
+        await endAgreementWithNotice(deps.db, id, "unsigned", await deps.now(), "provider");
         return { status: "done", outcome: "ended", code: queried.status ?? "not_found" };
       }
       return {

@@ -315,11 +315,19 @@ function readReply(status: number, text: string): Outcome {
   return { ok: false, reason: `errcode ${String(errcode).slice(0, 20)}${message}` };
 }
 
+/** Posts one markdown message to a DingTalk robot; never throws (owner notices and run alerts). */
+export interface DingTalkMarkdownSender {
+  /** The webhook with its query redacted, for logs. */
+  target: string;
+  send(title: string, text: string): Promise<AlertDelivery>;
+}
+
 /**
- * A sink that posts each run's alert to a DingTalk custom robot. Throws a TypeError at once for a
- * webhook URL that is not http(s) (a configuration mistake); `send` itself never throws.
+ * A sender of markdown messages to a DingTalk custom robot, signed when a secret is set, with the
+ * robot's own credentials scrubbed from every message. Throws a TypeError at once for a webhook
+ * URL that is not http(s); `send` itself never throws.
  */
-export function dingTalkSink(options: DingTalkSinkOptions): AlertSink {
+export function dingTalkMarkdownSender(options: DingTalkSinkOptions): DingTalkMarkdownSender {
   const webhookUrl = parseWebhookUrl(options.webhookUrl).toString();
   const secret = options.secret?.trim() || undefined;
   const doFetch = options.fetch ?? globalThis.fetch;
@@ -369,23 +377,42 @@ export function dingTalkSink(options: DingTalkSinkOptions): AlertSink {
   }
 
   return {
-    async send(alert) {
-      const context = { job: alert.job, runId: alert.runId, webhook: target };
+    target,
+    async send(title, text) {
       try {
-        if (isEmptyAlert(alert)) return { delivered: false, reason: NOTHING_TO_REPORT };
-        const { title, text } = formatRunAlert(alert);
         const payload = JSON.stringify({
           msgtype: "markdown",
           markdown: { title: scrub(title), text: scrub(text) },
         });
         const url = secret ? signDingTalkUrl(webhookUrl, secret, now()) : webhookUrl;
         const outcome = await post(url, payload);
-        if (outcome.ok) {
+        return outcome.ok ? { delivered: true } : { delivered: false, reason: outcome.reason };
+      } catch (error) {
+        return { delivered: false, reason: `internal error (${errorName(error) || typeof error})` };
+      }
+    },
+  };
+}
+
+/**
+ * A sink that posts each run's alert to a DingTalk custom robot. Throws a TypeError at once for a
+ * webhook URL that is not http(s) (a configuration mistake); `send` itself never throws.
+ */
+export function dingTalkSink(options: DingTalkSinkOptions): AlertSink {
+  const sender = dingTalkMarkdownSender(options);
+  return {
+    async send(alert) {
+      const context = { job: alert.job, runId: alert.runId, webhook: sender.target };
+      try {
+        if (isEmptyAlert(alert)) return { delivered: false, reason: NOTHING_TO_REPORT };
+        const { title, text } = formatRunAlert(alert);
+        const delivery = await sender.send(title, text);
+        if (delivery.delivered) {
           log.info({ ...context, items: alert.items.length }, "owner alert delivered to DingTalk");
           return { delivered: true };
         }
-        log.warn({ ...context, reason: outcome.reason }, "owner alert not delivered to DingTalk");
-        return { delivered: false, reason: outcome.reason };
+        log.warn({ ...context, reason: delivery.reason }, "owner alert not delivered to DingTalk");
+        return delivery;
       } catch (error) {
         // A bug here (a malformed alert, a clock returning NaN) must not fail the billing run.
         const reason = `internal error (${errorName(error) || typeof error})`;

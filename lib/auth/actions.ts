@@ -1,9 +1,10 @@
 "use server";
 
 import { AuthError, CredentialsSignin } from "next-auth";
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { getDb } from "@/db";
+import { LOCALE_COOKIE, toLocale } from "@/i18n/locales";
 import { findUserByEmail } from "@/db/queries/users";
 import { isAppError, type FieldErrors } from "@/lib/errors";
 import { moduleLogger } from "@/lib/logger";
@@ -65,7 +66,10 @@ export async function signUpAction(_: AuthFormState, form: FormData): Promise<Au
   const password = text(form.get("password"));
   try {
     const db = await getDb();
-    await withSignupLimit({ db, now }, await headers(), () => signUp(db, { ...values, password }));
+    const locale = toLocale((await cookies()).get(LOCALE_COOKIE)?.value);
+    await withSignupLimit({ db, now }, await headers(), () =>
+      signUp(db, { ...values, password }, { locale }),
+    );
   } catch (error) {
     if (isAppError(error, "rate_limited")) return { error: "signup_rate_limited", values };
     if (isAppError(error, "validation_failed") || isAppError(error, "conflict")) {

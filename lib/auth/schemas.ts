@@ -50,8 +50,8 @@ export type SignInInput = z.infer<typeof signInSchema>;
 export const changeNameSchema = z.object({ name });
 
 /**
- * The account page's password form. The new password is typed twice (there is no reset by email
- * yet, so a typo would lock the buyer out) and must differ from the current one.
+ * The account page's password form. The new password is typed twice (a typo would send the buyer
+ * to the e-mailed reset) and must differ from the current one.
  */
 export const changePasswordSchema = z
   .object({

@@ -1,6 +1,7 @@
 import { findUserByEmail, insertUser } from "@/db/queries/users";
 import type { Db } from "@/db/client";
 import type { User } from "@/db/schema";
+import type { Locale } from "@/i18n/locales";
 import { AppError } from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/validation";
 import { newId } from "@/lib/ids";
@@ -14,7 +15,12 @@ export type PublicUser = Pick<User, "id" | "email" | "name" | "role">;
  * `conflict` (field `email: email.taken`) for an email that is already registered; the unique
  * index decides the race between two sign-ups with the same email.
  */
-export async function signUp(db: Db, input: unknown): Promise<PublicUser> {
+export async function signUp(
+  db: Db,
+  input: unknown,
+  /** The language the buyer signed up in: their notices are written in it. */
+  options: { locale?: Locale } = {},
+): Promise<PublicUser> {
   const parsed = signUpSchema.safeParse(input);
   if (!parsed.success) {
     throw new AppError(
@@ -35,6 +41,7 @@ export async function signUp(db: Db, input: unknown): Promise<PublicUser> {
     name: name ?? null,
     passwordHash: await hashPassword(password),
     role: "buyer",
+    locale: options.locale ?? null,
   });
   if (!user) throw taken();
   return { id: user.id, email: user.email, name: user.name, role: user.role };

@@ -1,3 +1,4 @@
+import { endAgreementWithNotice } from "@/lib/notices/triggers";
 import "server-only";
 import {
   endAgreement,
@@ -190,7 +191,7 @@ export async function postponePeriod(
   });
   await logExchange(deps, moved.exchange, agreement, null, order?.id ?? null, moved.kind);
   if (moved.kind === "agreement_gone") {
-    await endAgreement(deps.db, id, "closed", await deps.now());
+    await endAgreementWithNotice(deps.db, id, "closed", await deps.now(), "provider");
     return { kind: "closed", ...about, code: moved.code, message: moved.message };
   }
   if (moved.kind !== "succeeded" && !(await alreadyMoved(deps, agreement, target.date))) {

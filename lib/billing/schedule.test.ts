@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  firstAttemptDate,
   billingToday,
   DEFAULT_POLICY,
   nextDateAfterSuccess,
@@ -107,6 +108,8 @@ describe("periodState", () => {
   });
 
   it("due from the first minute of the window (Shanghai) to the last of the date", () => {
+    expect(firstAttemptDate("2026-12-08", policy)).toBe("2026-12-03");
+    expect(firstAttemptDate("2027-03-02", { ...policy, earlyDays: 3 })).toBe("2027-02-27");
     // 2026-12-02T16:00Z is 00:00 on the 3rd in Shanghai: the window has opened there.
     expect(periodState(weekly("2026-12-08"), [], new Date("2026-12-02T16:00:00Z"), policy)).toEqual(
       { kind: "due" },

@@ -70,6 +70,15 @@ export function windowOf(scheduled: string, earlyDays: number): { from: string; 
   return { from: addDays(scheduled, -earlyDays), to: scheduled };
 }
 
+/**
+ * The day the charge phase first tries a period: the first day of Alipay's window (the charge
+ * phase charges a period as soon as it is due). Renewal reminders are counted back from this
+ * day (lib/notices/sweep.ts), never from the scheduled date, which is up to W days later.
+ */
+export function firstAttemptDate(scheduled: string, policy: Pick<BillingPolicy, "earlyDays">) {
+  return windowOf(scheduled, policy.earlyDays).from;
+}
+
 /** The scheduled date after a paid one: one period on from the schedule, never from the day paid. */
 export function nextDateAfterSuccess(scheduled: string, periodDays: number): string {
   return addDays(scheduled, periodDays);

@@ -10,6 +10,7 @@ import { acceptRecordedTrade, insertPayment, lockPaymentByTrade } from "@/db/que
 import type { Order } from "@/db/schema";
 import { grantCredits } from "@/lib/credits/ledger";
 import { newId } from "@/lib/ids";
+import { noticeOrderPaid } from "@/lib/notices/triggers";
 import { moduleLogger } from "@/lib/logger";
 import {
   decideSettlement,
@@ -203,6 +204,8 @@ async function applySettlement(
           ...(actor ? { note: actor.note } : {}),
         },
       }),
+    // The buyer's receipt and the owner's alert, committed with the payment (the outbox).
+    plan.order?.to === "paid" && noticeOrderPaid(tx, order),
     alsoInTransaction?.(tx),
   ]);
   return after ?? order;

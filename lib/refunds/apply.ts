@@ -1,3 +1,4 @@
+import { noticeRefund } from "@/lib/notices/triggers";
 import "server-only";
 import type { Db } from "@/db/client";
 import { lockMembershipEndOfOrder } from "@/db/queries/entitlements";
@@ -89,6 +90,7 @@ export async function applySucceededRefund(
     membershipCutSeconds: cut,
   });
   if (!completed) return null;
+  await noticeRefund(tx, { userId: order.userId, refundId: refund.id, orderId: order.id });
   const before = snapshotOf(order, payment, grant);
   const paymentAfter = await addRefundToPayment(tx, payment.id, refund.amountFen, now);
   if (!paymentAfter) throw new Error(`refund ${refund.id}: payment vanished`);

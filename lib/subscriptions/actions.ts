@@ -10,7 +10,7 @@ import { isAppError } from "@/lib/errors";
 import { PRODUCT_SLUG } from "@/lib/validation-slug";
 import { moduleLogger } from "@/lib/logger";
 import { limitSubscriptionCreation } from "@/lib/rate-limit";
-import { getRuntime } from "@/lib/runtime";
+import { getRuntime, kickNotices } from "@/lib/runtime";
 import { cancelAutoRenewal } from "./cancel";
 import { retryPeriodOne } from "./check-status";
 import { startSubscription } from "./start";
@@ -60,6 +60,7 @@ export async function cancelRenewalAction(_: CancelState, form: FormData): Promi
   try {
     const user = await assertUser();
     await cancelAutoRenewal(await getRuntime(), { userId: user.id });
+    kickNotices();
   } catch (error) {
     if (isAppError(error, "unauthorized")) redirect("/signin?callbackUrl=%2Faccount%2Fmembership");
     if (isAppError(error, "not_found")) return { error: "nothing_to_cancel" };

@@ -1,3 +1,4 @@
+import { noticeAgreementEnded } from "@/lib/notices/triggers";
 import { endAgreement, findActiveAgreementOf } from "@/db/queries/agreements";
 import { insertAudit, type NewAuditEntry } from "@/db/queries/audit";
 import type { Agreement } from "@/db/schema";
@@ -53,6 +54,7 @@ export async function unsignAgreement(
         after: { status: "closed", autoRenew: false },
       },
     });
+    await noticeAgreementEnded(tx, agreement.id, "shop");
   });
   return { ended: true, alipay: result.kind };
 }

@@ -1,5 +1,4 @@
 import {
-  endAgreement,
   finishChargeAttempt,
   insertChargeAttempt,
   insertDeductionLog,
@@ -11,7 +10,9 @@ import {
 } from "@/db/queries/agreements";
 import { closePendingOrder } from "@/db/queries/orders";
 import type { Agreement, Order } from "@/db/schema";
+import type { Db } from "@/db/client";
 import { newId } from "@/lib/ids";
+import { endAgreementWithNotice, noticeRenewalFailed } from "@/lib/notices/triggers";
 import { nextRetryAt } from "@/lib/billing/schedule";
 import { moduleLogger } from "@/lib/logger";
 import { settlePayment, type SettleOutcome } from "@/lib/orders/settle";
@@ -136,19 +137,47 @@ export async function executeAttempt(
     });
     return known ?? { status: "unknown", code: result.code };
   }
-  await finish({
+  const failed: AttemptOutcome = {
     status: "failed",
     errorCode: result.code,
     errorMessage: result.message,
     nextRetryAt: result.kind === "declined" ? nextRetryAt(at) : null,
     at,
-  });
+  };
   if (result.kind === "agreement_gone") {
-    await endAgreement(db, agreement.id, "closed", at);
+    await finish(failed);
+    await endAgreementWithNotice(db, agreement.id, "closed", at, "provider");
     await closePendingOrder(db, order.id, `agreement gone at Alipay (${result.code})`);
     log.warn({ agreementId: agreement.id, code: result.code }, "agreement gone at Alipay: closed");
+  } else {
+    // The attempt's outcome and the buyer's notice commit together; the notice is one per
+    // period (its key), however many attempts of the period fail.
+    await db.transaction(async (tx) => {
+      await logAndFinishChargeAttempt(
+        tx,
+        exchangeLog(result.exchange, agreement, attempt.id, order.id, result.kind),
+        attempt.id,
+        failed,
+      );
+      await noticeFailedRenewal(tx, agreement, order);
+    });
   }
   return { status: result.kind, code: result.code, message: result.message };
+}
+
+/** A renewal's failure is told to the buyer (a first period's is shown at the checkout). */
+async function noticeFailedRenewal(
+  db: Db,
+  agreement: Pick<Agreement, "id" | "userId">,
+  order: Order,
+): Promise<void> {
+  if (order.kind !== "renewal" || order.periodIndex === null) return;
+  await noticeRenewalFailed(db, {
+    userId: agreement.userId,
+    agreementId: agreement.id,
+    periodIndex: order.periodIndex,
+    orderId: order.id,
+  });
 }
 
 export type Attempt = NonNullable<Awaited<ReturnType<typeof insertChargeAttempt>>>;
@@ -195,6 +224,7 @@ export async function resolveByQuery(
       nextRetryAt: nextRetryAt(at),
       at,
     });
+    await noticeFailedRenewal(deps.db, agreement, order);
     return { status: "declined", code: attempt.errorCode ?? "unknown", message: "not charged" };
   }
   return null;

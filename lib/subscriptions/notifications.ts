@@ -1,6 +1,6 @@
+import { endAgreementWithNotice } from "@/lib/notices/triggers";
 import {
   activateAgreement,
-  endAgreement,
   findAgreementById,
   findAgreementByNumbers,
   findChargeAttemptByOutTradeNo,
@@ -201,7 +201,13 @@ async function applyUnsigned(
 ): Promise<NotificationResult> {
   const agreement = await findAgreementByNumbers(deps.db, n);
   if (!agreement) return ignored("unknown_agreement");
-  const ended = await endAgreement(deps.db, agreement.id, "unsigned", n.at ?? (await deps.now()));
+  const ended = await endAgreementWithNotice(
+    deps.db,
+    agreement.id,
+    "unsigned",
+    n.at ?? (await deps.now()),
+    "wallet",
+  );
   // The paid time stays: membership grants are not touched.
   return { status: "processed", outcome: ended ? "unsigned" : `already_${agreement.status}` };
 }

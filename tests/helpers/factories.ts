@@ -1,5 +1,5 @@
 import type { Db } from "@/db";
-import { agreements, orders, products, users } from "@/db/schema";
+import { agreements, notices, orders, products, users } from "@/db/schema";
 import { newId, newOrderNo } from "@/lib/ids";
 
 /** Minimal valid rows for tests; every call makes new ids. */
@@ -72,6 +72,30 @@ export async function makeAgreement(
             nextChargeDate: "2026-12-30",
           }
         : {}),
+      ...overrides,
+    })
+    .returning();
+  return row!;
+}
+
+/**
+ * A notice in the outbox as the sender would have left it: pending by default; `sent` gets a
+ * sent_at (notices_sent_at), the rest what the overrides say. A buyer's email notice unless told.
+ */
+export async function makeNotice(db: Db, overrides: Partial<typeof notices.$inferInsert> = {}) {
+  const id = newId("ntc");
+  const status = overrides.status ?? "pending";
+  const [row] = await db
+    .insert(notices)
+    .values({
+      id,
+      kind: "receipt",
+      channel: "email",
+      eventKey: `order:${newId("ord")}`,
+      recipient: `${id}@example.com`,
+      data: {},
+      status,
+      sentAt: status === "sent" ? new Date() : null,
       ...overrides,
     })
     .returning();

@@ -21,7 +21,7 @@ import { startSubscription } from "@/lib/subscriptions/start";
 import { alipayTestbed, type AlipayTestbed } from "../helpers/alipay-testbed";
 import { appPaths } from "../helpers/app-paths";
 import { atShanghaiHour, billingDeps } from "../helpers/billing-testbed";
-import { makeUser } from "../helpers/factories";
+import { makeNotice, makeUser } from "../helpers/factories";
 import { paidYouzanOrder, reviewOrder } from "../helpers/order-fixtures";
 import { storedTradePaidBody, unusedGateway, webhookDeps } from "../helpers/webhook-deps";
 import { seed, withTestDatabase } from "../helpers/db";
@@ -53,6 +53,7 @@ vi.mock("@/lib/auth/guards", async () => {
 vi.mock("@/lib/runtime", () => ({
   getBillingRuntime: async () => runtime.deps,
   getRuntime: async () => runtime.deps,
+  kickNotices: vi.fn(),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn(), revalidateTag: vi.fn() }));
 // Uploaded files go to a directory of this test, not the shop's storage.
@@ -626,6 +627,40 @@ const SCENARIOS: Record<string, Scenario> = {
         .from(auditLog)
         .where(and(gt(auditLog.id, since), eq(auditLog.action, "subscription.retry"))),
     ).toHaveLength(1);
+  },
+  "POST /api/admin/notices/x/resend": async () => {
+    const { POST } = await import("@/app/api/admin/notices/[id]/resend/route");
+    const notice = await makeNotice(db(), { status: "dead", attempts: 8, lastError: "SMTP 550" });
+    const since = await lastAuditId();
+    const response = await POST(post("/x", { confirm: "resend", expectedStatus: "dead" }), {
+      params: Promise.resolve({ id: notice.id }),
+    });
+    expect(response.status).toBe(200);
+    const [row] = await auditSince(since);
+    expect(row).toMatchObject({
+      action: "notice.resend",
+      actorUserId: guard.admin!.id,
+      targetType: "notice",
+      targetId: notice.id,
+      details: {
+        before: { status: "dead", attempts: 8, lastError: "SMTP 550" },
+        after: { status: "pending", attempts: 0 },
+      },
+    });
+  },
+  "POST /api/admin/notices/settings": async () => {
+    const { POST } = await import("@/app/api/admin/notices/settings/route");
+    const since = await lastAuditId();
+    const response = await POST(post("/x", { kind: "receipt", enabled: false }), undefined);
+    expect(response.status).toBe(200);
+    const [row] = await auditSince(since);
+    expect(row).toMatchObject({
+      action: "notice.switch",
+      actorUserId: guard.admin!.id,
+      targetType: "notice_kind",
+      targetId: "receipt",
+      details: { before: { enabled: true }, after: { enabled: false } },
+    });
   },
 };
 

@@ -24,7 +24,7 @@ import { makeUser } from "../helpers/factories";
  * virtual clock) are the test's; the database, the clock, the audit log and the runs are real.
  */
 vi.mock("@/lib/auth/guards", () => ({ getCurrentUser: vi.fn() }));
-vi.mock("@/lib/runtime", () => ({ getBillingRuntime: vi.fn() }));
+vi.mock("@/lib/runtime", () => ({ getBillingRuntime: vi.fn(), kickNotices: vi.fn() }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
 const mode = vi.hoisted(() => ({ sandbox: true }));
 vi.mock("@/lib/env", async (importOriginal) => {

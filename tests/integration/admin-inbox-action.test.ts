@@ -17,7 +17,7 @@ import { storedTradePaidBody, unusedGateway, webhookDeps } from "../helpers/webh
  * admin-inbox.test.ts has the replay itself).
  */
 vi.mock("@/lib/auth/guards", () => ({ getCurrentUser: vi.fn() }));
-vi.mock("@/lib/runtime", () => ({ getRuntime: vi.fn() }));
+vi.mock("@/lib/runtime", () => ({ getRuntime: vi.fn(), kickNotices: vi.fn() }));
 vi.mock("next/cache", () => ({ revalidatePath: vi.fn() }));
 
 const t = withTestDatabase();

@@ -53,7 +53,10 @@ vi.mock("@/lib/auth/guards", async () => {
     },
   };
 });
-vi.mock("@/lib/runtime", () => ({ getBillingRuntime: async () => runtime.deps }));
+vi.mock("@/lib/runtime", () => ({
+  getBillingRuntime: async () => runtime.deps,
+  kickNotices: vi.fn(),
+}));
 
 const t = withTestDatabase();
 const DAY = 86_400;

@@ -45,6 +45,7 @@ vi.mock("@/lib/auth/guards", async () => {
 });
 vi.mock("@/lib/runtime", () => ({
   getRuntime: async () => ({ db: state.db, now: async () => state.now }),
+  kickNotices: vi.fn(),
 }));
 vi.mock("@/lib/storage", () => ({ getStorage: () => state.storage }));
 

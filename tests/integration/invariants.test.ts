@@ -9,6 +9,8 @@ import {
   downloadCounts,
   entitlements,
   lessons,
+  notices,
+  passwordResetTokens,
   payments,
   productFiles,
   products,
@@ -409,5 +411,60 @@ describe("grants carry what they grant", () => {
     expect(
       await refusal(db.insert(downloadCounts).values({ ...row, day: "2026-12-02", count: 0 })),
     ).toContain("download_counts_count");
+  });
+
+  it("a notice is written once per event, recipient and kind; sent means a send time", async () => {
+    const db = t.db();
+    const user = await makeUser(db);
+    const notice = (over: Partial<typeof notices.$inferInsert>) =>
+      db.insert(notices).values({
+        id: newId("ntc"),
+        kind: "receipt",
+        eventKey: "order:ord_x",
+        recipient: user.email,
+        userId: user.id,
+        ...over,
+      });
+    await notice({});
+    expect(await refusal(notice({}))).toContain("notices_event_recipient_kind_uq");
+    // Another kind or recipient of the same event is another notice.
+    await notice({ kind: "owner_new_order", recipient: "owner" });
+    expect(await refusal(notice({ kind: "nonsense" as "receipt", eventKey: "e2" }))).toContain(
+      "notices_kind",
+    );
+    expect(await refusal(notice({ eventKey: "e3", status: "sent" }))).toContain("notices_sent_at");
+    expect(
+      await refusal(notice({ eventKey: "e4", status: "pending", sentAt: new Date() })),
+    ).toContain("notices_sent_at");
+    expect(await refusal(notice({ eventKey: "e5", channel: "sms" as "email" }))).toContain(
+      "notices_channel",
+    );
+    expect(await refusal(notice({ eventKey: "e6", locale: "fr" }))).toContain("notices_locale");
+    expect(await refusal(notice({ eventKey: "e7", attempts: -1 }))).toContain("notices_attempts");
+  });
+
+  it("a password reset token is stored as a SHA-256 only, and one per account is usable", async () => {
+    const db = t.db();
+    const user = await makeUser(db);
+    const token = (over: Partial<typeof passwordResetTokens.$inferInsert>) =>
+      db.insert(passwordResetTokens).values({
+        id: newId("prt"),
+        userId: user.id,
+        tokenHash: "a".repeat(64),
+        expiresAt: new Date(Date.now() + 1_800_000),
+        ...over,
+      });
+    expect(await refusal(token({ tokenHash: "not-a-hash" }))).toContain(
+      "password_reset_tokens_hash_hex",
+    );
+    await token({});
+    expect(await refusal(token({ tokenHash: "b".repeat(64) }))).toContain(
+      "password_reset_tokens_one_live_uq",
+    );
+    expect(await refusal(token({ tokenHash: "a".repeat(64), usedAt: new Date() }))).toContain(
+      "password_reset_tokens_hash_uq",
+    );
+    // Used or revoked ones may pile up; only the live one is unique.
+    await token({ tokenHash: "c".repeat(64), revokedAt: new Date() });
   });
 });

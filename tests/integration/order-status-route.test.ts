@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GET as statusRoute } from "@/app/api/orders/[orderNo]/status/route";
 import { assertUser } from "@/lib/auth/guards";
 import { AppError } from "@/lib/errors";
-import { getRuntime } from "@/lib/runtime";
+import { getRuntime, kickNotices } from "@/lib/runtime";
 import { withTestDatabase } from "../helpers/db";
 import { makeUser } from "../helpers/factories";
 import { withPurchaseTestbed } from "../helpers/purchase-testbed";
@@ -10,7 +10,7 @@ import { withPurchaseTestbed } from "../helpers/purchase-testbed";
 // The route runs as in a request: the signed-in buyer and the runtime are the test's (the purchase
 // testbed: the Youzan sandbox over loopback and a test clock the test moves).
 vi.mock("@/lib/auth/guards", () => ({ assertUser: vi.fn() }));
-vi.mock("@/lib/runtime", () => ({ getRuntime: vi.fn() }));
+vi.mock("@/lib/runtime", () => ({ getRuntime: vi.fn(), kickNotices: vi.fn() }));
 
 const t = withTestDatabase();
 const p = withPurchaseTestbed(t);
@@ -67,14 +67,18 @@ describe("GET /api/orders/{orderNo}/status", () => {
     const order = await p.order();
     await p.bed.sandbox.pay({ qrId: order.qrId! });
     p.bed.clock.advance(5);
+    vi.mocked(kickNotices).mockClear();
     const body = (await (await ask(order.orderNo)).json()) as Answer;
     expect(body.status).toBe("paid");
     expect(body.paidAt).not.toBeNull();
+    // This poll settled it: the receipt it wrote is sent right away, not at the next cron run.
+    expect(vi.mocked(kickNotices)).toHaveBeenCalledTimes(1);
     expect(body.serverNow).toBe(p.bed.clock.current().toISOString());
     // A final answer is asked once more at most: no need to call the provider again.
     p.bed.clock.advance(1);
     const again = (await (await ask(order.orderNo)).json()) as Answer;
     expect(again).toEqual({ ...body, serverNow: p.bed.clock.current().toISOString() });
+    expect(vi.mocked(kickNotices)).toHaveBeenCalledTimes(1);
   });
 
   it("expires a pending order past its time to live and says so, with the shop's now", async () => {

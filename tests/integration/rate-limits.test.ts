@@ -26,9 +26,12 @@ import { withPurchaseTestbed } from "../helpers/purchase-testbed";
 // Routes and actions run as in a request: the signed-in buyer, the request's headers and the
 // runtime are the test's (the runtime is the purchase testbed: sandbox over loopback, test clock).
 vi.mock("@/lib/auth/guards", () => ({ assertUser: vi.fn() }));
-vi.mock("@/lib/runtime", () => ({ getRuntime: vi.fn() }));
+vi.mock("@/lib/runtime", () => ({ getRuntime: vi.fn(), kickNotices: vi.fn() }));
 const requestHeaders = vi.hoisted(() => ({ current: new Headers() }));
-vi.mock("next/headers", () => ({ headers: async () => requestHeaders.current }));
+vi.mock("next/headers", () => ({
+  headers: async () => requestHeaders.current,
+  cookies: async () => ({ get: () => undefined }),
+}));
 // next-auth cannot load outside Next; the sign-up action reaches signIn only after a sign-up.
 vi.mock("next-auth", () => ({
   AuthError: class extends Error {},

@@ -29,6 +29,13 @@ describe("signUp", () => {
     const stored = await findUserByEmail(t.db(), "LIN@example.com");
     expect(stored?.passwordHash).toMatch(/^scrypt\$/);
     expect(await verifyPassword("correct horse", stored!.passwordHash)).toBe(true);
+    // No language given: none stored (notices fall back to Chinese).
+    expect(stored?.locale).toBeNull();
+  });
+
+  it("remembers the language the buyer signed up in: their notices are written in it", async () => {
+    await signUp(t.db(), { email: "en@example.com", password: "correct horse" }, { locale: "en" });
+    expect((await findUserByEmail(t.db(), "en@example.com"))?.locale).toBe("en");
   });
 
   it.each([

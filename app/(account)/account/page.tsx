@@ -2,7 +2,10 @@ import type { Metadata } from "next";
 import { getTranslations } from "next-intl/server";
 import { AccountLinks } from "@/components/account/account-links";
 import { NameForm, PasswordForm } from "@/components/account/account-forms";
+import { RemindersToggle } from "@/components/account/reminders-toggle";
 import { Card } from "@/components/ui/card";
+import { getDb } from "@/db";
+import { isUnsubscribed } from "@/db/queries/notice-settings";
 import { requireUser } from "@/lib/auth/guards";
 import { PASSWORD_CHANGED_PARAM, PASSWORD_SECTION_ID } from "@/lib/auth/return-to";
 
@@ -18,6 +21,7 @@ export default async function AccountPage({
   const user = await requireUser();
   const changed = (await searchParams)[PASSWORD_CHANGED_PARAM] === "1";
   const t = await getTranslations("account");
+  const remindersOff = await isUnsubscribed(await getDb(), user.id, "reminders");
   return (
     <div className="mx-auto max-w-2xl space-y-6">
       <h1 className="text-2xl font-bold">{t("title")}</h1>
@@ -42,6 +46,9 @@ export default async function AccountPage({
       </Card>
       <Card id={PASSWORD_SECTION_ID} className="scroll-mt-4">
         <PasswordForm email={user.email} changed={changed} />
+      </Card>
+      <Card id="reminders">
+        <RemindersToggle unsubscribed={remindersOff} />
       </Card>
     </div>
   );

@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { BillingClockPanel } from "@/components/admin/billing-clock-panel";
 import { ExportForm } from "@/components/admin/export-form";
@@ -18,9 +19,10 @@ export default async function AdminBillingPage() {
   await requireAdmin();
   const { isSandbox } = getEnv();
   const db = await getDb();
-  const [t, tStatus, format, rows, time] = await Promise.all([
+  const [t, tStatus, tMail, format, rows, time] = await Promise.all([
     getTranslations("admin.billing"),
     getTranslations("admin.runs.statuses"),
+    getTranslations("sandboxMail"),
     getFormatter(),
     listRunsByJobPrefix(db, "billing:"),
     readShopTime(db, isSandbox),
@@ -60,6 +62,18 @@ export default async function AdminBillingPage() {
       </section>
 
       {isSandbox ? <BillingClockPanel /> : null}
+      {isSandbox ? (
+        // The sandbox's mailbox: the mail the notices "sent" (renewal reminders, receipts…).
+        <p className="text-sm">
+          <Link
+            href="/sandbox/mail"
+            className="text-brand-600 underline hover:text-brand-700"
+            data-testid="sandbox-mail-link"
+          >
+            {tMail("link")}
+          </Link>
+        </p>
+      ) : null}
 
       <section className="space-y-2">
         <h2 className="text-lg font-semibold">{t("runs.title")}</h2>

@@ -1,5 +1,6 @@
 import "server-only";
 import { getEnv } from "@/lib/env";
+import { intervalTicker } from "@/lib/interval-ticker";
 import { moduleLogger } from "@/lib/logger";
 import { getAlipaySandbox } from "./index";
 
@@ -17,24 +18,16 @@ let running: (() => void) | null = null;
 export function startAlipaySandboxTicker(): () => void {
   if (!getEnv().isSandbox) return () => {};
   if (running) return running;
-  let busy = false;
-  const timer = setInterval(() => {
-    if (busy) return;
-    busy = true;
-    void (async () => {
-      try {
-        const result = await (await getAlipaySandbox()).tick();
-        if (result.delivered + result.failed + result.closed > 0) log.debug(result, "tick");
-      } catch (error) {
-        log.warn({ err: error }, "alipay sandbox tick failed");
-      } finally {
-        busy = false;
-      }
-    })();
-  }, TICK_INTERVAL_MS);
-  timer.unref?.();
+  const halt = intervalTicker(
+    TICK_INTERVAL_MS,
+    async () => {
+      const result = await (await getAlipaySandbox()).tick();
+      if (result.delivered + result.failed + result.closed > 0) log.debug(result, "tick");
+    },
+    (error) => log.warn({ err: error }, "alipay sandbox tick failed"),
+  );
   const stop = () => {
-    clearInterval(timer);
+    halt();
     if (running === stop) running = null;
   };
   running = stop;

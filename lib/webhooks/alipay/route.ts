@@ -1,6 +1,6 @@
 import "server-only";
 import { readCappedText, route } from "@/lib/http/json";
-import { getRuntime } from "@/lib/runtime";
+import { getRuntime, kickNotices } from "@/lib/runtime";
 import { ALIPAY_WEBHOOK_MAX_BYTES, handleAlipayNotify, type AlipayDestination } from "./index";
 
 /**
@@ -12,6 +12,8 @@ export function alipayNotifyRoute(destination: AlipayDestination) {
   return route(async (request) => {
     const raw = await readCappedText(request, ALIPAY_WEBHOOK_MAX_BYTES);
     const reply = await handleAlipayNotify(await getRuntime(), destination, raw, request.headers);
+    // What it changed may have written notices (a receipt, a cancellation): send them now.
+    kickNotices();
     return new Response(reply.body, {
       status: reply.status,
       headers: { "content-type": "text/plain; charset=utf-8" },

@@ -1,4 +1,5 @@
 import { getDb } from "@/db";
+import { toLocale } from "@/i18n/locales";
 import { signUp } from "@/lib/auth/signup";
 import { json, readJson, route } from "@/lib/http/json";
 import { now } from "@/lib/now";
@@ -15,6 +16,10 @@ const body = z.object({}).passthrough();
 export const POST = route(async (request) => {
   const input = await readJson(request, body);
   const db = await getDb();
-  const user = await withSignupLimit({ db, now }, request.headers, () => signUp(db, input));
+  // The language cookie, if the client has one: the buyer's notices are written in it.
+  const cookie = /(?:^|;\s*)NEXT_LOCALE=([^;]*)/.exec(request.headers.get("cookie") ?? "")?.[1];
+  const user = await withSignupLimit({ db, now }, request.headers, () =>
+    signUp(db, input, { locale: toLocale(cookie) }),
+  );
   return json({ user }, { status: 201 });
 });

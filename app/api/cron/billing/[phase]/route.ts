@@ -2,7 +2,7 @@ import { isBillingPhase, runBillingPhase } from "@/lib/billing/run";
 import { AppError } from "@/lib/errors";
 import { withCron } from "@/lib/http/cron";
 import { json } from "@/lib/http/json";
-import { getBillingRuntime } from "@/lib/runtime";
+import { getBillingRuntime, kickNotices } from "@/lib/runtime";
 
 /**
  * `/api/cron/billing/{charge,retry,postpone,reconcile}` (vercel.json): one billing phase over
@@ -15,7 +15,10 @@ async function handle(request: Request, context: { params: Promise<{ phase: stri
     throw new AppError("not_found", "No such billing phase: charge, retry, postpone or reconcile.");
   }
   const dryRun = ["1", "true"].includes(new URL(request.url).searchParams.get("dryRun") ?? "");
-  return json(await runBillingPhase(await getBillingRuntime(), phase, { dryRun }));
+  const report = await runBillingPhase(await getBillingRuntime(), phase, { dryRun });
+  // Renewals paid or declined wrote their notices: send them now.
+  if (!dryRun) kickNotices();
+  return json(report);
 }
 
 export const GET = withCron(handle);

@@ -2,7 +2,7 @@ import { findOrderByNo } from "@/db/queries/orders";
 import { assertUser } from "@/lib/auth/guards";
 import { json, route } from "@/lib/http/json";
 import { checkYouzanOrder } from "@/lib/orders/check-status";
-import { getRuntime } from "@/lib/runtime";
+import { getRuntime, kickNotices } from "@/lib/runtime";
 import { checkAlipayOrder } from "@/lib/subscriptions/check-status";
 import { orderForViewer, publicStatus } from "@/lib/orders/view";
 
@@ -29,5 +29,7 @@ export const GET = route<Context>(async (_request, { params }) => {
   if (order.provider === "alipay") await checkAlipayOrder(deps, order);
   else await checkYouzanOrder(deps, order);
   const fresh = (await findOrderByNo(deps.db, orderNo)) ?? order;
+  // This poll settled it: the receipt is in the outbox, send it now.
+  if (fresh.status !== "pending") kickNotices();
   return json(publicStatus(fresh, await deps.now()), { headers: NO_STORE });
 });
