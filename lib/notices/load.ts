@@ -277,6 +277,14 @@ export async function loadNoticeView(deps: LoadDeps, notice: Notice): Promise<Lo
       const date = str(data.date);
       if (!date) return { skip: "unreadable:digest" };
       const n = (key: string) => int(data[key]) ?? 0;
+      const figures = [
+        "paidOrders",
+        "failingAgreements",
+        "ordersInReview",
+        "deadWebhooks",
+        "failedNotices",
+      ];
+      if (figures.every((key) => n(key) === 0)) return { skip: "nothing_to_report" };
       return {
         view: {
           kind: "owner_digest",

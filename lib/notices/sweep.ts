@@ -40,7 +40,7 @@ export async function sweepNotices(
   return { reminders, lapses, digest };
 }
 
-/** The owner's digest of `today`, about yesterday: once a day, only when there is something. */
+/** The owner's digest of `today`, about yesterday: once a day (sent only when there is something). */
 async function writeDigest(db: NoticeDeps["db"], now: Date, today: string): Promise<boolean> {
   const hour = Number(
     new Intl.DateTimeFormat("en-GB", {
@@ -67,9 +67,8 @@ async function writeDigest(db: NoticeDeps["db"], now: Date, today: string): Prom
     deadWebhooks: dashboard.inbox.dead,
     failedNotices: outbox.dead,
   };
-  const { date: _date, ...counts } = figures;
-  void _date;
-  if (Object.values(counts).every((n) => n === 0)) return false;
+  // Written even when there is nothing to say (the sender then skips it, `nothing_to_report`):
+  // the day's row is what stops the next sweeps from adding the figures up again.
   await enqueueOwnerNotice(db, { kind: "owner_digest", eventKey, data: figures });
   return true;
 }

@@ -199,4 +199,30 @@ describe("renewal notices on the sandbox clock", () => {
       .where(eq(notices.kind, "renewal_reminder"));
     expect(reminder).toMatchObject({ status: "skipped", skipReason: "unsubscribed" });
   });
+
+  it("the owner's digest: once a day from 09:00, about the day before; nothing to say, nothing sent", async () => {
+    const owner = "owner@shop.test";
+    await subscribeWeekly();
+    const received: [number, string][] = [];
+    // Day 0, 10:00: the digest of the day before has nothing in it.
+    await runDay([], received, 0);
+    await runDay([], received, 0);
+    expect(
+      smtp.to(owner).filter((m) => m.headers.get("x-xiaopu-notice") === "owner_digest"),
+    ).toHaveLength(0);
+    const digests = () => t.db().select().from(notices).where(eq(notices.kind, "owner_digest"));
+    expect(await digests()).toMatchObject([{ status: "skipped", skipReason: "nothing_to_report" }]);
+    // Day 1: yesterday's first membership payment is in it, once however often the job runs.
+    await bed.advance(DAY);
+    await runDay([], received, 1);
+    await runDay([], received, 1);
+    const mails = smtp.to(owner).filter((m) => m.headers.get("x-xiaopu-notice") === "owner_digest");
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.text).toContain("¥");
+    expect(mails[0]!.text).toContain("http://shop.test/admin");
+    expect((await digests()).map((row) => row.status).sort()).toEqual(["sent", "skipped"]);
+    expect((await digests()).find((row) => row.status === "sent")!.data).toMatchObject({
+      paidOrders: 1,
+    });
+  });
 });
