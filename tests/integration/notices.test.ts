@@ -13,7 +13,7 @@ import {
   sendDueNotices,
   type NoticeDeps,
 } from "@/lib/notices/send";
-import { smtpTransport } from "@/lib/notices/transport";
+import { holdTransport, smtpTransport } from "@/lib/notices/transport";
 import { appPaths } from "../helpers/app-paths";
 import { makeUser } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/db";
@@ -224,5 +224,14 @@ describe("SMTP down for a while", () => {
     expect(smtp.to(OWNER)).toHaveLength(0);
     const [owner] = await t.db().select().from(notices).where(eq(notices.kind, "owner_new_order"));
     expect(owner).toMatchObject({ status: "skipped", skipReason: "disabled", sentAt: null });
+  });
+
+  it("live without SMTP_URL: notices wait in the outbox untouched, and go once a transport is set", async () => {
+    await paidOrder();
+    const held = await sendDueNotices({ ...deps(), transport: holdTransport });
+    expect(held).toMatchObject({ held: true, sent: 0, failed: 0, dead: 0 });
+    const rows = await t.db().select().from(notices);
+    expect(rows.every((row) => row.status === "pending" && row.attempts === 0)).toBe(true);
+    expect(await sendDueNotices(deps())).toMatchObject({ sent: 2 });
   });
 });
