@@ -79,13 +79,14 @@ export function smtpTransport(options: { url: string; from: string }): MailTrans
         });
         return { messageId: String(info.messageId ?? "") };
       } catch (error) {
-        throw smtpError(error);
+        throw mailSendErrorOf(error);
       }
     },
   };
 }
 
-function smtpError(error: unknown): MailSendError {
+/** What a nodemailer failure means for the notice: retried, unless the address is refused for good. */
+export function mailSendErrorOf(error: unknown): MailSendError {
   const e = error as { responseCode?: unknown; code?: unknown; message?: unknown };
   const responseCode = typeof e.responseCode === "number" ? e.responseCode : null;
   const code = typeof e.code === "string" ? e.code : "";
