@@ -80,6 +80,9 @@ test.describe("where sign-in and sign-up lead", () => {
   test("the owner lands in the admin area, and the header shows 后台 to the owner only", async ({
     browser,
   }) => {
+    // Three loads of the admin dashboard (its aggregates) and a sign-up: past 30 s on a loaded
+    // CI runner once.
+    test.setTimeout(90_000);
     const owner = await browser.newContext({
       extraHTTPHeaders: { "x-forwarded-for": uniqueIp() },
     });
