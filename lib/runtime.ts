@@ -18,7 +18,7 @@ import type { Db } from "@/db/client";
 import type { WebhookDeps } from "@/lib/webhooks/types";
 import { alertSinkFrom } from "@/lib/alerts";
 import type { BillingDeps } from "@/lib/billing/deps";
-import { STALE_PENDING_MS } from "@/lib/subscriptions/charge";
+import { billingPolicy } from "@/lib/billing/policy";
 import { dingTalkMarkdownSender, type DingTalkMarkdownSender } from "@/lib/alerts";
 import { insertSandboxMail } from "@/db/queries/sandbox-mail";
 import type { NoticeDeps } from "@/lib/notices/send";
@@ -137,11 +137,7 @@ export async function getBillingRuntime(): Promise<BillingDeps> {
     ...runtime,
     billing: {
       enabled: env.billing.enabled,
-      policy: {
-        earlyDays: env.billing.earlyDays,
-        maxAttempts: env.billing.maxAttempts,
-        stalePendingMs: STALE_PENDING_MS,
-      },
+      policy: billingPolicy(env),
       concurrency: env.billing.concurrency,
       batchSize: env.billing.batchSize,
       timeBudgetMs: env.billing.timeBudgetMs,
@@ -194,11 +190,10 @@ export async function getNoticeRuntime(): Promise<NoticeDeps> {
     now: () => clock.now(),
     appUrl: env.appUrl,
     authSecret: env.authSecret,
-    policy: { earlyDays: env.billing.earlyDays, maxAttempts: env.billing.maxAttempts },
+    policy: billingPolicy(env),
     transport: transportFor(db),
     dingTalk: dingTalkFor(env.alerts.dingTalkWebhook, env.alerts.dingTalkSecret),
     ownerEmail: env.mail.ownerEmail,
-    remindDays: env.mail.remindDays,
   };
 }
 

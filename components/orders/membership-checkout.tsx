@@ -6,6 +6,7 @@ import { SandboxPhoneNote } from "@/components/checkout/sandbox-phone-note";
 import { CheckoutStatus } from "@/components/orders/checkout-status";
 import { buttonClass } from "@/components/ui/button";
 import type { Order } from "@/db/schema";
+import { nextChargeDayOf } from "@/lib/billing/policy";
 import { startOfShanghaiDate } from "@/lib/clock";
 import type { CheckoutState } from "@/lib/orders/checkout-state";
 import { formatFen } from "@/lib/money";
@@ -39,9 +40,9 @@ export async function MembershipCheckoutView({
   const day = (date: Date) =>
     format.dateTime(date, { dateStyle: "medium", timeZone: "Asia/Shanghai" });
   const { agreement } = view;
-  const nextCharge = agreement.nextChargeDate
-    ? day(startOfShanghaiDate(agreement.nextChargeDate))
-    : null;
+  // The day money next leaves (its first attempt), not the later date Alipay's plan names.
+  const chargeDay = nextChargeDayOf(agreement);
+  const nextCharge = chargeDay ? day(startOfShanghaiDate(chargeDay)) : null;
   const card = (children: React.ReactNode) => (
     <CheckoutCard state={state} name={name} order={order}>
       {children}
@@ -58,7 +59,7 @@ export async function MembershipCheckoutView({
               <dd data-testid="checkout-member-until">{day(view.membershipEndsAt)}</dd>
             </>
           ) : null}
-          {agreement.status === "active" && nextCharge ? (
+          {nextCharge ? (
             <>
               <dt className="text-stone-500">{t("nextCharge")}</dt>
               <dd data-testid="checkout-next-charge">{nextCharge}</dd>

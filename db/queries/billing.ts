@@ -23,6 +23,8 @@ export interface ClaimInput {
   today: string;
   now: Date;
   earlyDays: number;
+  /** Days a buyer is reminded ahead (`firstAttemptDate`). */
+  remindDays: number;
   maxAttempts: number;
   stalePendingMs: number;
   limit: number;
@@ -38,6 +40,16 @@ export interface ClaimInput {
  */
 const at = (instant: Date): SQL => sql`${instant.toISOString()}::timestamptz`;
 
+/**
+ * The day agreement `a`'s current period is first tried, as SQL: `firstAttemptDate` of
+ * lib/billing/schedule.ts (the window's first day, or `remindDays` after the period began when
+ * that is later, never after the scheduled date). Shared with the renewal reminders' sweep.
+ */
+export const firstAttemptSql = (input: { earlyDays: number; remindDays: number }): SQL =>
+  sql`greatest(a.next_charge_date - ${input.earlyDays}::int,
+               least(a.next_charge_date,
+                     a.next_charge_date - a.period_days + ${input.remindDays}::int))`;
+
 /** The current period's attempts of agreement `a`, for the phase conditions. */
 const attemptsOfPeriod = (extra: SQL) => sql`exists (
   select 1 from charge_attempts c
@@ -51,7 +63,8 @@ function phaseCondition(input: ClaimInput): SQL {
   const renewing = sql`a.paid_periods > 0`;
   switch (input.phase) {
     case "charge":
-      return sql`${renewing} and ${windowOpen} and not ${attemptsOfPeriod(sql`true`)}`;
+      return sql`${renewing} and ${windowOpen} and ${firstAttemptSql(input)} <= ${input.today}::date
+        and not ${attemptsOfPeriod(sql`true`)}`;
     case "retry":
       return sql`${renewing} and ${windowOpen} and not ${open}
         and ${attemptsOfPeriod(sql`c.status = 'failed' and c.next_retry_at <= ${at(input.now)}`)}

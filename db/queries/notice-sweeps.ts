@@ -3,6 +3,7 @@ import { and, count, eq, gte, lt, sql, sum } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { orders } from "@/db/schema";
 import { shopNow } from "@/db/schema/shop-time";
+import { firstAttemptSql } from "./billing";
 
 /*
  * The notices no request causes: they fall due with time (lib/notices/sweep.ts). Each is one
@@ -18,16 +19,16 @@ const written = (result: unknown): number => {
 
 /**
  * Renewal reminders: every active, auto-renewing agreement that has paid a period, whose next
- * charge (the first day of Alipay's window: `next_charge_date − earlyDays`) is at most
- * `remindDays` ahead of `today` and still ahead, and whose period is not paid. One per
- * agreement and period. When a period starts less than `remindDays` before its charge (a weekly
- * plan's first renewal), the reminder goes out on the first sweep after it starts.
+ * charge (its first attempt, `firstAttemptSql`: never sooner than `remindDays` after the period
+ * began) is at most `remindDays` ahead of `today` and still ahead, and whose period is not paid.
+ * One per agreement and period.
  */
 export async function insertDueReminders(
   db: Db,
   input: { today: string; earlyDays: number; remindDays: number },
 ): Promise<number> {
   const now = shopNow();
+  const first = firstAttemptSql(input);
   const result = await db.execute(sql`
     insert into notices (id, kind, channel, event_key, recipient, user_id, locale, data,
                          next_attempt_at, created_at, updated_at)
@@ -37,7 +38,7 @@ export async function insertDueReminders(
            jsonb_build_object(
              'agreementId', a.id,
              'periodIndex', a.current_period,
-             'chargeDate', to_char(a.next_charge_date - ${input.earlyDays}::int, 'YYYY-MM-DD')),
+             'chargeDate', to_char(${first}, 'YYYY-MM-DD')),
            ${now}, ${now}, ${now}
       from agreements a
       join users u on u.id = a.user_id
@@ -45,8 +46,8 @@ export async function insertDueReminders(
        and a.auto_renew
        and a.paid_periods > 0
        and a.next_charge_date is not null
-       and a.next_charge_date - ${input.earlyDays}::int - ${input.remindDays}::int <= ${input.today}::date
-       and a.next_charge_date - ${input.earlyDays}::int > ${input.today}::date
+       and ${first} - ${input.remindDays}::int <= ${input.today}::date
+       and ${first} > ${input.today}::date
        and not exists (
          select 1 from charge_attempts c
           where c.agreement_id = a.id and c.period_index = a.current_period

@@ -267,6 +267,7 @@ function claimInput(
     today: billingToday(now),
     now,
     earlyDays: policy.earlyDays,
+    remindDays: policy.remindDays,
     maxAttempts: policy.maxAttempts,
     stalePendingMs: policy.stalePendingMs,
     limit: batchSize,

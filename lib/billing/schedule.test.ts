@@ -15,12 +15,15 @@ import {
 /** An instant given as Asia/Shanghai wall time. */
 const sh = (wall: string) => new Date(`${wall}+08:00`);
 
-const weekly = (next: string): ScheduledAgreement => ({
+/** A monthly plan: its periods begin long before Alipay's window opens. */
+const monthly = (next: string): ScheduledAgreement => ({
   status: "active",
   autoRenew: true,
   nextChargeDate: next,
-  periodDays: 7,
+  periodDays: 30,
 });
+
+const weekly = (next: string): ScheduledAgreement => ({ ...monthly(next), periodDays: 7 });
 
 const failed = (attemptNo: number, at: Date, retryable = true): PeriodAttempt => ({
   attemptNo,
@@ -89,46 +92,74 @@ describe("periodState", () => {
 
   it("inactive, paid and not yet due", () => {
     expect(
-      periodState({ ...weekly("2026-12-08"), status: "unsigned" }, [], sh("2026-12-08T10:00:00")),
+      periodState({ ...monthly("2026-12-08"), status: "unsigned" }, [], sh("2026-12-08T10:00:00")),
     ).toEqual({ kind: "inactive" });
     expect(
-      periodState({ ...weekly("2026-12-08"), autoRenew: false }, [], sh("2026-12-08T10:00:00")),
+      periodState({ ...monthly("2026-12-08"), autoRenew: false }, [], sh("2026-12-08T10:00:00")),
     ).toEqual({ kind: "inactive" });
     expect(
       periodState(
-        weekly("2026-12-08"),
+        monthly("2026-12-08"),
         [{ ...failed(1, sh("2026-12-03T09:00:00")), status: "succeeded" }],
         sh("2026-12-04T09:00:00"),
       ),
     ).toEqual({ kind: "paid" });
-    expect(periodState(weekly("2026-12-08"), [], sh("2026-12-02T23:59:59"), policy)).toEqual({
+    expect(periodState(monthly("2026-12-08"), [], sh("2026-12-02T23:59:59"), policy)).toEqual({
       kind: "not_due",
       opensOn: "2026-12-03",
     });
   });
 
   it("due from the first minute of the window (Shanghai) to the last of the date", () => {
-    expect(firstAttemptDate("2026-12-08", policy)).toBe("2026-12-03");
-    expect(firstAttemptDate("2027-03-02", { ...policy, earlyDays: 3 })).toBe("2027-02-27");
+    expect(firstAttemptDate("2026-12-08", 30, policy)).toBe("2026-12-03");
+    expect(firstAttemptDate("2027-03-02", 30, { ...policy, earlyDays: 3 })).toBe("2027-02-27");
     // 2026-12-02T16:00Z is 00:00 on the 3rd in Shanghai: the window has opened there.
-    expect(periodState(weekly("2026-12-08"), [], new Date("2026-12-02T16:00:00Z"), policy)).toEqual(
-      { kind: "due" },
-    );
     expect(
-      periodState(weekly("2026-12-08"), [], new Date("2026-12-02T15:59:59Z"), policy).kind,
+      periodState(monthly("2026-12-08"), [], new Date("2026-12-02T16:00:00Z"), policy),
+    ).toEqual({ kind: "due" });
+    expect(
+      periodState(monthly("2026-12-08"), [], new Date("2026-12-02T15:59:59Z"), policy).kind,
     ).toBe("not_due");
-    expect(periodState(weekly("2026-12-08"), [], sh("2026-12-08T23:59:59"), policy)).toEqual({
+    expect(periodState(monthly("2026-12-08"), [], sh("2026-12-08T23:59:59"), policy)).toEqual({
       kind: "due",
     });
-    expect(periodState(weekly("2026-12-08"), [], sh("2026-12-09T00:00:00"), policy)).toEqual({
+    expect(periodState(monthly("2026-12-08"), [], sh("2026-12-09T00:00:00"), policy)).toEqual({
       kind: "postpone",
       reason: "date_passed",
     });
     // A 3-day window opens later.
     expect(
-      periodState(weekly("2026-12-08"), [], sh("2026-12-04T12:00:00"), { ...policy, earlyDays: 3 })
+      periodState(monthly("2026-12-08"), [], sh("2026-12-04T12:00:00"), { ...policy, earlyDays: 3 })
         .kind,
     ).toBe("not_due");
+  });
+
+  it("a weekly period is first tried remindDays after it began, so its reminder can go out in time", () => {
+    // Scheduled on the 8th, begun on the 1st: the window opens on the 3rd, but a reminder three
+    // days ahead of the 3rd would have had to go out before the period began.
+    expect(firstAttemptDate("2026-12-08", 7, policy)).toBe("2026-12-04");
+    expect(firstAttemptDate("2026-12-08", 7, { ...policy, remindDays: 2 })).toBe("2026-12-03");
+    expect(firstAttemptDate("2026-12-08", 7, { ...policy, remindDays: 1 })).toBe("2026-12-03");
+    // Never after the scheduled date, however long the lead.
+    expect(firstAttemptDate("2026-12-08", 7, { ...policy, remindDays: 14 })).toBe("2026-12-08");
+    // Across a month and a year.
+    expect(firstAttemptDate("2027-01-02", 7, policy)).toBe("2026-12-29");
+    // A 3-day window opens on the 5th: later than the reminder's lead asks for.
+    expect(firstAttemptDate("2026-12-08", 7, { ...policy, earlyDays: 3 })).toBe("2026-12-05");
+
+    expect(periodState(weekly("2026-12-08"), [], sh("2026-12-03T12:00:00"), policy)).toEqual({
+      kind: "not_due",
+      opensOn: "2026-12-04",
+    });
+    expect(periodState(weekly("2026-12-08"), [], sh("2026-12-04T00:00:00"), policy)).toEqual({
+      kind: "due",
+    });
+    // Retries still run to the window's last day.
+    const declined = [failed(1, sh("2026-12-04T09:00:00")), failed(2, sh("2026-12-05T09:00:00"))];
+    expect(periodState(weekly("2026-12-08"), declined, sh("2026-12-06T09:00:00"), policy)).toEqual({
+      kind: "retry_due",
+      attemptNo: 3,
+    });
   });
 
   it("a call in flight blocks everyone; a stale or unknown one goes to reconcile before any new attempt", () => {
@@ -140,16 +171,16 @@ describe("periodState", () => {
       nextRetryAt: null,
     };
     expect(
-      periodState(weekly("2026-12-08"), [pending], new Date(at.getTime() + 60_000), policy),
+      periodState(monthly("2026-12-08"), [pending], new Date(at.getTime() + 60_000), policy),
     ).toEqual({ kind: "in_flight" });
     expect(
-      periodState(weekly("2026-12-08"), [pending], new Date(at.getTime() + 120_000), policy),
+      periodState(monthly("2026-12-08"), [pending], new Date(at.getTime() + 120_000), policy),
     ).toEqual({ kind: "unknown", attemptNo: 1 });
     const unknown: PeriodAttempt = { ...pending, status: "unknown" };
     // Even after the window: what is unknown is settled before anything else happens.
     expect(
       periodState(
-        weekly("2026-12-08"),
+        monthly("2026-12-08"),
         [failed(1, at), { ...unknown, attemptNo: 2 }],
         sh("2026-12-20T09:00:00"),
         policy,
@@ -158,7 +189,7 @@ describe("periodState", () => {
   });
 
   it("declines retry once a day up to the limit, inside the window, then postpone", () => {
-    const a = weekly("2026-12-08");
+    const a = monthly("2026-12-08");
     const first = failed(1, sh("2026-12-03T09:00:00"));
     expect(periodState(a, [first], sh("2026-12-03T23:00:00"), policy)).toEqual({
       kind: "retry_wait",
@@ -182,7 +213,7 @@ describe("periodState", () => {
 
   it("a decline on the last day of the window leaves nothing to wait for", () => {
     const last = failed(1, sh("2026-12-08T20:00:00"));
-    expect(periodState(weekly("2026-12-08"), [last], sh("2026-12-08T20:00:01"), policy)).toEqual({
+    expect(periodState(monthly("2026-12-08"), [last], sh("2026-12-08T20:00:01"), policy)).toEqual({
       kind: "postpone",
       reason: "exhausted",
     });
@@ -190,11 +221,11 @@ describe("periodState", () => {
 
   it("a refusal that no retry can cure postpones at once", () => {
     const refused = failed(1, sh("2026-12-03T09:00:00"), false);
-    expect(periodState(weekly("2026-12-08"), [refused], sh("2026-12-04T09:00:00"), policy)).toEqual(
-      {
-        kind: "postpone",
-        reason: "not_retryable",
-      },
-    );
+    expect(
+      periodState(monthly("2026-12-08"), [refused], sh("2026-12-04T09:00:00"), policy),
+    ).toEqual({
+      kind: "postpone",
+      reason: "not_retryable",
+    });
   });
 });

@@ -8,6 +8,12 @@ import { addDays, shanghaiDate, startOfShanghaiDate } from "@/lib/clock";
  * Alipay deducts a period only in [scheduled date − W days, scheduled date] (W = 5 by default,
  * 3 by some accounts: `BILLING_EARLY_DAYS`), once per period; the next scheduled date is the
  * previous one plus the period, never the day it was actually charged.
+ *
+ * A buyer is told `remindDays` before money leaves (NOTICE_REMIND_DAYS, 3 by default; an Alipay
+ * periodic-deduction merchant is expected to remind before deducting). A period that starts less
+ * than that before its window opens — a weekly plan: 7 − 5 = 2 days — is therefore first tried
+ * `remindDays` after it started, not when the window opens, so that its reminder can go out in
+ * time (`firstAttemptDate`).
  */
 
 export interface BillingPolicy {
@@ -17,12 +23,18 @@ export interface BillingPolicy {
   maxAttempts: number;
   /** A `pending` attempt older than this was cut short: its outcome is unknown. */
   stalePendingMs: number;
+  /** Days between the renewal reminder and the first attempt (`NOTICE_REMIND_DAYS`). */
+  remindDays: number;
 }
+
+/** A charge attempt still `pending` after this long was cut short: its outcome is unknown. */
+export const STALE_PENDING_MS = 2 * 60_000;
 
 export const DEFAULT_POLICY: BillingPolicy = {
   earlyDays: 5,
   maxAttempts: 3,
-  stalePendingMs: 2 * 60_000,
+  stalePendingMs: STALE_PENDING_MS,
+  remindDays: 3,
 };
 
 export interface ScheduledAgreement {
@@ -71,12 +83,23 @@ export function windowOf(scheduled: string, earlyDays: number): { from: string; 
 }
 
 /**
- * The day the charge phase first tries a period: the first day of Alipay's window (the charge
- * phase charges a period as soon as it is due). Renewal reminders are counted back from this
- * day (lib/notices/sweep.ts), never from the scheduled date, which is up to W days later.
+ * The day the charge phase first tries a period: the first day of Alipay's window, or, when the
+ * period began less than `remindDays` before that, `remindDays` after it began (so the buyer can
+ * be reminded `remindDays` ahead), never after the scheduled date itself. A period begins one
+ * period before its scheduled date (the previous scheduled date, never later than the day the
+ * previous period was paid). Renewal reminders are counted back from this day
+ * (db/queries/notice-sweeps.ts, the same rule in SQL as `firstAttemptSql`), and the buyer's pages
+ * name it as the next charge.
  */
-export function firstAttemptDate(scheduled: string, policy: Pick<BillingPolicy, "earlyDays">) {
-  return windowOf(scheduled, policy.earlyDays).from;
+export function firstAttemptDate(
+  scheduled: string,
+  periodDays: number,
+  policy: Pick<BillingPolicy, "earlyDays" | "remindDays">,
+): string {
+  const windowFrom = windowOf(scheduled, policy.earlyDays).from;
+  const afterReminder = addDays(scheduled, policy.remindDays - periodDays);
+  const notBefore = afterReminder < scheduled ? afterReminder : scheduled;
+  return notBefore > windowFrom ? notBefore : windowFrom;
 }
 
 /** The scheduled date after a paid one: one period on from the schedule, never from the day paid. */
@@ -138,7 +161,8 @@ export function periodState(
 
   const today = billingToday(now);
   const window = windowOf(agreement.nextChargeDate, policy.earlyDays);
-  if (today < window.from) return { kind: "not_due", opensOn: window.from };
+  const first = firstAttemptDate(agreement.nextChargeDate, agreement.periodDays, policy);
+  if (today < first) return { kind: "not_due", opensOn: first };
   if (today > window.to) return { kind: "postpone", reason: "date_passed" };
   const last = [...attempts].sort((a, b) => b.attemptNo - a.attemptNo)[0];
   if (!last) return { kind: "due" };

@@ -12,7 +12,8 @@ import {
 } from "@/db/queries/notice-facts";
 import type { Notice } from "@/db/schema";
 import { pick, toLocale } from "@/i18n/locales";
-import { firstAttemptDate, type BillingPolicy } from "@/lib/billing/schedule";
+import { nextChargeDayOf } from "@/lib/billing/policy";
+import type { BillingPolicy } from "@/lib/billing/schedule";
 import { shanghaiDate } from "@/lib/clock";
 import type { NoticeView } from "./views";
 import { unseal } from "./tokens";
@@ -29,7 +30,8 @@ export interface LoadDeps {
   appUrl: string;
   authSecret: string;
   now: () => Promise<Date>;
-  policy: Pick<BillingPolicy, "earlyDays" | "maxAttempts">;
+  /** The billing policy; `remindDays` is also the reminders' lead (the sweeps). */
+  policy: Pick<BillingPolicy, "earlyDays" | "maxAttempts" | "remindDays">;
 }
 
 export type Loaded =
@@ -51,14 +53,8 @@ export async function loadNoticeView(deps: LoadDeps, notice: Notice): Promise<Lo
   const title = (product: Pick<ProductFacts, "nameZh" | "nameEn">) =>
     pick(locale, product.nameZh, product.nameEn);
   /** The day a renewal is charged (the first attempt's), when auto-renewal runs. */
-  const chargeDay = (agreement: {
-    status: string;
-    autoRenew: boolean;
-    nextChargeDate: string | null;
-  }) =>
-    agreement.status === "active" && agreement.autoRenew && agreement.nextChargeDate
-      ? firstAttemptDate(agreement.nextChargeDate, deps.policy)
-      : null;
+  const chargeDay = (agreement: Parameters<typeof nextChargeDayOf>[0]) =>
+    nextChargeDayOf(agreement, deps.policy);
 
   switch (notice.kind) {
     case "receipt":

@@ -35,8 +35,6 @@ export interface NoticeDeps extends LoadDeps {
   dingTalk: DingTalkMarkdownSender | null;
   /** Where owner notices go by email (`ADMIN_EMAIL`). */
   ownerEmail: string;
-  /** Days before a renewal's charge that the buyer is reminded (sweeps). */
-  remindDays: number;
 }
 
 /** Waits after the 1st, 2nd… failure; after the last the notice is dead (about 22 hours on). */

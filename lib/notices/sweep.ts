@@ -24,7 +24,7 @@ export interface SweepReport {
 }
 
 export async function sweepNotices(
-  deps: Pick<NoticeDeps, "db" | "now" | "remindDays" | "policy">,
+  deps: Pick<NoticeDeps, "db" | "now" | "policy">,
 ): Promise<SweepReport> {
   const now = await deps.now();
   const today = shanghaiDate(now);
@@ -32,7 +32,7 @@ export async function sweepNotices(
     insertDueReminders(deps.db, {
       today,
       earlyDays: deps.policy.earlyDays,
-      remindDays: deps.remindDays,
+      remindDays: deps.policy.remindDays,
     }),
     insertLapses(deps.db, { lookbackMs: LAPSE_LOOKBACK_MS }),
     writeDigest(deps.db, now, today),

@@ -13,7 +13,7 @@ import type { Agreement, Order } from "@/db/schema";
 import type { Db } from "@/db/client";
 import { newId } from "@/lib/ids";
 import { endAgreementWithNotice, noticeRenewalFailed } from "@/lib/notices/triggers";
-import { nextRetryAt } from "@/lib/billing/schedule";
+import { nextRetryAt, STALE_PENDING_MS } from "@/lib/billing/schedule";
 import { moduleLogger } from "@/lib/logger";
 import { settlePayment, type SettleOutcome } from "@/lib/orders/settle";
 import type { AlipayExchange } from "@/lib/payments/alipay";
@@ -22,8 +22,6 @@ import { chargeOutTradeNo } from "./numbers";
 
 const log = moduleLogger("subscriptions");
 
-/** A charge attempt still `pending` after this long was cut short: its outcome is unknown. */
-export const STALE_PENDING_MS = 2 * 60_000;
 
 export type ChargeResult =
   | { status: "paid"; settle: SettleOutcome }

@@ -48,9 +48,10 @@ test.describe("admin subscriptions", () => {
   }) => {
     const email = await subscribedBuyer(page);
 
-    // The buyer's Alipay balance is empty when period 2 falls due (its window opens in 2 days).
+    // The buyer's Alipay balance is empty when period 2 falls due (in 3 days: its window opens
+    // in 2, and a weekly period is first tried NOTICE_REMIND_DAYS after it began).
     await control(page.request, "/sandbox/alipay/control/balance", { fen: 0 });
-    await control(page.request, "/sandbox/control/clock", { advanceSeconds: 2 * 86_400 });
+    await control(page.request, "/sandbox/control/clock", { advanceSeconds: 3 * 86_400 });
 
     const admin = await browser.newContext();
     const owner = await admin.newPage();

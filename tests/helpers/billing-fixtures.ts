@@ -52,7 +52,9 @@ export interface DueAgreementsOptions {
   productSlug?: string;
   /**
    * Days from today to each next charge date (`i` is the agreement's index); every value must
-   * be inside the window, 0…earlyDays. Default: spread over 0…5.
+   * be between the first attempt and the date: 0…4 for a weekly plan (its first renewal is
+   * tried `remindDays` = 3 days after the period began, `firstAttemptDate`), 0…5 for longer
+   * ones. Default: spread over 0…4.
    */
   daysAhead?: (i: number) => number;
   /** Rows per INSERT (default 500). */
@@ -99,7 +101,7 @@ export async function makeDueAgreements(
 ): Promise<DueAgreements> {
   const { count, now } = options;
   const size = options.chunkSize ?? 500;
-  const daysAhead = options.daysAhead ?? ((i: number) => i % 6);
+  const daysAhead = options.daysAhead ?? ((i: number) => i % 5);
   const slug = options.productSlug ?? "membership-weekly";
   const [plan] = await db.select().from(products).where(eq(products.slug, slug));
   if (!plan?.periodDays || plan.kind !== "membership") {

@@ -236,12 +236,16 @@ describe("running a phase now", () => {
     const day0 = shanghaiDate(await bed.deps.now());
     expect((await agreementOf()).nextChargeDate).not.toBeNull();
 
-    // Day 1: the next date (day 7) is not yet inside the 5-day window.
+    // Day 1: the next date (day 7) is not yet inside the 5-day window; day 2 is, but a weekly
+    // period is first tried three days (NOTICE_REMIND_DAYS) after it began.
     expect((await act({ op: "advance", days: "1" })).clock?.days).toBe(1);
     const early = await act({ op: "run", phase: "charge", dryRun: "1" });
     expect(early.report).toMatchObject({ phase: "charge", dryRun: true, processed: 0 });
+    await act({ op: "advance", days: "1" });
+    const reminded = await act({ op: "run", phase: "charge", dryRun: "1" });
+    expect(reminded.report).toMatchObject({ phase: "charge", dryRun: true, processed: 0 });
 
-    // Day 2: inside the window. The dry run says so and touches nothing.
+    // Day 3: due. The dry run says so and touches nothing.
     await act({ op: "advance", days: "1" });
     const preview = await act({ op: "run", phase: "charge", dryRun: "1" });
     expect(preview.error).toBeUndefined();
@@ -265,7 +269,7 @@ describe("running a phase now", () => {
     await bed.deliver();
     expect(await agreementOf()).toMatchObject({ status: "active", paidPeriods: 2 });
     expect(shanghaiDate(await bed.deps.now())).toBe(
-      shanghaiDate(new Date(startOfShanghaiDate(day0).getTime() + 2 * DAY_MS)),
+      shanghaiDate(new Date(startOfShanghaiDate(day0).getTime() + 3 * DAY_MS)),
     );
     const again = await act({ op: "run", phase: "charge" });
     expect(again.report).toMatchObject({ processed: 0, charged: 0 });
@@ -288,18 +292,19 @@ describe("running a phase now", () => {
       ["billing:charge", false, "completed"],
       ["billing:charge", true, "completed"],
       ["billing:charge", true, "completed"],
+      ["billing:charge", true, "completed"],
     ]);
     expect(listed.find((run) => run.id === real.report!.runId)).toMatchObject({
       claimed: 1,
       succeeded: 1,
     });
-    expect(await runs()).toHaveLength(8);
+    expect(await runs()).toHaveLength(9);
 
     // Each run from the panel is audited: who ran which phase, the run and its totals.
     const phaseRuns = (await audits())
       .filter((row) => row.action === "billing.phase_run")
       .sort((a, b) => a.id - b.id);
-    expect(phaseRuns).toHaveLength(7);
+    expect(phaseRuns).toHaveLength(8);
     expect(phaseRuns.every((row) => row.actorUserId === admin.id)).toBe(true);
     const realRow = phaseRuns.find((row) => row.targetId === real.report!.runId);
     expect(realRow).toMatchObject({

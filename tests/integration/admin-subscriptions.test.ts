@@ -139,9 +139,12 @@ async function walk(query: Record<string, string>, limit: number): Promise<strin
   throw new Error("the list never ended");
 }
 
-/** Two days on: the weekly window of period 2 (charge date D+7, window from D+2) is open. */
+/**
+ * Three days on: period 2 (charge date D+7, Alipay's window from D+2) is due — a weekly period
+ * is first tried NOTICE_REMIND_DAYS (3) after it began.
+ */
 async function intoTheWindow() {
-  await bed.advance(2 * DAY);
+  await bed.advance(3 * DAY);
 }
 
 describe("the subscriptions list", () => {

@@ -50,10 +50,11 @@ describe("a weekly plan through its life on the sandbox clock", () => {
       expect(report.declined + report.unknown + report.closed).toBe(0);
     }
     const a = await agreementOf();
-    // Day 0 + 4 renewals = 5 paid periods; each renewal inside [date − 5, date].
+    // Day 0 + 4 renewals = 5 paid periods; each renewal inside [date − 5, date], and not before
+    // NOTICE_REMIND_DAYS (3) after its period began, so its reminder could go out in time.
     expect(a).toMatchObject({ status: "active", paidPeriods: 5, currentPeriod: 6 });
     expect(a.nextChargeDate).toBe(addDays(day0, 35));
-    expect(chargedOn).toEqual([2, 9, 16, 23].map((d) => addDays(day0, d)));
+    expect(chargedOn).toEqual([3, 10, 17, 24].map((d) => addDays(day0, d)));
 
     const paid = await t
       .db()

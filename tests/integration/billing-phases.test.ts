@@ -223,12 +223,15 @@ describe("insufficient balance (acceptance 2)", () => {
     const periodOneGrant = (await grantsOf(s.userId))[0]!;
     await setBalance(0);
 
-    // D+1: the window of D+7 opens on D+2: no phase does anything.
-    await nextDay();
-    for (const name of ALL_PHASES) expect(await phase(deps, name)).toMatchObject(NOTHING);
+    // D+1, D+2: the window of D+7 opens on D+2, but a weekly period is first tried three days
+    // (NOTICE_REMIND_DAYS) after it began, on D+3: no phase does anything.
+    for (let day = 1; day <= 2; day++) {
+      await nextDay();
+      for (const name of ALL_PHASES) expect(await phase(deps, name)).toMatchObject(NOTHING);
+    }
     expect(await sandboxCalls(PAY)).toBe(1);
 
-    // D+2 … D+4: one attempt a day, each declined; a second retry the same day calls nothing.
+    // D+3 … D+5: one attempt a day, each declined; a second retry the same day calls nothing.
     for (let attempt = 1; attempt <= DEFAULT_POLICY.maxAttempts; attempt++) {
       await nextDay();
       const first = await phase(deps, attempt === 1 ? "charge" : "retry");
@@ -253,11 +256,11 @@ describe("insufficient balance (acceptance 2)", () => {
     );
     // Each retry waits for the next Asia/Shanghai day.
     declined.forEach((a, i) =>
-      expect(a.nextRetryAt).toEqual(startOfShanghaiDate(addDays(d0, 3 + i))),
+      expect(a.nextRetryAt).toEqual(startOfShanghaiDate(addDays(d0, 4 + i))),
     );
     expect(await sandboxTrades(s.agreementNo)).toHaveLength(1);
 
-    // D+5: the limit is reached: no fourth attempt. The postpone phase moves the plan.
+    // D+6: the limit is reached: no fourth attempt. The postpone phase moves the plan.
     await nextDay();
     expect(await phase(deps, "retry")).toMatchObject(NOTHING);
     const modifyBefore = await sandboxCalls(MODIFY);
@@ -300,15 +303,16 @@ describe("insufficient balance (acceptance 2)", () => {
     // Postponed once: a second run has nothing to move.
     expect(await phase(deps, "postpone")).toMatchObject(NOTHING);
 
-    // D+6 … D+8: nothing is due (period 3's window opens on D+9); the membership lapses.
-    for (let day = 6; day <= 8; day++) {
+    // D+7 … D+9: nothing is due (period 3 began on D+7: first tried on D+10); the membership
+    // lapses.
+    for (let day = 7; day <= 9; day++) {
       await nextDay();
       expect(await everyPhase(deps)).toBe(0);
     }
     expect(await runningMembershipPlan(db(), s.userId, await now())).toBeUndefined();
     expect(periodOneGrant.expiresAt!.getTime()).toBeLessThan((await now()).getTime());
 
-    // Topped up; D+9: period 3 is charged by the charge phase; the membership resumes.
+    // Topped up; D+10: period 3 is charged by the charge phase; the membership resumes.
     await setBalance(50_000);
     await nextDay();
     expect(await phase(deps, "charge")).toMatchObject({ processed: 1, charged: 1, declined: 0 });
@@ -374,7 +378,7 @@ describe("insufficient balance (acceptance 2)", () => {
     const deps = billingDeps(bed, { policy: { ...DEFAULT_POLICY, maxAttempts: 2 } });
     const s = await subscriber();
     await inject({ method: PAY, kind: "balance_insufficient", count: 5 });
-    await bed.advance(2 * DAY);
+    await bed.advance(3 * DAY);
     expect(await phase(deps, "charge")).toMatchObject({ processed: 1, declined: 1 });
     await nextDay();
     expect(await phase(deps, "retry")).toMatchObject({ processed: 1, declined: 1 });
@@ -397,7 +401,7 @@ describe("a charge no retry can cure", () => {
     const deps = billingDeps(bed);
     const s = await subscriber();
     const d0 = await today();
-    await bed.advance(2 * DAY);
+    await bed.advance(3 * DAY);
     await inject({ method: PAY, kind: "forbidden" });
     expect(await phase(deps, "charge")).toMatchObject({ processed: 1, declined: 1 });
     expect(
@@ -485,14 +489,14 @@ describe("a postponement whose answer is lost", () => {
   async function exhausted() {
     const s = await subscriber();
     await inject({ method: PAY, kind: "balance_insufficient", count: 3 });
-    await bed.advance(2 * DAY);
+    await bed.advance(3 * DAY);
     const deps = billingDeps(bed);
     expect(await phase(deps, "charge")).toMatchObject({ declined: 1 });
     for (let i = 0; i < 2; i++) {
       await nextDay();
       expect(await phase(deps, "retry")).toMatchObject({ declined: 1 });
     }
-    return { s, deps, d0: addDays(await today(), -4) };
+    return { s, deps, d0: addDays(await today(), -5) };
   }
 
   it("moved at Alipay (committed ACQ.SYSTEM_ERROR): alipay.user.agreement.query confirms it, postponed once", async () => {
@@ -594,7 +598,7 @@ describe("a charge whose outcome is unknown (acceptance 3)", () => {
   it("committed at the sandbox (ACQ.SYSTEM_ERROR), asked at once with trade.query: paid in the same run", async () => {
     const deps = billingDeps(bed);
     const s = await subscriber();
-    await bed.advance(2 * DAY);
+    await bed.advance(3 * DAY);
     await inject({ method: PAY, kind: "system_error", committed: true });
     expect(await phase(deps, "charge")).toMatchObject({ processed: 1, charged: 1, unknown: 0 });
     const logs = await db()
@@ -617,7 +621,7 @@ describe("a charge whose outcome is unknown (acceptance 3)", () => {
   it("committed, and the query fails too: the run reports unknown, nothing charges the period until the reconcile phase finds it paid", async () => {
     const deps = billingDeps(bed);
     const s = await subscriber();
-    await bed.advance(2 * DAY);
+    await bed.advance(3 * DAY);
     await inject({ method: PAY, kind: "system_error", committed: true });
     await inject({ method: QUERY, kind: "system_error" });
     expect(await phase(deps, "charge")).toMatchObject({ processed: 1, unknown: 1, charged: 0 });
@@ -650,7 +654,7 @@ describe("a charge whose outcome is unknown (acceptance 3)", () => {
     await bed.close();
     bed = await alipayTestbed(db(), { timeoutMs });
     const deps = billingDeps(bed);
-    await bed.advance(2 * DAY);
+    await bed.advance(3 * DAY);
     expect((await bed.control("faults", { slowMs: timeoutMs * 4 })).status).toBe(200);
     await inject({ method: PAY, kind: "slow" });
     // Resolved at once by the query, or left unknown for the reconcile phase: charged either way.
@@ -676,7 +680,7 @@ describe("a charge whose outcome is unknown (acceptance 3)", () => {
   it("not committed (ACQ.SYSTEM_ERROR, no trade): not charged; charged once on the next day by the retry phase with a new attempt number", async () => {
     const deps = billingDeps(bed);
     const s = await subscriber();
-    await bed.advance(2 * DAY);
+    await bed.advance(3 * DAY);
     await inject({ method: PAY, kind: "system_error", committed: false });
     expect(await phase(deps, "charge")).toMatchObject({ processed: 1, declined: 1, charged: 0 });
     const order2 = (await periodOrder(s.agreementId, 2))!;
@@ -736,7 +740,7 @@ describe("unsigned mid-way (acceptance 4)", () => {
   it("gone at Alipay just before the charge (ACQ.AGREEMENT_NOT_EXIST): closed, alerted, never charged again", async () => {
     const deps = billingDeps(bed);
     const s = await subscriber();
-    await bed.advance(2 * DAY);
+    await bed.advance(3 * DAY);
     await inject({ method: PAY, kind: "unsigned" });
     expect(await phase(deps, "charge")).toMatchObject({ processed: 1, closed: 1, charged: 0 });
     expect(await agreementRow(s.agreementId)).toMatchObject({ status: "closed", autoRenew: false });
@@ -772,7 +776,7 @@ describe("a run stopped halfway (acceptance 6)", () => {
   it("by its time budget: hasMore, the rest charged by the next runs, every agreement exactly once, no lease kept", async () => {
     const buyers: Subscriber[] = [];
     for (let i = 0; i < 5; i++) buyers.push(await subscriber());
-    await bed.advance(2 * DAY);
+    await bed.advance(3 * DAY);
     const budget = 1_000;
     /**
      * A run whose stopwatch crosses the budget once `calls` trade.pay calls have reached
@@ -873,7 +877,7 @@ describe("a run stopped halfway (acceptance 6)", () => {
   it("killed before the call reached Alipay: once stale (and the lease lapsed), reconcile asks trade.query; not found → retried on the next day, charged once", async () => {
     const deps = billingDeps(bed);
     const s = await subscriber();
-    await bed.advance(2 * DAY);
+    await bed.advance(3 * DAY);
     await killedCharge(false);
     const attempt = await afterTheKill(s);
     // Young: another run's call in flight; leased: nobody claims it.
@@ -916,7 +920,7 @@ describe("a run stopped halfway (acceptance 6)", () => {
   it("killed after Alipay charged: reconcile finds the trade paid; nothing charged twice", async () => {
     const deps = billingDeps(bed);
     const s = await subscriber();
-    await bed.advance(2 * DAY);
+    await bed.advance(3 * DAY);
     await killedCharge(true);
     await afterTheKill(s);
     expect(await sandboxCalls(PAY)).toBe(2);
@@ -996,7 +1000,7 @@ describe("cron routes, dry run and the kill switch (acceptance 7)", () => {
   it("?dryRun=1 reports what it would do (wouldDo) and changes and calls nothing; the function's dry run neither", async () => {
     const secret = getEnv().cronSecret;
     const s = await subscriber();
-    await bed.advance(2 * DAY);
+    await bed.advance(3 * DAY);
     const before = await snapshot();
 
     const response = await cronGet(
@@ -1043,7 +1047,7 @@ describe("cron routes, dry run and the kill switch (acceptance 7)", () => {
 
   it("BILLING_ENABLED=false: every phase answers {skipped: disabled} and does nothing", async () => {
     await subscriber();
-    await bed.advance(2 * DAY);
+    await bed.advance(3 * DAY);
     const before = await snapshot();
     const deps = billingDeps(bed, { enabled: false });
     for (const name of ALL_PHASES) {

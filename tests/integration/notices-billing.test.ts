@@ -52,7 +52,6 @@ function noticeDeps(): NoticeDeps {
     transport: smtpTransport({ url: smtp.url, from: "小铺 <noreply@shop.test>" }),
     dingTalk: null,
     ownerEmail: "owner@shop.test",
-    remindDays: 3,
   };
 }
 
@@ -87,27 +86,36 @@ describe("renewal notices on the sandbox clock", () => {
     const day0 = shanghaiDate(await bed.deps.now());
     const received: [number, string][] = [];
     await runDay([], received, 0);
-    for (let day = 1; day <= 23; day++) {
+    for (let day = 1; day <= 24; day++) {
       await bed.advance(DAY);
       await runDay(["charge", "retry"], received, day);
     }
-    // Charges on days 2, 9, 16, 23 (the window's first day of the dates 7, 14, 21, 28).
+    // Charges on days 3, 10, 17, 24: inside Alipay's window of the dates 7, 14, 21, 28 (from
+    // 2, 9, 16, 23), and three days after each period began, so that its reminder can go out
+    // three days ahead — the first one too, on the day of signing.
     const successes = received.filter(([, kind]) => kind === "renewal_succeeded");
-    expect(successes.map(([day]) => day)).toEqual([2, 9, 16, 23]);
+    expect(successes.map(([day]) => day)).toEqual([3, 10, 17, 24]);
     const reminders = received.filter(([, kind]) => kind === "renewal_reminder");
-    // Three days before each charge; the first renewal's charge is two days after signing, so
-    // its reminder goes out at once, with the welcome.
-    expect(reminders.map(([day]) => day)).toEqual([0, 6, 13, 20]);
+    expect(reminders.map(([day]) => day)).toEqual(successes.map(([day]) => day - 3));
     expect(received.filter(([, kind]) => kind === "membership_started")).toEqual([
       [0, "membership_started"],
     ]);
+    // The welcome names the day money first leaves again (day 3), not the scheduled date (day 7).
+    const zhDay = (date: string) => {
+      const [y, m, d] = date.split("-").map(Number);
+      return `${y}年${m}月${d}日`;
+    };
+    const welcome = smtp
+      .to(email)
+      .find((m) => m.headers.get("x-xiaopu-notice") === "membership_started")!;
+    expect(welcome.text).toContain(`下一次扣款在 ${zhDay(addDays(day0, 3))}。`);
     // Nothing else, and nothing twice.
     expect(received).toHaveLength(1 + 4 + 4);
 
     // Each reminder names the day of its charge (the notice's data) and the plan's amount.
     const rows = await t.db().select().from(notices).where(eq(notices.kind, "renewal_reminder"));
     expect(rows.map((row) => row.data.chargeDate).sort()).toEqual(
-      [2, 9, 16, 23].map((d) => addDays(day0, d)),
+      [3, 10, 17, 24].map((d) => addDays(day0, d)),
     );
     const mails = smtp
       .to(email)
@@ -135,10 +143,10 @@ describe("renewal notices on the sandbox clock", () => {
       await runDay(["charge", "retry", "postpone"], received, day);
     }
     const attempts = await t.db().$count((await import("@/db/schema")).chargeAttempts);
-    // Period 1 and three declined attempts of period 2 (days 2, 3, 4).
+    // Period 1 and three declined attempts of period 2 (days 3, 4, 5).
     expect(attempts).toBe(1 + DEFAULT_POLICY.maxAttempts);
     expect(received.filter(([, kind]) => kind === "renewal_failed")).toEqual([
-      [2, "renewal_failed"],
+      [3, "renewal_failed"],
     ]);
     // The paid week ends on day 7: one lapse notice, no success.
     expect(received.filter(([, kind]) => kind === "membership_lapsed")).toEqual([

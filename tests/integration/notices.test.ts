@@ -52,7 +52,6 @@ function deps(): NoticeDeps {
     transport: smtpTransport({ url: smtp.url, from: "小铺 <noreply@shop.test>" }),
     dingTalk: null,
     ownerEmail: OWNER,
-    remindDays: 3,
   };
 }
 

@@ -10,6 +10,7 @@ import { findProductById } from "@/db/queries/products";
 import { listOrdersOfUser } from "@/db/queries/orders";
 import { pick, toLocale } from "@/i18n/locales";
 import { requireUser } from "@/lib/auth/guards";
+import { nextChargeDayOf } from "@/lib/billing/policy";
 import { startOfShanghaiDate } from "@/lib/clock";
 import { formatFen } from "@/lib/money";
 import { getClock } from "@/lib/now";
@@ -56,6 +57,8 @@ export default async function MembershipPage({
   const day = (date: Date) =>
     format.dateTime(date, { dateStyle: "medium", timeZone: "Asia/Shanghai" });
   const plan = agreement ? paid.find(({ order }) => order.agreementId === agreement.id) : undefined;
+  // The day money leaves (up to BILLING_EARLY_DAYS before the date Alipay's plan names).
+  const chargeDay = agreement ? nextChargeDayOf(agreement) : null;
 
   return (
     <div className="mx-auto max-w-2xl space-y-5">
@@ -96,12 +99,12 @@ export default async function MembershipPage({
             <dd data-testid="membership-auto-renew">
               {agreement ? t("autoRenewOn") : t("autoRenewOff")}
             </dd>
-            {agreement?.nextChargeDate ? (
+            {chargeDay && agreement ? (
               <>
                 <dt className="text-stone-500">{t("nextCharge")}</dt>
-                <dd data-testid="membership-next-charge" data-date={agreement.nextChargeDate}>
+                <dd data-testid="membership-next-charge" data-date={chargeDay}>
                   {t("nextChargeValue", {
-                    date: day(startOfShanghaiDate(agreement.nextChargeDate)),
+                    date: day(startOfShanghaiDate(chargeDay)),
                     amount: formatFen(agreement.singleAmountFen),
                   })}
                 </dd>
