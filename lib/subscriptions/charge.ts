@@ -22,7 +22,6 @@ import { chargeOutTradeNo } from "./numbers";
 
 const log = moduleLogger("subscriptions");
 
-
 export type ChargeResult =
   | { status: "paid"; settle: SettleOutcome }
   | { status: "declined" | "rejected" | "agreement_gone"; code: string; message: string }
