@@ -109,9 +109,29 @@ async function alipayDeps(db: Db): Promise<AlipayWebhookDeps> {
   };
 }
 
+/**
+ * Built once per database handle and configuration, not per request: the Alipay client parses
+ * its RSA keys (and in sandbox mode reads them from the database) when it is made, which cost
+ * the status poll most of its time when every request built its own (issue #14). A build that
+ * fails (the database down) is not kept: the next call tries again.
+ */
+let built: { db: Db; env: ReturnType<typeof getEnv>; deps: Promise<RuntimeDeps> } | undefined;
+
 export async function getRuntime(): Promise<RuntimeDeps> {
   const env = getEnv();
-  const [db, clock] = await Promise.all([getDb(), getClock()]);
+  const db = await getDb();
+  if (built?.db === db && built.env === env) return built.deps;
+  const deps = buildRuntime(env, db);
+  const entry = { db, env, deps };
+  built = entry;
+  deps.catch(() => {
+    if (built === entry) built = undefined;
+  });
+  return deps;
+}
+
+async function buildRuntime(env: ReturnType<typeof getEnv>, db: Db): Promise<RuntimeDeps> {
+  const clock = await getClock();
   const { clientId, clientSecret, kdtId } = env.youzan;
   return {
     db,

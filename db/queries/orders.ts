@@ -59,6 +59,18 @@ export async function findPendingPurchase(
  * Claims the right to ask the provider about this order now: succeeds for one caller per
  * interval, however many tabs, processes or instances poll (a conditional UPDATE, not memory).
  */
+/**
+ * Whether the row as read says another check ran within the interval: then `claimStatusCheck`
+ * would fail, and a poll can skip that write (most polls of a pending order land here).
+ */
+export function checkedWithin(
+  order: Pick<Order, "lastCheckedAt">,
+  now: Date,
+  intervalMs: number,
+): boolean {
+  return order.lastCheckedAt !== null && order.lastCheckedAt.getTime() > now.getTime() - intervalMs;
+}
+
 export async function claimStatusCheck(
   db: Db,
   orderId: string,

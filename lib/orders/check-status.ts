@@ -1,4 +1,4 @@
-import { claimStatusCheck, expirePendingOrder } from "@/db/queries/orders";
+import { checkedWithin, claimStatusCheck, expirePendingOrder } from "@/db/queries/orders";
 import type { Order } from "@/db/schema";
 import { moduleLogger } from "@/lib/logger";
 import { isYouzanError, type QrTrade } from "@/lib/payments/youzan";
@@ -38,7 +38,10 @@ export async function checkYouzanOrder(
   }
   const now = await deps.now();
   const interval = options.force ? 0 : deps.statusCheckIntervalMs;
-  if (!(await claimStatusCheck(deps.db, order.id, now, interval, statuses))) {
+  if (
+    checkedWithin(order, now, interval) ||
+    !(await claimStatusCheck(deps.db, order.id, now, interval, statuses))
+  ) {
     return { checked: false };
   }
 

@@ -1,5 +1,5 @@
 import { findAgreementById, listChargeAttempts } from "@/db/queries/agreements";
-import { claimStatusCheck } from "@/db/queries/orders";
+import { checkedWithin, claimStatusCheck } from "@/db/queries/orders";
 import type { Order } from "@/db/schema";
 import { chargePeriod, logExchange, settlePeriod } from "./charge";
 import type { SubscriptionDeps } from "./deps";
@@ -26,7 +26,10 @@ export async function checkAlipayOrder(
     return { checked: false };
   }
   const now = await deps.now();
-  if (!(await claimStatusCheck(deps.db, order.id, now, deps.statusCheckIntervalMs, ["pending"]))) {
+  if (
+    checkedWithin(order, now, deps.statusCheckIntervalMs) ||
+    !(await claimStatusCheck(deps.db, order.id, now, deps.statusCheckIntervalMs, ["pending"]))
+  ) {
     return { checked: false };
   }
   const agreement = await findAgreementById(deps.db, order.agreementId);
@@ -101,7 +104,10 @@ export async function retryPeriodOne(
     return { checked: false };
   }
   const now = await deps.now();
-  if (!(await claimStatusCheck(deps.db, order.id, now, deps.statusCheckIntervalMs, ["pending"]))) {
+  if (
+    checkedWithin(order, now, deps.statusCheckIntervalMs) ||
+    !(await claimStatusCheck(deps.db, order.id, now, deps.statusCheckIntervalMs, ["pending"]))
+  ) {
     return { checked: false };
   }
   const charged = await chargePeriod(deps, agreement, order);

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GET as statusRoute } from "@/app/api/orders/[orderNo]/status/route";
-import { assertUser } from "@/lib/auth/guards";
+import { assertUserOfRequest } from "@/lib/auth/guards";
 import { AppError } from "@/lib/errors";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { withTestDatabase } from "../helpers/db";
@@ -9,7 +9,7 @@ import { withPurchaseTestbed } from "../helpers/purchase-testbed";
 
 // The route runs as in a request: the signed-in buyer and the runtime are the test's (the purchase
 // testbed: the Youzan sandbox over loopback and a test clock the test moves).
-vi.mock("@/lib/auth/guards", () => ({ assertUser: vi.fn() }));
+vi.mock("@/lib/auth/guards", () => ({ assertUserOfRequest: vi.fn() }));
 vi.mock("@/lib/runtime", () => ({ getRuntime: vi.fn(), kickNotices: vi.fn() }));
 
 const t = withTestDatabase();
@@ -31,7 +31,7 @@ function ask(orderNo: string) {
 
 beforeEach(() => {
   vi.mocked(getRuntime).mockImplementation(async () => ({ ...p.bed.deps, clock: p.bed.clock }));
-  vi.mocked(assertUser).mockImplementation(async () => ({
+  vi.mocked(assertUserOfRequest).mockImplementation(async () => ({
     id: p.buyerId,
     email: "buyer@example.com",
     name: null,
@@ -40,7 +40,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   vi.mocked(getRuntime).mockReset();
-  vi.mocked(assertUser).mockReset();
+  vi.mocked(assertUserOfRequest).mockReset();
 });
 
 describe("GET /api/orders/{orderNo}/status", () => {
@@ -81,6 +81,29 @@ describe("GET /api/orders/{orderNo}/status", () => {
     expect(vi.mocked(kickNotices)).toHaveBeenCalledTimes(1);
   });
 
+  it("polls within the interval of the last check write nothing and ask Youzan nothing; the next one asks again", async () => {
+    const order = await p.order();
+    expect((await ask(order.orderNo)).status).toBe(200); // claims the check, asks Youzan
+    const update = vi.spyOn(p.bed.deps.db, "update");
+    const youzan = vi.spyOn(p.bed.deps.youzan, "listReceivedTrades");
+    try {
+      for (let i = 0; i < 5; i++) {
+        const body = (await (await ask(order.orderNo)).json()) as Answer;
+        expect(body.status).toBe("pending");
+      }
+      // Most polls of a pending order: the row just read says it was checked moments ago.
+      expect(update).not.toHaveBeenCalled();
+      expect(youzan).not.toHaveBeenCalled();
+      p.bed.clock.advance(4);
+      expect((await ask(order.orderNo)).status).toBe(200);
+      expect(update).toHaveBeenCalledTimes(1);
+      expect(youzan).toHaveBeenCalledTimes(1);
+    } finally {
+      update.mockRestore();
+      youzan.mockRestore();
+    }
+  });
+
   it("expires a pending order past its time to live and says so, with the shop's now", async () => {
     const order = await p.order();
     p.bed.clock.advance(16 * 60);
@@ -92,7 +115,7 @@ describe("GET /api/orders/{orderNo}/status", () => {
   it("someone else's order and malformed numbers are the same 404 with a reason", async () => {
     const order = await p.order();
     const stranger = await makeUser(t.db(), { email: "stranger@example.com" });
-    vi.mocked(assertUser).mockImplementation(async () => ({
+    vi.mocked(assertUserOfRequest).mockImplementation(async () => ({
       id: stranger.id,
       email: stranger.email,
       name: null,
@@ -109,7 +132,9 @@ describe("GET /api/orders/{orderNo}/status", () => {
 
   it("a visitor who is not signed in gets a 401", async () => {
     const order = await p.order();
-    vi.mocked(assertUser).mockRejectedValue(new AppError("unauthorized", "Sign in first."));
+    vi.mocked(assertUserOfRequest).mockRejectedValue(
+      new AppError("unauthorized", "Sign in first."),
+    );
     const response = await ask(order.orderNo);
     expect(response.status).toBe(401);
   });

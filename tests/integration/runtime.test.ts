@@ -26,6 +26,14 @@ describe("getRuntime", () => {
     expect((await deps.now()).getTime() - Date.now()).toBeGreaterThan(86_400_000 - 60_000);
   });
 
+  it("is built once per database and configuration, not per request (the Alipay client parses its keys once)", async () => {
+    const first = await getRuntime();
+    const [second, third] = await Promise.all([getRuntime(), getRuntime()]);
+    expect(second).toBe(first);
+    expect(third).toBe(first);
+    expect(second.alipay.gateway).toBe(first.alipay.gateway);
+  });
+
   it("background work outside a request still runs, and its failure is logged, not thrown", async () => {
     const { background } = await getRuntime();
     let ran = false;

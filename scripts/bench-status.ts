@@ -1,0 +1,386 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import autocannon from "autocannon";
+import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
+
+/*
+ * `npm run bench:status` (issue #14, benchmarks 1 and 7): the checkout's status poll,
+ * `GET /api/orders/{orderNo}/status`, for a paid and for a pending order, under 64 concurrent
+ * connections (autocannon), side by side in one run with its two floors:
+ *
+ * - the framework floor: the same server's trivial route handler, `/api/health` (one `select 1`);
+ * - the machine floor: a bare `node:http` server doing the poll's indexed query
+ *   (scripts/bench-status-floor.mjs), with postgres.js and the same pool size.
+ *
+ * The production build (`next build`, skipped with BENCH_SKIP_BUILD=1 when one exists) runs as
+ * `npm start` runs it (server.mjs), in sandbox mode on PostgreSQL. Each target is measured in
+ * BENCH_ROUNDS (≥ 3) rounds whose order rotates, so a noisy machine slows every target alike; the
+ * median of the rounds counts. The server's RSS is read at rest and sampled under load.
+ *
+ * Targets: the poll at least 80 % of the framework floor's requests/s and p99 under 100 ms (paid
+ * and pending), the server under 300 MB under load. Exits 1 when one is missed, or when any
+ * answer was not a 200.
+ *
+ * The database is dropped and rebuilt: BENCH_DATABASE_URL, local only, default test_h2.
+ */
+
+const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test_h2";
+assertLocalDatabaseUrl(url);
+const APP_PORT = Number(process.env.BENCH_PORT ?? 3310);
+const FLOOR_PORT = APP_PORT + 89;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
+const CONNECTIONS = 64;
+const TARGET_RATIO = 0.8;
+const TARGET_P99_MS = 100;
+const TARGET_RSS_MB = 300;
+const AUTH_SECRET = "bench-auth-secret-0123456789abcdef0123";
+const base = `http://127.0.0.1:${APP_PORT}`;
+
+Object.assign(process.env, {
+  DATABASE_URL: url,
+  DATABASE_DIRECT_URL: "",
+  PAYMENTS_MODE: "sandbox",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  AUTH_SECRET,
+});
+
+// ---- build, database, servers ----------------------------------------------------------------
+
+if (process.env.BENCH_SKIP_BUILD !== "1" || !existsSync(".next/BUILD_ID")) {
+  console.log("bench:status: next build …");
+  const built = spawnSync("npx", ["next", "build"], { stdio: "inherit" });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+const { rebuildBenchDatabase } = await import("./bench-database");
+const { closeDb, getDb } = await import("@/db");
+const { seedDatabase } = await import("@/db/seed");
+const { users } = await import("@/db/schema");
+const { hashPassword } = await import("@/lib/auth/password");
+const { newId } = await import("@/lib/ids");
+
+await rebuildBenchDatabase(url);
+const BUYER = { email: "poller@bench.example.com", password: "bench-password-1" };
+{
+  const db = await getDb();
+  await seedDatabase(db, { email: "admin@bench.example.com", password: "bench-admin-password" });
+  await db.insert(users).values({
+    id: newId("usr"),
+    email: BUYER.email,
+    passwordHash: await hashPassword(BUYER.password),
+  });
+  await closeDb();
+}
+
+const children: ChildProcess[] = [];
+function start(command: string, args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: "inherit" });
+  children.push(child);
+  return child;
+}
+function stopAll(): void {
+  for (const child of children) child.kill("SIGTERM");
+}
+process.once("exit", stopAll);
+
+// BENCH_CPU_PROFILE=<dir>: a CPU profile of the shop's server over the whole bench.
+const profileDir = process.env.BENCH_CPU_PROFILE;
+const app = start(
+  "node",
+  [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), "server.mjs"],
+  {
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: String(APP_PORT),
+    LISTEN_HOST: "127.0.0.1",
+    APP_URL: base,
+    CRON_SECRET: "bench-cron-secret-0123456789",
+  },
+);
+start("node", ["scripts/bench-status-floor.mjs"], {
+  BENCH_FLOOR_PORT: String(FLOOR_PORT),
+  DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "10",
+});
+
+async function waitFor(target: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const ok = await fetch(target).then(
+      (response) => response.status < 500,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`bench:status: ${target} never answered`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+await waitFor(`${base}/api/health`);
+await waitFor(`http://127.0.0.1:${FLOOR_PORT}/status/none`);
+
+// ---- a buyer with a paid and a pending order ------------------------------------------------
+
+const cookiesOf = (response: Response): string[] =>
+  response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]!);
+
+async function signIn(): Promise<string> {
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const response = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      cookie: cookiesOf(csrf).join("; "),
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ csrfToken, ...BUYER, callbackUrl: `${base}/` }),
+  });
+  const session = cookiesOf(response).find((c) => c.startsWith("authjs.session-token="));
+  if (!session) throw new Error(`bench:status: sign-in failed (${response.status})`);
+  return session;
+}
+
+const cookie = await signIn();
+/** A pending purchase (a buyer's open order of a product is reused: one product each). */
+async function newOrder(productSlug: string): Promise<{ orderNo: string; qrId: string }> {
+  const response = await fetch(`${base}/api/orders`, {
+    method: "POST",
+    headers: { cookie, "content-type": "application/json" },
+    body: JSON.stringify({ productSlug }),
+  });
+  if (response.status !== 201) throw new Error(`bench:status: POST /api/orders ${response.status}`);
+  const body = (await response.json()) as { orderNo: string; qr: { qrId: string } };
+  return { orderNo: body.orderNo, qrId: body.qr.qrId };
+}
+const statusOf = async (orderNo: string) =>
+  (
+    (await (
+      await fetch(`${base}/api/orders/${orderNo}/status`, { headers: { cookie } })
+    ).json()) as { status: string }
+  ).status;
+
+const paid = await newOrder("side-hustle-handbook");
+const pending = await newOrder("writing-that-sells");
+const paying = await fetch(`${base}/sandbox/youzan/control/pay`, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify({ qrId: paid.qrId }),
+});
+if (!paying.ok) throw new Error(`bench:status: the sandbox refused to pay (${paying.status})`);
+for (let i = 0; (await statusOf(paid.orderNo)) !== "paid"; i++) {
+  if (i > 100) throw new Error("bench:status: the paid order never settled");
+  await new Promise((resolve) => setTimeout(resolve, 200));
+}
+if ((await statusOf(pending.orderNo)) !== "pending") {
+  throw new Error("bench:status: the pending order is not pending");
+}
+
+// ---- measuring -------------------------------------------------------------------------------
+
+interface Target {
+  key: string;
+  label: string;
+  url: string;
+  headers?: Record<string, string>;
+  /** Served by the shop's process: its memory is sampled meanwhile. */
+  app: boolean;
+}
+const TARGETS: Target[] = [
+  {
+    key: "health",
+    label: "framework floor: GET /api/health",
+    url: `${base}/api/health`,
+    app: true,
+  },
+  {
+    key: "paid",
+    label: "status poll, paid order",
+    url: `${base}/api/orders/${paid.orderNo}/status`,
+    headers: { cookie },
+    app: true,
+  },
+  {
+    key: "pending",
+    label: "status poll, pending order",
+    url: `${base}/api/orders/${pending.orderNo}/status`,
+    headers: { cookie },
+    app: true,
+  },
+  {
+    key: "floor",
+    label: "machine floor: node:http + the query",
+    url: `http://127.0.0.1:${FLOOR_PORT}/status/${paid.orderNo}`,
+    app: false,
+  },
+];
+
+// BENCH_TARGETS=paid,pending: measure only those (profiling one route); the table needs all.
+const only = process.env.BENCH_TARGETS?.split(",");
+if (only) TARGETS.splice(0, TARGETS.length, ...TARGETS.filter((t) => only.includes(t.key)));
+
+interface Sample {
+  rps: number;
+  p50: number;
+  p99: number;
+  bad: number;
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
+
+let peakRssMb = 0;
+async function measure(target: Target, seconds: number): Promise<Sample> {
+  const sampler = target.app
+    ? setInterval(() => {
+        peakRssMb = Math.max(peakRssMb, rssMb(app.pid!));
+      }, 200)
+    : undefined;
+  try {
+    const result = await autocannon({
+      url: target.url,
+      connections: CONNECTIONS,
+      duration: seconds,
+      headers: target.headers,
+    });
+    return {
+      rps: result.requests.average,
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      bad: result.non2xx + result.errors + result.timeouts,
+    };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+console.log(`bench:status: warming up (${TARGETS.length} targets × 3 s)`);
+for (const target of TARGETS) await measure(target, 3);
+await new Promise((resolve) => setTimeout(resolve, 2_000));
+const restRssMb = rssMb(app.pid!);
+peakRssMb = 0;
+
+const samples = new Map<string, Sample[]>(TARGETS.map((t) => [t.key, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  const order = TARGETS.map((_, i) => TARGETS[(i + round) % TARGETS.length]!);
+  for (const target of order) {
+    const sample = await measure(target, SECONDS);
+    samples.get(target.key)!.push(sample);
+    console.log(
+      `  round ${round + 1}: ${target.key.padEnd(8)} ${sample.rps.toFixed(0).padStart(6)} req/s` +
+        `  p50 ${sample.p50} ms  p99 ${sample.p99} ms${sample.bad ? `  ${sample.bad} bad` : ""}`,
+    );
+  }
+}
+const appExited = new Promise((resolve) => app.once("exit", resolve));
+stopAll();
+await appExited;
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+const figure = (key: string) => {
+  const all = samples.get(key)!;
+  return {
+    rps: median(all.map((s) => s.rps)),
+    p50: median(all.map((s) => s.p50)),
+    p99: median(all.map((s) => s.p99)),
+    bad: all.reduce((sum, s) => sum + s.bad, 0),
+  };
+};
+if (only) process.exit(0);
+const health = figure("health");
+const floor = figure("floor");
+
+// ---- the table -------------------------------------------------------------------------------
+
+interface Row {
+  figure: string;
+  value: string;
+  against: string;
+  ratio: string;
+  target: string;
+  ok: boolean | null;
+}
+const rows: Row[] = [];
+const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+for (const key of ["paid", "pending"] as const) {
+  const f = figure(key);
+  const ratio = f.rps / health.rps;
+  rows.push({
+    figure: `status poll (${key}) req/s`,
+    value: f.rps.toFixed(0),
+    against: `framework floor ${health.rps.toFixed(0)}`,
+    ratio: pct(ratio),
+    target: `≥ ${pct(TARGET_RATIO)}`,
+    ok: ratio >= TARGET_RATIO,
+  });
+  rows.push({
+    figure: `status poll (${key}) p50 / p99`,
+    value: `${f.p50} / ${f.p99} ms`,
+    against: `framework floor ${health.p50} / ${health.p99} ms`,
+    ratio: "",
+    target: `p99 < ${TARGET_P99_MS} ms`,
+    ok: f.p99 < TARGET_P99_MS,
+  });
+  rows.push({
+    figure: `status poll (${key}) vs machine`,
+    value: f.rps.toFixed(0),
+    against: `machine floor ${floor.rps.toFixed(0)}`,
+    ratio: pct(f.rps / floor.rps),
+    target: "(shown)",
+    ok: null,
+  });
+  rows.push({
+    figure: `status poll (${key}) answers not 200`,
+    value: String(f.bad),
+    against: "",
+    ratio: "",
+    target: "0",
+    ok: f.bad === 0,
+  });
+}
+rows.push({
+  figure: "framework floor vs machine",
+  value: health.rps.toFixed(0),
+  against: `machine floor ${floor.rps.toFixed(0)} (p99 ${floor.p99} ms)`,
+  ratio: pct(health.rps / floor.rps),
+  target: "(shown)",
+  ok: null,
+});
+rows.push({
+  figure: "server RSS at rest",
+  value: `${restRssMb.toFixed(0)} MB`,
+  against: "",
+  ratio: "",
+  target: "(shown)",
+  ok: null,
+});
+rows.push({
+  figure: "server RSS under load (peak)",
+  value: `${peakRssMb.toFixed(0)} MB`,
+  against: "",
+  ratio: "",
+  target: `< ${TARGET_RSS_MB} MB`,
+  ok: peakRssMb < TARGET_RSS_MB,
+});
+
+console.log(
+  `\nstatus poll: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s per target, median\n`,
+);
+console.log("| figure | value | floor | ratio | target | |");
+console.log("| --- | --: | --- | --: | --- | --- |");
+for (const row of rows) {
+  const mark = row.ok === null ? "" : row.ok ? "ok" : "MISSED";
+  console.log(
+    `| ${row.figure} | ${row.value} | ${row.against} | ${row.ratio} | ${row.target} | ${mark} |`,
+  );
+}
+const missed = rows.filter((row) => row.ok === false);
+if (missed.length > 0) {
+  console.log(`\nbench:status: ${missed.length} target(s) missed`);
+  process.exitCode = 1;
+}
