@@ -1,14 +1,17 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { statement } from "../statement";
 import { sandboxClock } from "../schema";
+
+// Read by every `now()` in sandbox mode: built once (db/statement.ts).
+const clockOffset = statement((db) =>
+  db.select({ offsetMs: sandboxClock.offsetMs }).from(sandboxClock).where(eq(sandboxClock.id, 1)),
+);
 
 /** The sandbox clock's offset from real time in ms (0 when it was never moved). */
 export async function readClockOffset(db: Db): Promise<number> {
-  const [row] = await db
-    .select({ offsetMs: sandboxClock.offsetMs })
-    .from(sandboxClock)
-    .where(eq(sandboxClock.id, 1));
+  const [row] = await clockOffset.run(db, {});
   return row?.offsetMs ?? 0;
 }
 

@@ -19,8 +19,12 @@ import { bind, statement, type Slots } from "../statement";
 import { isUniqueViolation } from "../errors";
 import { orderStatus, orders, products, users, type Order, type Product } from "../schema";
 
+const orderByNo = statement((db, slot: Slots<{ orderNo: string }>) =>
+  db.select().from(orders).where(eq(orders.orderNo, slot.orderNo)),
+);
+
 export async function findOrderByNo(db: Db, orderNo: string): Promise<Order | undefined> {
-  const [row] = await db.select().from(orders).where(eq(orders.orderNo, orderNo));
+  const [row] = await orderByNo.run(db, { orderNo });
   return row;
 }
 
@@ -112,13 +116,18 @@ export async function findOrderWithProduct(
   db: Db,
   orderNo: string,
 ): Promise<OrderWithProduct | undefined> {
-  const [row] = await db
+  const [row] = await orderWithProductByNo.run(db, { orderNo });
+  return row;
+}
+
+// Read by every status poll and checkout (orderForViewer): built once (db/statement.ts).
+const orderWithProductByNo = statement((db, slot: Slots<{ orderNo: string }>) =>
+  db
     .select({ order: orders, product: products })
     .from(orders)
     .innerJoin(products, eq(products.id, orders.productId))
-    .where(eq(orders.orderNo, orderNo));
-  return row;
-}
+    .where(eq(orders.orderNo, slot.orderNo)),
+);
 
 export type OrderStatus = (typeof orderStatus.enumValues)[number];
 

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, count, eq, gte, max, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { statement, type Slots } from "../statement";
 import { signinAttempts, users, type NewUser, type User } from "../schema";
 
 export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
@@ -8,8 +9,13 @@ export async function findUserByEmail(db: Db, email: string): Promise<User | und
   return row;
 }
 
+// Read on every signed-in request (userForSession): built once (db/statement.ts).
+const userById = statement((db, slot: Slots<{ id: string }>) =>
+  db.select().from(users).where(eq(users.id, slot.id)),
+);
+
 export async function findUserById(db: Db, id: string): Promise<User | undefined> {
-  const [row] = await db.select().from(users).where(eq(users.id, id));
+  const [row] = await userById.run(db, { id });
   return row;
 }
 
