@@ -1,8 +1,7 @@
-import { rmSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "./fixtures";
 import { SANDBOX_ADMIN, signIn, signUp, uniqueEmail, uniqueIp, zh } from "./helpers";
-import { send, startShopServer, type ShopServer } from "./server-process";
+import { removeDataDir, send, startShopServer, type ShopServer } from "./server-process";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -181,12 +180,12 @@ test.describe("the server log", () => {
 
   test.beforeAll(async () => {
     test.setTimeout(180_000);
-    rmSync(dir, { recursive: true, force: true });
+    removeDataDir(dir);
     server = await startShopServer({ PGLITE_DIR: dir, DATABASE_URL: "", LOG_LEVEL: "info" });
   });
   test.afterAll(async () => {
     await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    removeDataDir(dir);
   });
 
   test("a wrong password is one info line, with no stack trace and no [auth][error]", async ({

@@ -1,11 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { rmSync } from "node:fs";
 import path from "node:path";
 import { expect, test } from "./fixtures";
 import postgres from "postgres";
 import { appPaths } from "../helpers/app-paths";
 import { startTcpRelay, type TcpRelay } from "../helpers/tcp-proxy";
-import { send, startShopServer, type ShopServer } from "./server-process";
+import { removeDataDir, send, startShopServer, type ShopServer } from "./server-process";
 
 /*
  * The production server (server.mjs, what `npm start` runs) in two situations the shared e2e
@@ -22,12 +21,12 @@ test.describe("the client address with no trusted proxy (the default)", () => {
   const dir = path.join(root, `.data/e2e-peer-${process.pid}`);
 
   test.beforeAll(async () => {
-    rmSync(dir, { recursive: true, force: true });
+    removeDataDir(dir);
     server = await startShopServer({ PGLITE_DIR: dir, DATABASE_URL: "" });
   });
   test.afterAll(async () => {
     await server?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    removeDataDir(dir);
   });
 
   function signUp(localAddress: string, tag: string, headers: Record<string, string> = {}) {

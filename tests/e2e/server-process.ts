@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import path from "node:path";
 
@@ -9,6 +10,15 @@ import path from "node:path";
  */
 
 const root = path.resolve(import.meta.dirname, "../..");
+
+/**
+ * Removes a server's data folder. A stopped server's embedded database may still be finishing a
+ * write as the process goes, so a folder can be briefly non-empty while it is removed
+ * (ENOTEMPTY failed CI once): retried, as Node's rmSync offers.
+ */
+export function removeDataDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true, maxRetries: 20, retryDelay: 100 });
+}
 
 export interface ShopServer {
   readonly baseUrl: string;
