@@ -1,7 +1,15 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
+import { pct, reportBench, type BenchRow } from "./bench-report";
+import {
+  ensureBuild,
+  rssMb,
+  signIn,
+  startChild,
+  startShop,
+  stopChildren,
+  waitFor,
+} from "./bench-server";
 
 /*
  * `npm run bench:status` (issue #14, benchmarks 1 and 7): the checkout's status poll,
@@ -47,11 +55,7 @@ Object.assign(process.env, {
 
 // ---- build, database, servers ----------------------------------------------------------------
 
-if (process.env.BENCH_SKIP_BUILD !== "1" || !existsSync(".next/BUILD_ID")) {
-  console.log("bench:status: next build …");
-  const built = spawnSync("npx", ["next", "build"], { stdio: "inherit" });
-  if (built.status !== 0) process.exit(built.status ?? 1);
-}
+ensureBuild("bench:status");
 
 const { rebuildBenchDatabase } = await import("./bench-database");
 const { closeDb, getDb } = await import("@/db");
@@ -73,74 +77,21 @@ const BUYER = { email: "poller@bench.example.com", password: "bench-password-1" 
   await closeDb();
 }
 
-const children: ChildProcess[] = [];
-function start(command: string, args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: "inherit" });
-  children.push(child);
-  return child;
-}
-function stopAll(): void {
-  for (const child of children) child.kill("SIGTERM");
-}
-process.once("exit", stopAll);
-
 // BENCH_CPU_PROFILE=<dir>: a CPU profile of the shop's server over the whole bench.
-const profileDir = process.env.BENCH_CPU_PROFILE;
-const app = start(
-  "node",
-  [...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []), "server.mjs"],
-  {
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
-    PORT: String(APP_PORT),
-    LISTEN_HOST: "127.0.0.1",
-    APP_URL: base,
-    CRON_SECRET: "bench-cron-secret-0123456789",
-  },
-);
-start("node", ["scripts/bench-status-floor.mjs"], {
+const { child: app } = await startShop({
+  port: APP_PORT,
+  env: { CRON_SECRET: "bench-cron-secret-0123456789" },
+  cpuProfileDir: process.env.BENCH_CPU_PROFILE,
+});
+startChild("node", ["scripts/bench-status-floor.mjs"], {
   BENCH_FLOOR_PORT: String(FLOOR_PORT),
   DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "10",
 });
-
-async function waitFor(target: string): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const ok = await fetch(target).then(
-      (response) => response.status < 500,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`bench:status: ${target} never answered`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-await waitFor(`${base}/api/health`);
 await waitFor(`http://127.0.0.1:${FLOOR_PORT}/status/none`);
 
 // ---- a buyer with a paid and a pending order ------------------------------------------------
 
-const cookiesOf = (response: Response): string[] =>
-  response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]!);
-
-async function signIn(): Promise<string> {
-  const csrf = await fetch(`${base}/api/auth/csrf`);
-  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
-  const response = await fetch(`${base}/api/auth/callback/credentials`, {
-    method: "POST",
-    redirect: "manual",
-    headers: {
-      cookie: cookiesOf(csrf).join("; "),
-      "content-type": "application/x-www-form-urlencoded",
-    },
-    body: new URLSearchParams({ csrfToken, ...BUYER, callbackUrl: `${base}/` }),
-  });
-  const session = cookiesOf(response).find((c) => c.startsWith("authjs.session-token="));
-  if (!session) throw new Error(`bench:status: sign-in failed (${response.status})`);
-  return session;
-}
-
-const cookie = await signIn();
+const cookie = await signIn(base, BUYER);
 /** A pending purchase (a buyer's open order of a product is reused: one product each). */
 async function newOrder(productSlug: string): Promise<{ orderNo: string; qrId: string }> {
   const response = await fetch(`${base}/api/orders`, {
@@ -225,12 +176,6 @@ interface Sample {
   bad: number;
 }
 
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
-
 let peakRssMb = 0;
 async function measure(target: Target, seconds: number): Promise<Sample> {
   const sampler = target.app
@@ -275,7 +220,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 const appExited = new Promise((resolve) => app.once("exit", resolve));
-stopAll();
+stopChildren();
 await appExited;
 
 const median = (values: number[]): number => {
@@ -297,16 +242,7 @@ const floor = figure("floor");
 
 // ---- the table -------------------------------------------------------------------------------
 
-interface Row {
-  figure: string;
-  value: string;
-  against: string;
-  ratio: string;
-  target: string;
-  ok: boolean | null;
-}
-const rows: Row[] = [];
-const pct = (x: number) => `${(x * 100).toFixed(0)} %`;
+const rows: BenchRow[] = [];
 for (const key of ["paid", "pending"] as const) {
   const f = figure(key);
   const ratio = f.rps / health.rps;
@@ -368,19 +304,8 @@ rows.push({
   ok: peakRssMb < TARGET_RSS_MB,
 });
 
-console.log(
-  `\nstatus poll: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s per target, median\n`,
+reportBench(
+  "status",
+  `Status poll: ${CONNECTIONS} connections, ${ROUNDS} rounds × ${SECONDS} s per target, median`,
+  rows,
 );
-console.log("| figure | value | floor | ratio | target | |");
-console.log("| --- | --: | --- | --: | --- | --- |");
-for (const row of rows) {
-  const mark = row.ok === null ? "" : row.ok ? "ok" : "MISSED";
-  console.log(
-    `| ${row.figure} | ${row.value} | ${row.against} | ${row.ratio} | ${row.target} | ${mark} |`,
-  );
-}
-const missed = rows.filter((row) => row.ok === false);
-if (missed.length > 0) {
-  console.log(`\nbench:status: ${missed.length} target(s) missed`);
-  process.exitCode = 1;
-}

@@ -1,0 +1,112 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+
+/*
+ * What the benches that measure the shop over HTTP share: the production build, the server
+ * started as `npm start` starts it (server.mjs), waiting for an address, a buyer's sign-in and
+ * the server's memory.
+ */
+
+/** `next build`, unless BENCH_SKIP_BUILD=1 and a build exists. */
+export function ensureBuild(label: string): void {
+  if (process.env.BENCH_SKIP_BUILD === "1" && existsSync(".next/BUILD_ID")) return;
+  console.log(`${label}: next build …`);
+  const built = spawnSync("npx", ["next", "build"], { stdio: "inherit" });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+const children: ChildProcess[] = [];
+let hooked = false;
+
+/** A child process stopped (SIGTERM) when this one exits or when `stopChildren` is called. */
+export function startChild(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): ChildProcess {
+  if (!hooked) {
+    hooked = true;
+    process.once("exit", stopChildren);
+  }
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: "inherit" });
+  children.push(child);
+  return child;
+}
+
+export function stopChildren(): void {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+}
+
+export interface ShopOptions {
+  port: number;
+  /** Added to this process's environment (which holds DATABASE_URL, AUTH_SECRET, …). */
+  env?: Record<string, string>;
+  /** A folder for the server's CPU profile (node --cpu-prof). */
+  cpuProfileDir?: string;
+}
+
+/** The production server on 127.0.0.1:port; resolves once /api/health answers. */
+export async function startShop(
+  options: ShopOptions,
+): Promise<{ child: ChildProcess; base: string }> {
+  const base = `http://127.0.0.1:${options.port}`;
+  const args = options.cpuProfileDir
+    ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`, "server.mjs"]
+    : ["server.mjs"];
+  const child = startChild("node", args, {
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: String(options.port),
+    LISTEN_HOST: "127.0.0.1",
+    APP_URL: base,
+    ...options.env,
+  });
+  await waitFor(`${base}/api/health`, child);
+  return { child, base };
+}
+
+/** Resolves once `target` answers below 500; throws after two minutes or when `child` exits. */
+export async function waitFor(target: string, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const ok = await fetch(target).then(
+      (response) => response.status < 500,
+      () => false,
+    );
+    if (ok) return;
+    if (child && child.exitCode !== null) throw new Error(`${target}: the server exited`);
+    if (Date.now() > deadline) throw new Error(`${target} never answered`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+export const cookiesOf = (response: Response): string[] =>
+  response.headers.getSetCookie().map((cookie) => cookie.split(";")[0]!);
+
+/** Signs in with email and password as a browser does; returns the session cookie. */
+export async function signIn(
+  base: string,
+  credentials: { email: string; password: string },
+): Promise<string> {
+  const csrf = await fetch(`${base}/api/auth/csrf`);
+  const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+  const response = await fetch(`${base}/api/auth/callback/credentials`, {
+    method: "POST",
+    redirect: "manual",
+    headers: {
+      cookie: cookiesOf(csrf).join("; "),
+      "content-type": "application/x-www-form-urlencoded",
+    },
+    body: new URLSearchParams({ csrfToken, ...credentials, callbackUrl: `${base}/` }),
+  });
+  const session = cookiesOf(response).find((c) => c.startsWith("authjs.session-token="));
+  if (!session) throw new Error(`sign-in as ${credentials.email} failed (${response.status})`);
+  return session;
+}
+
+/** A process's resident memory in MB, from /proc. */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return kb / 1024;
+}
