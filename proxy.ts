@@ -8,8 +8,8 @@ import { unavailableResponse } from "@/lib/http/unavailable";
 import { MAIL_PREVIEW_CSP, MAIL_PREVIEW_HEADERS } from "@/lib/notices/render-preview";
 
 /**
- * Runs before every page and route: refuses URLs whose path is not valid percent-encoding
- * (Next would answer those with a 500), passes the requested path on to server components, and
+ * Runs before every page and route: refuses URLs whose path is not valid percent-encoding and
+ * multipart bodies that cannot be parsed (Next would answer both with a 500), passes the requested path on to server components, and
  * sets the security headers (lib/http/security-headers.ts) on every answer. The CSP also goes on
  * the request: Next reads the nonce from it and puts it on its own scripts.
  * While the database cannot serve (db/availability.ts) every page and route answers 503 with
@@ -26,6 +26,15 @@ export async function proxy(request: NextRequest) {
     return withHeaders(
       NextResponse.json(
         { error: { code: "bad_request", message: "The URL is not validly encoded." } },
+        { status: 400 },
+      ),
+      security,
+    );
+  }
+  if (await unreadableMultipart(request)) {
+    return withHeaders(
+      NextResponse.json(
+        { error: { code: "bad_request", message: "The multipart/form-data body cannot be read." } },
         { status: 400 },
       ),
       security,
@@ -55,6 +64,23 @@ function mode(): { development: boolean; live: boolean } {
 }
 
 const HEALTH_PATH = "/api/health";
+
+/**
+ * A POST of multipart/form-data whose body is not multipart: Next takes such a POST to a page
+ * (or to a path it answers with the not-found page) for a no-JavaScript server action form and
+ * fails parsing it with a 500. The body is already buffered for the proxy (see `config`).
+ */
+async function unreadableMultipart(request: NextRequest): Promise<boolean> {
+  if (request.method !== "POST") return false;
+  const type = request.headers.get("content-type") ?? "";
+  if (!/^\s*multipart\/form-data/i.test(type)) return false;
+  try {
+    await request.clone().formData();
+    return false;
+  } catch {
+    return true;
+  }
+}
 
 /**
  * The sandbox mailbox's HTML part of a message, which its viewer (/sandbox/mail/<id>) frames.

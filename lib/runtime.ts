@@ -76,7 +76,8 @@ function background(task: Promise<unknown>): void {
  */
 /**
  * Alipay as the shop uses it: live, from the env; in sandbox mode, the sandbox's gateway on this
- * server and the keys the sandbox created (the client is the same code either way).
+ * server (or at ALIPAY_GATEWAY_URL: a sandbox another process serves) and the keys the sandbox
+ * created (the client is the same code either way).
  */
 async function alipayDeps(db: Db): Promise<AlipayWebhookDeps> {
   const env = getEnv();
@@ -84,7 +85,7 @@ async function alipayDeps(db: Db): Promise<AlipayWebhookDeps> {
   if (env.isSandbox) {
     const keys = await ensureSandboxAlipayKeys(db);
     const config = {
-      gatewayUrl: `${env.appUrl}/sandbox/alipay/gateway.do`,
+      gatewayUrl: env.alipay.gatewayUrl ?? `${env.appUrl}/sandbox/alipay/gateway.do`,
       appId: keys.appId,
       privateKey: keys.appPrivateKeyPem,
       alipayPublicKey: keys.alipayPublicKeyPem,

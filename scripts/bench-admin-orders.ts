@@ -1,4 +1,5 @@
 import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
+import { rowOf, saveBench } from "./bench-report";
 
 /*
  * `npm run bench:orders` (issue #11, acceptance 4): the admin's orders list on 100,000 orders
@@ -281,6 +282,17 @@ for (const r of results) {
   );
 }
 await closeDb();
+saveBench("orders", `Admin orders list, ${N} orders`, [
+  ...results.map((r) =>
+    rowOf(
+      `${r.name} (${r.rows} rows)`,
+      `median ${r.median.toFixed(1)} ms, worst ${r.worst.toFixed(1)} ms`,
+      `< ${BUDGET_MS} ms`,
+      r.worst < BUDGET_MS ? "ok" : "MISSED",
+    ),
+  ),
+  rowOf("every row in order, none twice", failed ? "NO" : "yes", "yes", failed ? "MISSED" : "ok"),
+]);
 if (failed) {
   console.error(`failed: a request took ${BUDGET_MS} ms or more, or returned a wrong row`);
   process.exit(1);

@@ -1,4 +1,5 @@
 import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
+import { rowOf, saveBench } from "./bench-report";
 
 /*
  * `npm run bench:subscriptions`: the admin's subscriptions and deduction logs on PostgreSQL at
@@ -270,6 +271,17 @@ for (const r of results) {
 const slowest = results.reduce((a, b) => (b.maxMs > a.maxMs ? b : a));
 console.log(`slowest: ${slowest.name} ${slowest.maxMs.toFixed(1)} ms (limit ${LIMIT_MS} ms)`);
 await closeDb();
+saveBench("subscriptions", "Admin subscriptions and deductions lists", [
+  ...results.map((r) =>
+    rowOf(
+      `${r.name} (${r.rows} rows)`,
+      `median ${r.medianMs.toFixed(1)} ms, max ${r.maxMs.toFixed(1)} ms`,
+      `< ${LIMIT_MS} ms`,
+      r.maxMs < LIMIT_MS ? "ok" : "MISSED",
+    ),
+  ),
+  ...failures.map((failure) => rowOf(failure, "", "", "MISSED")),
+]);
 if (failures.length > 0) {
   console.error(`FAILED:\n  ${failures.join("\n  ")}`);
   process.exit(1);

@@ -2,6 +2,7 @@ import { fork } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
+import { rowOf, saveBench } from "./bench-report";
 // Types only (erased): the modules themselves are imported below, once the env is set.
 import type { Db } from "@/db/client";
 import type { BillingDeps } from "@/lib/billing/deps";
@@ -589,6 +590,13 @@ if (PROFILE) {
     console.log(`${(n / SEQUENTIAL_SAMPLE).toFixed(2).padStart(6)}  ${kind}`);
 }
 for (const problem of problems) console.error(`bench: ${problem}`);
+saveBench(
+  "billing",
+  "Billing charge phase",
+  rows.map(([figure, value, target, mark]) =>
+    rowOf(figure, value, target, mark === "FAILED" ? "MISSED" : mark),
+  ),
+);
 
 const missed =
   ratio > TARGET_IDEAL_RATIO || twoRatio > TARGET_TWO_RUNS_RATIO || problems.length > 0;

@@ -44,16 +44,33 @@ export function tableLines(rows: BenchRow[]): string[] {
 export function reportBench(name: string, heading: string, rows: BenchRow[]): void {
   console.log(`\n${heading}\n`);
   for (const line of tableLines(rows)) console.log(line);
-  mkdirSync(BENCH_REPORTS, { recursive: true });
-  writeFileSync(
-    path.join(BENCH_REPORTS, `${name}.json`),
-    JSON.stringify({ name, heading, at: new Date().toISOString(), rows }, null, 2),
-  );
+  saveBench(name, heading, rows);
   const missed = rows.filter((row) => row.ok === false);
   if (missed.length > 0) {
     console.log(`\nbench:${name}: ${missed.length} target(s) missed`);
     process.exitCode = 1;
   }
+}
+
+/** Saves a bench's rows for `npm run bench`'s table, without printing them. */
+export function saveBench(name: string, heading: string, rows: BenchRow[]): void {
+  mkdirSync(BENCH_REPORTS, { recursive: true });
+  writeFileSync(
+    path.join(BENCH_REPORTS, `${name}.json`),
+    JSON.stringify({ name, heading, at: new Date().toISOString(), rows }, null, 2),
+  );
+}
+
+/** A row of the older benches' own tables: figure, value, target, and "ok"/"MISSED"/"" */
+export function rowOf(figure: string, value: string, target = "", mark = ""): BenchRow {
+  return {
+    figure: figure.trim(),
+    value,
+    against: "",
+    ratio: "",
+    target,
+    ok: mark === "" ? null : mark === "ok",
+  };
 }
 
 export interface SavedBench {

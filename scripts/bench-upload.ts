@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { rowOf, saveBench } from "./bench-report";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { request as httpRequest } from "node:http";
@@ -163,6 +164,15 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
+saveBench("upload", "Uploads: 150 MB through the real server", [
+  rowOf(
+    "150 MB upload: stored whole, hash matches, over-limit refused (413), RSS bounded",
+    failures.length === 0 ? "yes" : `${failures.length} problem(s)`,
+    "yes",
+    failures.length === 0 ? "ok" : "MISSED",
+  ),
+  ...failures.map((failure) => rowOf(failure, "", "", "MISSED")),
+]);
 if (failures.length > 0) {
   console.error(`bench:upload FAILED:\n- ${failures.join("\n- ")}`);
   process.exit(1);

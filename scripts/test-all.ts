@@ -5,7 +5,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
  * `npm test`: every tier, one after another, then one line `N passed, N failed, N skipped` that
  * sums them all. Static checks count as one test each. TEST_TIERS=unit,e2e runs a subset.
  * The PostgreSQL tier uses TEST_DATABASE_URL (default: the local `test` database); when that
- * server is unreachable the tier is skipped locally and fails under CI.
+ * server is unreachable the tier is skipped locally and fails under CI. So does the reliability
+ * tier (issue #14: fault matrix, fuzzed input, load), on databases of its own.
  */
 
 interface Tally {
@@ -22,6 +23,7 @@ interface Tier {
 const REPORTS = ".reports";
 const CI = Boolean(process.env.CI);
 const DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/test";
+const RELIABILITY_PG = "postgres://postgres@127.0.0.1:5432/test_reliability";
 
 function sh(command: string, args: string[], env: Record<string, string> = {}): number {
   const result = spawnSync(command, args, { stdio: "inherit", env: { ...process.env, ...env } });
@@ -145,6 +147,24 @@ const tiers: Tier[] = [
     },
   },
   { name: "e2e", run: playwright },
+  // After e2e: its production build is the one the reliability tier's servers run.
+  {
+    name: "reliability",
+    run: () => {
+      const url = process.env.RELIABILITY_DATABASE_URL ?? RELIABILITY_PG;
+      if (!reachable(url)) {
+        if (CI) {
+          console.error(
+            `PostgreSQL at ${new URL(url).host} is unreachable; CI requires this tier.`,
+          );
+          return { passed: 0, failed: 1, skipped: 0 };
+        }
+        console.warn("PostgreSQL is unreachable: skipping the reliability tier.");
+        return { passed: 0, failed: 0, skipped: 1 };
+      }
+      return vitest("reliability", "vitest.reliability.config.ts");
+    },
+  },
 ];
 
 const only = process.env.TEST_TIERS?.split(",").map((s) => s.trim());

@@ -15,6 +15,7 @@ vi.mock("@/lib/logger", () => ({
 const {
   DEFAULT_MAX_BODY_BYTES,
   RETRY_AFTER_SECONDS,
+  asJsonError,
   errorResponse,
   json,
   readCappedText,
@@ -343,6 +344,38 @@ describe("errorResponse", () => {
     expect(await response.json()).toEqual({
       error: { code: "method_not_allowed", message: "Use POST." },
     });
+  });
+});
+
+describe("asJsonError", () => {
+  it("turns a library's plain-text refusal into the shop's JSON error with a code", async () => {
+    const refused = await asJsonError(new Response("Bad request.", { status: 400 }));
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get("content-type")).toContain("application/json");
+    expect(await refused.json()).toEqual({
+      error: { code: "bad_request", message: "Bad request." },
+    });
+    const unknownStatus = await asJsonError(new Response("", { status: 418 }));
+    expect(await unknownStatus.json()).toEqual({
+      error: { code: "bad_request", message: "The request was refused." },
+    });
+    const bareString = await asJsonError(Response.json("Bad request.", { status: 400 }));
+    expect(await bareString.json()).toEqual({
+      error: { code: "bad_request", message: "Bad request." },
+    });
+    const notAllowed = await asJsonError(new Response("nope", { status: 405 }));
+    expect(((await notAllowed.json()) as { error: { code: string } }).error.code).toBe(
+      "method_not_allowed",
+    );
+  });
+
+  it("passes successes, redirects and JSON errors unchanged", async () => {
+    const ok = new Response("fine", { status: 200 });
+    expect(await asJsonError(ok)).toBe(ok);
+    const redirect = new Response(null, { status: 302, headers: { location: "/" } });
+    expect(await asJsonError(redirect)).toBe(redirect);
+    const already = Response.json({ error: { code: "x", message: "y" } }, { status: 400 });
+    expect(await asJsonError(already)).toBe(already);
   });
 });
 

@@ -1,7 +1,14 @@
 import type { z } from "zod";
 import { reportDatabaseUnavailable } from "@/db/availability";
 import { databaseUnavailableCause, hasErrorCode, MIGRATIONS_BEHIND } from "@/db/errors";
-import { AppError, isAppError, toErrorBody, type ErrorBody } from "@/lib/errors";
+import {
+  AppError,
+  ERROR_STATUS,
+  isAppError,
+  toErrorBody,
+  type ErrorBody,
+  type ErrorCode,
+} from "@/lib/errors";
 import { fieldErrorsOf } from "@/lib/validation";
 import { moduleLogger } from "@/lib/logger";
 import { RETRY_AFTER_SECONDS, UNAVAILABLE } from "./unavailable-body";
@@ -134,4 +141,30 @@ export function route<C>(handler: Handler<C>): Handler<C> {
       return errorResponse(error);
     }
   };
+}
+
+/**
+ * A library's own error answer (next-auth's `"Bad request."`, a bare JSON string) as the shop's JSON
+ * error with a code: the code whose status it is (else `bad_request`), its text as the message.
+ * Successes, redirects and answers already in JSON pass unchanged.
+ */
+export async function asJsonError(response: Response): Promise<Response> {
+  if (response.status < 400) return response;
+  const text = (await response.clone().text()).trim();
+  let parsed: unknown = text;
+  if ((response.headers.get("content-type") ?? "").includes("application/json")) {
+    try {
+      parsed = JSON.parse(text) as unknown;
+    } catch {
+      // not JSON after all: its text is the message
+    }
+    const code = (parsed as { error?: { code?: unknown } } | null)?.error?.code;
+    if (typeof code === "string") return response;
+  }
+  const message = (typeof parsed === "string" ? parsed : "").slice(0, 200);
+  const errorCode =
+    (Object.keys(ERROR_STATUS) as ErrorCode[]).find((c) => ERROR_STATUS[c] === response.status) ??
+    (response.status >= 500 ? "internal" : "bad_request");
+  const { body } = toErrorBody(new AppError(errorCode, message || "The request was refused."));
+  return Response.json(body, { status: response.status });
 }

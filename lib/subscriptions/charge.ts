@@ -114,13 +114,23 @@ export async function executeAttempt(
     );
 
   if (result.kind === "succeeded") {
-    await finish({ status: "succeeded", tradeNo: result.tradeNo, at });
-    const settle = await settlePeriod(deps, agreement, order, {
-      tradeNo: result.tradeNo,
-      amountFen: result.amountFen,
-      paidAt: result.paidAt ?? at,
-      buyerRef: result.buyerUserId,
-    });
+    // The exchange is logged at once; the attempt succeeds in the settlement's transaction
+    // (settlePeriod), so a crash or a lost connection between the two leaves it pending — stale,
+    // then asked about with trade.query and settled — never succeeded with its order unpaid,
+    // which no phase would look at again.
+    await logExchange(deps, result.exchange, agreement, attempt.id, order.id, result.kind);
+    const settle = await settlePeriod(
+      deps,
+      agreement,
+      order,
+      {
+        tradeNo: result.tradeNo,
+        amountFen: result.amountFen,
+        paidAt: result.paidAt ?? at,
+        buyerRef: result.buyerUserId,
+      },
+      { succeededAttempt: { id: attempt.id, at } },
+    );
     return { status: "paid", settle };
   }
   if (result.kind === "unknown") {
@@ -199,17 +209,19 @@ export async function resolveByQuery(
     (queried.status === "TRADE_SUCCESS" || queried.status === "TRADE_FINISHED") &&
     queried.tradeNo
   ) {
-    await finishChargeAttempt(deps.db, attempt.id, {
-      status: "succeeded",
-      tradeNo: queried.tradeNo,
-      at,
-    });
-    const settle = await settlePeriod(deps, agreement, order, {
-      tradeNo: queried.tradeNo,
-      amountFen: queried.amountFen ?? order.amountFen,
-      paidAt: queried.paidAt ?? at,
-      buyerRef: queried.buyerUserId,
-    });
+    // As in executeAttempt: the attempt succeeds with the settlement or not at all.
+    const settle = await settlePeriod(
+      deps,
+      agreement,
+      order,
+      {
+        tradeNo: queried.tradeNo,
+        amountFen: queried.amountFen ?? order.amountFen,
+        paidAt: queried.paidAt ?? at,
+        buyerRef: queried.buyerUserId,
+      },
+      { succeededAttempt: { id: attempt.id, at } },
+    );
     return { status: "paid", settle };
   }
   if (!queried.found || queried.status === "TRADE_CLOSED") {
@@ -236,14 +248,29 @@ export async function settlePeriod(
   agreement: Pick<Agreement, "id">,
   order: Order,
   trade: { tradeNo: string; amountFen: number; paidAt: Date; buyerRef?: string | null },
+  /** The charge attempt that made this trade: marked succeeded in the same transaction. */
+  options: { succeededAttempt?: { id: string; at: Date } } = {},
 ): Promise<SettleOutcome> {
+  const { succeededAttempt } = options;
   const { outcome } = await settlePayment(
     deps.db,
     order.id,
     { provider: "alipay", ...trade },
     await deps.now(),
-    // In the same transaction: the agreement moves on with the paid order, or neither does.
-    { alsoInTransaction: (tx) => syncPaidPeriods(tx, agreement.id) },
+    // In the same transaction: the agreement moves on with the paid order (and the attempt
+    // succeeds with it), or none of them does.
+    {
+      alsoInTransaction: async (tx) => {
+        await syncPaidPeriods(tx, agreement.id);
+        if (succeededAttempt) {
+          await finishChargeAttempt(tx, succeededAttempt.id, {
+            status: "succeeded",
+            tradeNo: trade.tradeNo,
+            at: succeededAttempt.at,
+          });
+        }
+      },
+    },
   );
   return outcome;
 }

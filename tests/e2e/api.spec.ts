@@ -92,6 +92,10 @@ test.describe("HTTP API", () => {
       ["GET", "/signin?callbackUrl=%ZZ"],
       ["GET", "/signin?callbackUrl=https://evil.example"],
       ["POST", "/", "x", undefined, { "next-action": "forged" }],
+      // Not multipart, said to be: Next parses it as a no-JavaScript action form (a 500 before).
+      ["POST", "/", "a=b", "multipart/form-data"],
+      ["POST", "/products/nope", "a=b", "multipart/form-data; boundary=xyz"],
+      ["POST", "/api/nothing/here", "a=b", "multipart/form-data"],
     ];
     for (const [method, path, data, contentType, extra] of probes) {
       const response = await request.fetch(path, {
@@ -106,6 +110,13 @@ test.describe("HTTP API", () => {
       });
       expect(response.status(), `${method} ${path}`).toBeLessThan(500);
       if (path.startsWith("/api/cron")) expect(response.status()).toBe(401);
+      if (path.startsWith("/api/") && response.status() >= 400) {
+        expect(response.headers()["content-type"], `${method} ${path}`).toContain(
+          "application/json",
+        );
+        const { error } = (await response.json()) as { error?: { code?: string } };
+        expect(error?.code, `${method} ${path}`).toEqual(expect.any(String));
+      }
     }
   });
 

@@ -1,3 +1,5 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import postgres from "postgres";
 import setupTestDatabase from "../helpers/global-setup";
 import { assertLocalDatabaseUrl } from "../helpers/local-database";
@@ -25,10 +27,41 @@ export async function ensureDatabase(url: string): Promise<void> {
   }
 }
 
-/** The reliability tier's database, created when missing, emptied and migrated. */
-export default async function setup(): Promise<void> {
+const COUNTS = path.join(".reports", "reliability");
+
+/** What the tier's files reported (fault-matrix.json, fuzz.json, load.json), merged. */
+export function reliabilityCounts(): Record<string, number> {
+  const merged: Record<string, number> = {};
+  let files: string[] = [];
+  try {
+    files = readdirSync(COUNTS).filter((file) => file.endsWith(".json") && file !== "counts.json");
+  } catch {
+    return merged;
+  }
+  for (const file of files) {
+    Object.assign(merged, JSON.parse(readFileSync(path.join(COUNTS, file), "utf8")) as object);
+  }
+  return merged;
+}
+
+/**
+ * The reliability tier's database, created when missing, emptied and migrated; at the end, one
+ * line of what ran: fault rows, fuzz cases and load operations (also in counts.json).
+ */
+export default async function setup(): Promise<() => void> {
   const url = reliabilityDatabaseUrl();
   process.env.TEST_DATABASE_URL = url;
   await ensureDatabase(url);
   await setupTestDatabase();
+  rmSync(COUNTS, { recursive: true, force: true });
+  mkdirSync(COUNTS, { recursive: true });
+  return () => {
+    const counts = reliabilityCounts();
+    writeFileSync(path.join(COUNTS, "counts.json"), JSON.stringify(counts));
+    console.log(
+      `\nreliability: ${counts.faultRows ?? 0} fault rows, ${counts.fuzzCases ?? 0} fuzz cases ` +
+        `over ${counts.fuzzRoutes ?? 0} routes, ${counts.loadOperations ?? 0} load operations ` +
+        `(${counts.perSecond ?? 0}/s, ${counts.buyers ?? 0} buyers)`,
+    );
+  };
 }

@@ -1,12 +1,14 @@
 import "server-only";
-import { readCappedText, route } from "@/lib/http/json";
+import { AppError } from "@/lib/errors";
+import { errorResponse, readCappedText, route } from "@/lib/http/json";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { ALIPAY_WEBHOOK_MAX_BYTES, handleAlipayNotify, type AlipayDestination } from "./index";
 
 /**
  * The route handler of one Alipay notification destination: the raw form body (parsed by the
  * pipeline itself: Alipay's odd content types defeat framework parsers) → the reply Alipay
- * expects, as plain text.
+ * expects: exactly `success` as plain text once recorded. A refusal is the shop's JSON error
+ * (Alipay counts anything but `success` as a failure and retries; the inbox keeps the reason).
  */
 export function alipayNotifyRoute(destination: AlipayDestination) {
   return route(async (request) => {
@@ -14,6 +16,11 @@ export function alipayNotifyRoute(destination: AlipayDestination) {
     const reply = await handleAlipayNotify(await getRuntime(), destination, raw, request.headers);
     // What it changed may have written notices (a receipt, a cancellation): send them now.
     kickNotices();
+    if (reply.status !== 200) {
+      return errorResponse(
+        new AppError("bad_request", "Notification refused: unsigned, forged or unreadable."),
+      );
+    }
     return new Response(reply.body, {
       status: reply.status,
       headers: { "content-type": "text/plain; charset=utf-8" },

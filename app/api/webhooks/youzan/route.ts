@@ -2,11 +2,20 @@ import { json, readCappedText, route } from "@/lib/http/json";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { handleYouzanPush, YOUZAN_WEBHOOK_MAX_BYTES } from "@/lib/webhooks/youzan";
 
-/** Youzan push messages: raw body and headers → the webhook pipeline → the reply Youzan expects. */
+/**
+ * Youzan push messages: raw body and headers → the webhook pipeline → the reply Youzan expects
+ * (`{"code":0,"msg":"success"}`). A refusal keeps Youzan's shape and carries the shop's error too.
+ */
 export const POST = route(async (request) => {
   const raw = await readCappedText(request, YOUZAN_WEBHOOK_MAX_BYTES);
   const reply = await handleYouzanPush(await getRuntime(), raw, request.headers);
   // A settlement writes its receipt in the outbox: send it now rather than at the next cron run.
   kickNotices();
-  return json(reply.body, { status: reply.status });
+  if (reply.status < 400) return json(reply.body, { status: reply.status });
+  const { msg } = reply.body as { msg?: string };
+  const code = reply.status === 401 ? "unauthorized" : "bad_request";
+  return json(
+    { ...(reply.body as object), error: { code, message: msg ?? "Push refused." } },
+    { status: reply.status },
+  );
 });

@@ -1,0 +1,299 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { creditEntries, entitlements, orders, payments, webhookInbox } from "@/db/schema";
+import { makeDueAgreements } from "../helpers/billing-fixtures";
+import { invariantViolations } from "./invariants";
+import { CRON_SECRET, startReliabilityShop, type ReliabilityShop } from "./shop-server";
+
+/*
+ * Issue #14, reliability 3: 200 buyers at once, each on an address of its own, check out and
+ * poll while Youzan's pushes, Alipay's notifications, the billing phases and the notice sender
+ * go on, for LOAD_SECONDS (60). Zero errors: no 5xx, no refused request a buyer would not have
+ * caused, no network error. Zero lost or duplicated effects: every order a buyer saw paid is
+ * paid once with one payment and one grant, every paid QR is paid, the billing run charges each
+ * due period once, and the whole database keeps its invariants. The throughput is reported.
+ */
+
+const BUYERS = Number(process.env.LOAD_BUYERS ?? 200);
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
+const PORT = Number(process.env.LOAD_PORT ?? 3345);
+const DUE_AGREEMENTS = 100;
+/** The checkout page's interval (components/orders/checkout-status.tsx). */
+const POLL_MS = 2_000;
+const QR_PRODUCTS = ["side-hustle-handbook", "writing-that-sells", "notion-for-creators"];
+const REPEATABLE = "credits-10";
+
+let shop: ReliabilityShop;
+const cookies: string[] = [];
+let due: Awaited<ReturnType<typeof makeDueAgreements>>;
+
+interface Tally {
+  operations: number;
+  errors: string[];
+  checkouts: number;
+  payRequests: number;
+  polls: number;
+  subscriptions: number;
+  cronRuns: number;
+  /** Orders a buyer saw paid, and by whom. */
+  seenPaid: Map<string, number>;
+  /** Orders the sandbox was asked to pay (a Youzan push or Alipay's signature follows). */
+  paidAtProvider: Set<string>;
+}
+const tally: Tally = {
+  operations: 0,
+  errors: [],
+  checkouts: 0,
+  payRequests: 0,
+  polls: 0,
+  subscriptions: 0,
+  cronRuns: 0,
+  seenPaid: new Map(),
+  paidAtProvider: new Set(),
+};
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** One request; anything but the statuses it may answer is an error, and is remembered. */
+async function call(
+  what: string,
+  path: string,
+  init: RequestInit & { ok?: number[]; ip?: string; cookie?: string } = {},
+): Promise<{ status: number; body: Record<string, unknown> } | undefined> {
+  tally.operations += 1;
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    ...(init.ip ? { "x-forwarded-for": init.ip } : {}),
+    ...(init.cookie ? { cookie: init.cookie } : {}),
+  };
+  try {
+    const base = path.startsWith("/sandbox/") ? shop.providers : shop.base;
+    const response = await fetch(`${base}${path}`, {
+      ...init,
+      headers: { ...headers, ...(init.headers as Record<string, string> | undefined) },
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await response.text();
+    const ok = init.ok ?? [200, 201];
+    if (!ok.includes(response.status)) {
+      tally.errors.push(`${what}: ${response.status} ${text.slice(0, 200)}`);
+      return undefined;
+    }
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // a non-JSON 200 (none is expected here) leaves body empty
+    }
+    return { status: response.status, body };
+  } catch (error) {
+    tally.errors.push(`${what}: ${String(error)}`);
+    return undefined;
+  }
+}
+
+/** Polls an order's status as its checkout page does until it is paid or time is up. */
+async function pollUntilPaid(buyer: number, orderNo: string, until: number): Promise<boolean> {
+  for (;;) {
+    tally.polls += 1;
+    const answer = await call("status poll", `/api/orders/${orderNo}/status`, {
+      cookie: cookies[buyer],
+      ip: ipOf(buyer),
+    });
+    if (answer?.body.status === "paid") {
+      tally.seenPaid.set(orderNo, buyer);
+      return true;
+    }
+    if (Date.now() > until) return false;
+    await sleep(POLL_MS);
+  }
+}
+
+const ipOf = (buyer: number) => `10.${20 + (buyer >> 8)}.${buyer & 255}.7`;
+
+async function buyOnce(buyer: number, productSlug: string, until: number): Promise<void> {
+  const created = await call("checkout", "/api/orders", {
+    method: "POST",
+    body: JSON.stringify({ productSlug }),
+    cookie: cookies[buyer],
+    ip: ipOf(buyer),
+  });
+  if (!created) return;
+  tally.checkouts += 1;
+  const orderNo = created.body.orderNo as string;
+  const qrId = (created.body.qr as { qrId: string }).qrId;
+  // The buyer looks at the QR code a moment, polling, then scans and pays.
+  await pollUntilPaid(buyer, orderNo, Date.now() + 500 + Math.random() * 2_000);
+  const paying = await call("pay at Youzan", "/sandbox/youzan/control/pay", {
+    method: "POST",
+    body: JSON.stringify({ qrId }),
+  });
+  if (!paying) return;
+  tally.payRequests += 1;
+  tally.paidAtProvider.add(orderNo);
+  await pollUntilPaid(buyer, orderNo, Math.max(until, Date.now() + 30_000));
+}
+
+async function subscribe(buyer: number, until: number): Promise<void> {
+  const started = await call("subscribe", "/api/subscriptions", {
+    method: "POST",
+    body: JSON.stringify({ productSlug: "membership-monthly" }),
+    cookie: cookies[buyer],
+    ip: ipOf(buyer),
+  });
+  if (!started) return;
+  tally.subscriptions += 1;
+  const orderNo = started.body.orderNo as string;
+  await pollUntilPaid(buyer, orderNo, Date.now() + 1_000);
+  const signed = await call("sign at Alipay", "/sandbox/alipay/control/sign", {
+    method: "POST",
+    body: JSON.stringify({ signUrl: started.body.signUrl }),
+  });
+  if (!signed) return;
+  tally.paidAtProvider.add(orderNo);
+  await pollUntilPaid(buyer, orderNo, Math.max(until, Date.now() + 30_000));
+}
+
+async function buyer(index: number, until: number): Promise<void> {
+  // The crowd arrives over the first ten seconds, then stays.
+  await sleep(Math.random() * 10_000);
+  // One buyer in 25 subscribes: the sandbox's wallet is one Alipay user, and Alipay allows one
+  // user at most 10 agreements with a merchant.
+  if (index % 25 === 0) await subscribe(index, until);
+  for (const slug of QR_PRODUCTS) {
+    if (Date.now() > until) return;
+    await buyOnce(index, slug, until);
+  }
+  while (Date.now() < until) await buyOnce(index, REPEATABLE, until);
+}
+
+/** The scheduler: every billing phase, the notice sender and the reconcile job, in turns. */
+async function scheduler(until: number): Promise<void> {
+  const jobs = [
+    "/api/cron/billing/charge",
+    "/api/cron/notices/send",
+    "/api/cron/billing/retry",
+    "/api/cron/orders/reconcile",
+    "/api/cron/billing/postpone",
+    "/api/cron/billing/reconcile",
+  ];
+  for (let i = 0; Date.now() < until; i++) {
+    await call(`cron ${jobs[i % jobs.length]}`, jobs[i % jobs.length]!, {
+      headers: { authorization: `Bearer ${CRON_SECRET}` },
+    });
+    tally.cronRuns += 1;
+    await sleep(2_000);
+  }
+}
+
+describe(`load: ${BUYERS} buyers for ${SECONDS} s`, () => {
+  beforeAll(async () => {
+    shop = await startReliabilityShop({
+      database: "test_reliability_load",
+      port: PORT,
+      buyers: BUYERS,
+      separateProviders: true,
+    });
+    const clock = (await (await fetch(`${shop.providers}/sandbox/control/clock`)).json()) as {
+      now: string;
+    };
+    due = await makeDueAgreements(shop.db, {
+      count: DUE_AGREEMENTS,
+      now: new Date(clock.now),
+      productSlug: "membership-monthly",
+      daysAhead: () => 0,
+    });
+    for (let i = 0; i < BUYERS; i += 8) {
+      const batch = shop.buyers.slice(i, i + 8);
+      cookies.push(...(await Promise.all(batch.map((email) => shop.signIn(email)))));
+    }
+  });
+
+  afterAll(async () => {
+    await shop?.stop();
+  });
+
+  it("checks out, pays and polls with zero errors and no effect lost or applied twice", async () => {
+    const started = Date.now();
+    const until = started + SECONDS * 1_000;
+    await Promise.all([
+      ...Array.from({ length: BUYERS }, (_, i) => buyer(i, until)),
+      scheduler(until),
+    ]);
+    const elapsed = (Date.now() - started) / 1_000;
+    // Charges still in flight finish their phase: one more charge run after the crowd left.
+    await call("final charge", "/api/cron/billing/charge", {
+      headers: { authorization: `Bearer ${CRON_SECRET}` },
+    });
+
+    mkdirSync(".reports/reliability", { recursive: true });
+    writeFileSync(
+      ".reports/reliability/load.json",
+      JSON.stringify({
+        loadOperations: tally.operations,
+        seconds: Math.round(elapsed),
+        perSecond: Math.round(tally.operations / elapsed),
+        buyers: BUYERS,
+        checkouts: tally.checkouts,
+        payments: tally.payRequests,
+        subscriptions: tally.subscriptions,
+        polls: tally.polls,
+        cronRuns: tally.cronRuns,
+      }),
+    );
+    console.log(
+      `load: ${tally.operations} operations in ${elapsed.toFixed(0)} s ` +
+        `(${(tally.operations / elapsed).toFixed(0)}/s): ${tally.checkouts} checkouts, ` +
+        `${tally.payRequests} QR payments, ${tally.subscriptions} subscriptions, ` +
+        `${tally.polls} polls, ${tally.cronRuns} cron runs; ${tally.errors.length} errors`,
+    );
+
+    expect(tally.errors.slice(0, 10)).toEqual([]);
+    expect(tally.checkouts).toBeGreaterThanOrEqual(BUYERS);
+    expect(tally.payRequests).toBeGreaterThan(0);
+    expect(tally.cronRuns).toBeGreaterThanOrEqual(3);
+
+    // Every order paid at the provider was seen paid by its buyer: nothing lost.
+    const unseen = [...tally.paidAtProvider].filter((orderNo) => !tally.seenPaid.has(orderNo));
+    expect(unseen).toEqual([]);
+
+    // Each is paid once in the database: one payment, one grant.
+    const seen = [...tally.seenPaid.keys()];
+    const rows = await shop.db
+      .select({
+        orderNo: orders.orderNo,
+        status: orders.status,
+        payments: sql<number>`(select count(*)::int from ${payments} p where p.order_id = ${orders.id})`,
+        // A grant: the order's entitlement, or its credits (a credit pack).
+        grants: sql<number>`(select count(*)::int from ${entitlements} e where e.order_id = ${orders.id}) + (select count(*)::int from ${creditEntries} c where c.order_id = ${orders.id} and c.kind = 'grant')`,
+      })
+      .from(orders)
+      .where(inArray(orders.orderNo, seen));
+    expect(rows.length).toBe(seen.length);
+    const wrong = rows.filter((r) => r.status !== "paid" || r.payments !== 1 || r.grants !== 1);
+    expect(wrong).toEqual([]);
+
+    // Every Youzan push the sandbox sent is in the inbox.
+    const pushes = await shop.db.$count(
+      webhookInbox,
+      and(eq(webhookInbox.provider, "youzan"), sql`${webhookInbox.status} <> 'rejected'`),
+    );
+    expect(pushes).toBeGreaterThanOrEqual(tally.payRequests);
+
+    // The billing run charged the due agreements' periods once each (the invariants check twice).
+    const charged = await shop.db.$count(
+      orders,
+      and(
+        inArray(
+          orders.userId,
+          due.agreements.map((a) => a.userId),
+        ),
+        eq(orders.status, "paid"),
+      ),
+    );
+    expect(charged).toBeGreaterThan(DUE_AGREEMENTS);
+
+    expect(await invariantViolations(shop.db)).toEqual([]);
+  });
+});
