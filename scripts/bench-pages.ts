@@ -109,6 +109,8 @@ interface Weight {
   /** Script URL → its text (for the admin markers). */
   texts: Map<string, string>;
   gzipBytes: number;
+  /** The HTML itself, gzipped (the flight data inlined in it included). */
+  htmlGzipBytes: number;
 }
 
 const SCRIPT_TAG = /<script\b[^>]*>/g;
@@ -139,7 +141,12 @@ async function weigh(origin: string, pagePath: string, cookie?: string): Promise
   });
   if (page.status !== 200) throw new Error(`bench:pages: ${pagePath} answered ${page.status}`);
   const html = await page.text();
-  const weight: Weight = { scripts: new Map(), texts: new Map(), gzipBytes: 0 };
+  const weight: Weight = {
+    scripts: new Map(),
+    texts: new Map(),
+    gzipBytes: 0,
+    htmlGzipBytes: gzipSync(html).length,
+  };
   for (const src of scriptUrls(html)) {
     const absolute = new URL(src, origin).toString();
     let text = fetched.get(absolute);
@@ -252,6 +259,16 @@ for (const page of shop) {
     ratio: `+${kB(above)}`,
     target: `≤ +${TARGET_ABOVE_FLOOR_KB} kB`,
     ok: above <= TARGET_ABOVE_FLOOR_KB * 1000,
+  });
+}
+for (const page of [...shop, { label: "admin dashboard /admin", weight: dashboard }]) {
+  rows.push({
+    figure: `${page.label}: HTML (gzip)`,
+    value: kB(page.weight.htmlGzipBytes),
+    against: `floor ${kB(floor.htmlGzipBytes)}`,
+    ratio: "",
+    target: "(shown)",
+    ok: null,
   });
 }
 const shopScripts = new Set(shop.flatMap((page) => [...page.weight.scripts.keys()]));
