@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
@@ -61,19 +61,22 @@ const versionOf = (pkg: string): string =>
 
 /** The empty app, built once per set of versions (a stamp file says which). */
 function buildFloor(): void {
+  // The stamp names the versions and the node_modules linked: another checkout rebuilds it.
   const versions = ["next", "react", "react-dom"].map((p) => `${p}@${versionOf(p)}`).join(" ");
+  const stampText = `${versions} ${path.resolve("node_modules")}`;
   const stamp = path.join(FLOOR_DIR, ".bench-versions");
   if (
     existsSync(path.join(FLOOR_DIR, ".next/BUILD_ID")) &&
     existsSync(stamp) &&
-    readFileSync(stamp, "utf8") === versions
+    readFileSync(stamp, "utf8") === stampText
   ) {
     return;
   }
   console.log(`bench:pages: the floor (${versions}) in ${FLOOR_DIR} …`);
   mkdirSync(path.join(FLOOR_DIR, "app"), { recursive: true });
   const modules = path.join(FLOOR_DIR, "node_modules");
-  if (!existsSync(modules)) symlinkSync(path.resolve("node_modules"), modules, "dir");
+  rmSync(modules, { recursive: true, force: true });
+  symlinkSync(path.resolve("node_modules"), modules, "dir");
   writeFileSync(
     path.join(FLOOR_DIR, "package.json"),
     JSON.stringify({ name: "xiaopu-empty-next", private: true, type: "module" }),
@@ -98,7 +101,7 @@ function buildFloor(): void {
     env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
   });
   if (built.status !== 0) throw new Error("bench:pages: the empty Next.js app did not build");
-  writeFileSync(stamp, versions);
+  writeFileSync(stamp, stampText);
 }
 
 // ---- measuring a page -------------------------------------------------------------------------
