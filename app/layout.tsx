@@ -1,9 +1,10 @@
 import type { Metadata, Viewport } from "next";
 import { NextIntlClientProvider } from "next-intl";
-import { getLocale, getTranslations } from "next-intl/server";
+import { getLocale, getMessages, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
 import { SiteHeader } from "@/components/layout/site-header";
 import { Providers } from "@/components/providers";
+import { pickNamespaces, SHOP_CLIENT_NAMESPACES } from "@/i18n/client-messages";
 import { getEnv } from "@/lib/env";
 import "./globals.css";
 
@@ -27,11 +28,12 @@ export const viewport: Viewport = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const locale = await getLocale();
+  const [locale, messages] = await Promise.all([getLocale(), getMessages()]);
   return (
     <html lang={locale}>
       <body className="min-h-screen bg-stone-50 font-sans text-stone-900 antialiased">
-        <NextIntlClientProvider>
+        {/* Only what client components translate with: the rest stays on the server. */}
+        <NextIntlClientProvider messages={pickNamespaces(messages, SHOP_CLIENT_NAMESPACES)}>
           <Providers>
             <SiteHeader />
             <main className="mx-auto w-full max-w-5xl px-4 py-6 sm:py-10">{children}</main>

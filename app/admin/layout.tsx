@@ -1,6 +1,8 @@
 import Link from "next/link";
-import { getTranslations } from "next-intl/server";
+import { NextIntlClientProvider } from "next-intl";
+import { getMessages, getTranslations } from "next-intl/server";
 import type { ReactNode } from "react";
+import { ADMIN_CLIENT_NAMESPACES, pickNamespaces } from "@/i18n/client-messages";
 import { requireAdmin } from "@/lib/auth/guards";
 
 /** The admin's sections in the order of the menu (each at `/admin/<section>`). */
@@ -21,7 +23,7 @@ const ADMIN_SECTIONS = [
 /** The role is checked here and again in every admin page, action and route. */
 export default async function AdminLayout({ children }: { children: ReactNode }) {
   await requireAdmin();
-  const t = await getTranslations("admin");
+  const [t, messages] = await Promise.all([getTranslations("admin"), getMessages()]);
   return (
     <div className="space-y-6" data-testid="admin-shell">
       <div className="flex flex-wrap items-center gap-4 border-b border-stone-200 pb-3">
@@ -41,7 +43,11 @@ export default async function AdminLayout({ children }: { children: ReactNode })
           ))}
         </nav>
       </div>
-      {children}
+      {/* The admin's client components translate under `admin` too (the shop's pages never
+          receive those messages). */}
+      <NextIntlClientProvider messages={pickNamespaces(messages, ADMIN_CLIENT_NAMESPACES)}>
+        {children}
+      </NextIntlClientProvider>
     </div>
   );
 }

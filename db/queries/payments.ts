@@ -25,6 +25,27 @@ const lockPaymentStatement = statement((db, slot: Slots<{ provider: Provider; tr
     .for("update"),
 );
 
+/**
+ * Whether a provider trade is recorded already (no lock): a push of a known trade can then be
+ * answered without asking the provider again, since settling it would change nothing.
+ */
+export async function isTradeRecorded(
+  db: Db,
+  provider: Provider,
+  tradeNo: string,
+): Promise<boolean> {
+  const rows = await tradeRecordedStatement.run(db, { provider, tradeNo });
+  return rows.length > 0;
+}
+
+const tradeRecordedStatement = statement(
+  (db, slot: Slots<{ provider: Provider; tradeNo: string }>) =>
+    db
+      .select({ id: payments.id })
+      .from(payments)
+      .where(and(eq(payments.provider, slot.provider), eq(payments.providerTradeNo, slot.tradeNo))),
+);
+
 export type NewPayment = Pick<
   typeof payments.$inferInsert,
   "id" | "orderId" | "provider" | "providerTradeNo" | "amountFen" | "status" | "buyerRef" | "paidAt"

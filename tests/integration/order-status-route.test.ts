@@ -104,6 +104,19 @@ describe("GET /api/orders/{orderNo}/status", () => {
     }
   });
 
+  it("ten tabs polling every 2 s for a minute share one question to Youzan per interval", async () => {
+    const order = await p.order();
+    const before = (await p.bed.sandbox.stats()).apiCalls["youzan.trades.qr.get"] ?? 0;
+    for (let second = 0; second < 60; second += 2) {
+      const answers = await Promise.all(Array.from({ length: 10 }, () => ask(order.orderNo)));
+      expect(answers.every((answer) => answer.status === 200)).toBe(true);
+      p.bed.clock.advance(2);
+    }
+    const after = (await p.bed.sandbox.stats()).apiCalls["youzan.trades.qr.get"] ?? 0;
+    // The interval is 3 s: on a 2 s beat, every other beat asks (0, 4, 8, … 56 s).
+    expect(after - before).toBe(15);
+  });
+
   it("expires a pending order past its time to live and says so, with the shop's now", async () => {
     const order = await p.order();
     p.bed.clock.advance(16 * 60);

@@ -104,6 +104,20 @@ describe("settling by push", () => {
     expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
   });
 
+  it("pushes of a trade already recorded (TRADE_SUCCESS after TRADE_PAID, duplicates) ask Youzan nothing", async () => {
+    await p.bed.sandbox.setFaults({ pushDuplicates: 3 });
+    const o = await order();
+    await p.bed.sandbox.pay({ qrId: o.qrId! });
+    await deliverAll(6);
+    expect((await reload(o.id)).status).toBe("paid");
+    const inbox = await t.db().select().from(webhookInbox);
+    expect(inbox.length).toBeGreaterThan(1);
+    expect(inbox.filter((row) => row.outcome === "already_settled").length).toBeGreaterThan(0);
+    // Only the first push re-reads the trade: the others find it recorded (issue #14).
+    expect((await p.bed.sandbox.stats()).apiCalls["youzan.trade.get"]).toBe(1);
+    expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
+  });
+
   it("pushes duplicated 5 times, out of order, V2 and V3 together: one paid order, one grant", async () => {
     await p.bed.sandbox.setFaults({
       pushDuplicates: 5,

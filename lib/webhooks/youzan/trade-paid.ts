@@ -1,5 +1,6 @@
 import "server-only";
 import { findOrderByQrId } from "@/db/queries/orders";
+import { isTradeRecorded } from "@/db/queries/payments";
 import { settlePayment } from "@/lib/orders/settle";
 import { isPaidTradeStatus } from "@/lib/payments/youzan";
 import type { ApplyResult, WebhookDeps } from "../types";
@@ -9,10 +10,15 @@ import type { YouzanEvent } from "./event";
  * A push says a trade was paid. The push is only a hint: the trade is re-read from Youzan
  * (`youzan.trade.get`), its `qr_info.qr_id` leads to our order, and the amount Youzan reports is
  * what settlement checks. A trade not visible yet fails the attempt, so the reconcile job (or the
- * buyer's polling) applies it later.
+ * buyer's polling) applies it later. A trade already recorded (TRADE_SUCCESS after TRADE_PAID,
+ * a redelivery) is not re-read: settling it again would change nothing (`already_settled`), and
+ * each question costs a call to Youzan (issue #14).
  */
 export async function applyTradePaid(deps: WebhookDeps, event: YouzanEvent): Promise<ApplyResult> {
   if (!event.tid) return { status: "ignored", outcome: "no_tid" };
+  if (await isTradeRecorded(deps.db, "youzan", event.tid)) {
+    return { status: "processed", outcome: "already_settled" };
+  }
   const trade = await deps.youzan.getTrade(event.tid);
   if (!trade) return { status: "failed", outcome: "trade_not_visible_yet" };
   const qrId = trade.qrId ?? event.qrId;
