@@ -8,8 +8,8 @@ import { unavailableResponse } from "@/lib/http/unavailable";
 import { MAIL_PREVIEW_CSP, MAIL_PREVIEW_HEADERS } from "@/lib/notices/render-preview";
 
 /**
- * Runs before every page and route: refuses URLs whose path is not valid percent-encoding and
- * multipart bodies that cannot be parsed (Next would answer both with a 500), passes the requested path on to server components, and
+ * Runs before every page and route: refuses URLs whose path is not valid percent-encoding or
+ * holds a NUL character, and multipart bodies that cannot be parsed (Next would answer both with a 500), passes the requested path on to server components, and
  * sets the security headers (lib/http/security-headers.ts) on every answer. The CSP also goes on
  * the request: Next reads the nonce from it and puts it on its own scripts.
  * While the database cannot serve (db/availability.ts) every page and route answers 503 with
@@ -20,14 +20,10 @@ export async function proxy(request: NextRequest) {
   const nonce = newNonce();
   const { pathname, search } = request.nextUrl;
   const security = headersFor(pathname, nonce);
-  try {
-    decodeURIComponent(pathname);
-  } catch {
+  const urlProblem = problemOfUrl(pathname, request.nextUrl.searchParams);
+  if (urlProblem) {
     return withHeaders(
-      NextResponse.json(
-        { error: { code: "bad_request", message: "The URL is not validly encoded." } },
-        { status: 400 },
-      ),
+      NextResponse.json({ error: { code: "bad_request", message: urlProblem } }, { status: 400 }),
       security,
     );
   }
@@ -64,6 +60,25 @@ function mode(): { development: boolean; live: boolean } {
 }
 
 const HEALTH_PATH = "/api/health";
+
+/**
+ * What is wrong with a URL no page or route can take: a path that is not valid percent-encoding
+ * (Next answers 500), or a NUL character in the path or the query (PostgreSQL refuses it in a
+ * text parameter: a 500 from whichever query it reached).
+ */
+function problemOfUrl(pathname: string, search: URLSearchParams): string | undefined {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(pathname);
+  } catch {
+    return "The URL is not validly encoded.";
+  }
+  if (decoded.includes("\0")) return "The URL contains a NUL character.";
+  for (const [key, value] of search) {
+    if (key.includes("\0") || value.includes("\0")) return "The query contains a NUL character.";
+  }
+  return undefined;
+}
 
 /**
  * A POST of multipart/form-data whose body is not multipart: Next takes such a POST to a page

@@ -46,6 +46,12 @@ export function longWaits(source: string): string[] {
   return found;
 }
 
+/**
+ * The load test (issue #14) paces its simulated buyers and scheduler on the wall clock: a
+ * minute of real traffic is what it measures, not something it waits for.
+ */
+const PACED_IN_REAL_TIME = new Set([path.join("tests", "reliability", "load.test.ts")]);
+
 describe("test hygiene", () => {
   it("the detector finds long waits and duration assertions, and lets short ones be", () => {
     expect(longWaits("await new Promise((r) => setTimeout(r, 600));")).toHaveLength(1);
@@ -57,7 +63,7 @@ describe("test hygiene", () => {
   it("no test waits on the wall clock for more than 100 ms", () => {
     const self = path.relative(ROOT, import.meta.filename);
     const files = [...testFiles("lib"), ...testFiles("tests"), ...testFiles("db")].filter(
-      (file) => file !== self,
+      (file) => file !== self && !PACED_IN_REAL_TIME.has(file),
     );
     expect(files.length).toBeGreaterThan(20);
     const offenders = files.flatMap((file) =>

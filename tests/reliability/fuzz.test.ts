@@ -129,6 +129,9 @@ const segment = fc.oneof(plausible, fc.string({ minLength: 1, maxLength: 12 }));
 /** `.` and `..` are not parameters: every client folds them into the path before sending. */
 const notDots = (value: string) => (/^\.{1,2}$/.test(value) ? `${value}x` : value);
 
+/** A lone surrogate cannot be percent-encoded (a browser sends U+FFFD for it). */
+const encode = (value: string) => encodeURIComponent(value.replace(/\p{Cs}/gu, "\ufffd"));
+
 function pathOf(template: string, values: string[]): string {
   let i = 0;
   return template
@@ -138,10 +141,10 @@ function pathOf(template: string, values: string[]): string {
         const value = values[i++] ?? "a";
         return value
           .split("/")
-          .map((piece) => encodeURIComponent(notDots(piece) || "a"))
+          .map((piece) => encode(notDots(piece) || "a"))
           .join("/");
       }
-      if (part.startsWith("[")) return encodeURIComponent(notDots(values[i++] ?? "") || "x");
+      if (part.startsWith("[")) return encode(notDots(values[i++] ?? "") || "x");
       return part;
     })
     .join("/");
