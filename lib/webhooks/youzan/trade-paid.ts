@@ -2,16 +2,21 @@ import "server-only";
 import { findOrderByQrId } from "@/db/queries/orders";
 import { settlePayment } from "@/lib/orders/settle";
 import { isPaidTradeStatus } from "@/lib/payments/youzan";
-import type { ApplyResult, WebhookDeps } from "../types";
+import type { ApplyResult, RecordAttemptIn, WebhookDeps } from "../types";
 import type { YouzanEvent } from "./event";
 
 /**
  * A push says a trade was paid. The push is only a hint: the trade is re-read from Youzan
  * (`youzan.trade.get`), its `qr_info.qr_id` leads to our order, and the amount Youzan reports is
  * what settlement checks. A trade not visible yet fails the attempt, so the reconcile job (or the
- * buyer's polling) applies it later.
+ * buyer's polling) applies it later. A settlement records the attempt in its own transaction
+ * (`recordIn`): the inbox row says processed exactly when the order is settled.
  */
-export async function applyTradePaid(deps: WebhookDeps, event: YouzanEvent): Promise<ApplyResult> {
+export async function applyTradePaid(
+  deps: WebhookDeps,
+  event: YouzanEvent,
+  recordIn?: RecordAttemptIn,
+): Promise<ApplyResult> {
   if (!event.tid) return { status: "ignored", outcome: "no_tid" };
   const trade = await deps.youzan.getTrade(event.tid);
   if (!trade) return { status: "failed", outcome: "trade_not_visible_yet" };
@@ -24,11 +29,16 @@ export async function applyTradePaid(deps: WebhookDeps, event: YouzanEvent): Pro
     return { status: "failed", outcome: `trade_not_paid_yet:${trade.status}` };
   }
   if (trade.paymentFen === null) return { status: "failed", outcome: "trade_without_amount" };
-  const result = await settlePayment(deps.db, order.id, {
-    provider: "youzan",
-    tradeNo: trade.tid,
-    amountFen: trade.paymentFen,
-    paidAt: trade.paidAt ?? (await deps.now()),
-  });
+  const paidAt = trade.paidAt ?? (await deps.now());
+  const result = await settlePayment(
+    deps.db,
+    order.id,
+    { provider: "youzan", tradeNo: trade.tid, amountFen: trade.paymentFen, paidAt },
+    paidAt,
+    {
+      alsoInTransaction:
+        recordIn && ((tx, outcome) => recordIn(tx, { status: "processed", outcome })),
+    },
+  );
   return { status: "processed", outcome: result.outcome };
 }
