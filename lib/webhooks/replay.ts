@@ -52,18 +52,20 @@ export interface AttemptResult {
  * Applies one recorded event and stores how it went. Never throws for the event's own trouble:
  * a retryable failure leaves the row `failed` for a later attempt; a failure no attempt can cure,
  * or the last allowed attempt failing, makes it `dead` (counted on the admin overview).
- * `event` skips decoding when the webhook has just parsed the same delivery.
+ * `event` skips decoding when the webhook has just parsed the same delivery; `at`, the time the
+ * attempt is recorded with, when the caller has just read the clock (the webhook, at receipt).
  */
 export async function applyInboxRow<E>(
   deps: WebhookDeps,
   handler: InboxHandler<E>,
   row: WebhookInboxRow,
   event?: E,
+  at?: Date,
 ): Promise<AttemptResult> {
   const lastAttempt = row.attempts + 1 >= deps.inboxMaxAttempts;
-  // The attempt's time, read while it runs rather than after it (one round trip fewer on the
-  // way to the record). Every path awaits it; the catch only keeps an early failure handled.
-  const attemptAt = deps.now();
+  // The attempt's time: when it started, read while it runs rather than after it (no round trip
+  // on the way to the record). Every path awaits it; the catch only keeps an early failure handled.
+  const attemptAt = at ? Promise.resolve(at) : deps.now();
   attemptAt.catch(() => {});
   const settled = (result: ApplyResult): AttemptResult =>
     result.status === "failed" && lastAttempt

@@ -149,6 +149,27 @@ describe("applyInboxRow", () => {
     });
   });
 
+  it("an attempt applied at receipt is recorded with the receipt's time, reading no clock", async () => {
+    const row = await recorded();
+    const receivedAt = new Date(NOW.getTime() - 1_000);
+    let clockReads = 0;
+    const counting = deps({
+      now: async () => {
+        clockReads++;
+        return NOW;
+      },
+    });
+    await applyInboxRow(
+      counting,
+      handler(async () => ({ status: "ignored", outcome: "no_effect" })),
+      row,
+      "event",
+      receivedAt,
+    );
+    expect(clockReads).toBe(0);
+    expect(await reread(row.id)).toMatchObject({ status: "ignored", processedAt: receivedAt });
+  });
+
   it("an attempt recorded in a transaction that rolls back is not kept: the row stays open", async () => {
     const row = await recorded();
     const rolledBack = handler(async (recordIn) => {

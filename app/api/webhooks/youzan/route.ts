@@ -1,4 +1,4 @@
-import { json, readCappedText, route } from "@/lib/http/json";
+import { readCappedText, route, sizedJson } from "@/lib/http/json";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { handleYouzanPush, YOUZAN_WEBHOOK_MAX_BYTES } from "@/lib/webhooks/youzan";
 
@@ -8,5 +8,5 @@ export const POST = route(async (request) => {
   const reply = await handleYouzanPush(await getRuntime(), raw, request.headers);
   // A settlement writes its receipt in the outbox: send it now rather than at the next cron run.
   kickNotices();
-  return json(reply.body, { status: reply.status });
+  return sizedJson(reply.body, { status: reply.status });
 });
