@@ -29,9 +29,14 @@ export async function findOrderByNo(db: Db, orderNo: string): Promise<Order | un
 }
 
 export async function findOrderByQrId(db: Db, qrId: string): Promise<Order | undefined> {
-  const [row] = await db.select().from(orders).where(eq(orders.qrId, qrId));
+  const [row] = await orderByQrId.run(db, { qrId });
   return row;
 }
+
+// Every paid Youzan push looks its order up by QR id: built once.
+const orderByQrId = statement((db, slot: Slots<{ qrId: string }>) =>
+  db.select().from(orders).where(eq(orders.qrId, slot.qrId)),
+);
 
 export async function findOrderById(db: Db, id: string): Promise<Order | undefined> {
   const [row] = await db.select().from(orders).where(eq(orders.id, id));

@@ -2,6 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { and, asc, count, desc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { bind, statement, type Slots } from "../statement";
 import { inboxStatus, webhookInbox, type WebhookInboxRow } from "../schema";
 
 export type InboxStatus = (typeof inboxStatus.enumValues)[number];
@@ -84,25 +85,75 @@ function capped<T extends NewInboxRow>(values: T): T {
  */
 export async function insertOrCountDelivery(
   db: Db,
-  values: NewInboxRow & { eventKey: string },
+  values: NewInboxRow & { eventKey: string; receivedAt: Date },
 ): Promise<{ row: WebhookInboxRow; isNew: boolean }> {
-  values = capped(values);
-  const [inserted] = await db
-    .insert(webhookInbox)
-    .values(values)
-    .onConflictDoNothing({ target: [webhookInbox.provider, webhookInbox.eventKey] })
-    .returning();
+  const row = capped(values);
+  const [inserted] = await insertDelivery.run(db, {
+    id: row.id,
+    provider: row.provider,
+    eventKey: row.eventKey,
+    eventType: row.eventType ?? null,
+    signatureValid: row.signatureValid,
+    headers: row.headers ?? null,
+    body: row.body,
+    bodyBytes: row.bodyBytes ?? null,
+    bodySha256: row.bodySha256 ?? null,
+    clientAddress: row.clientAddress ?? null,
+    receivedAt: row.receivedAt,
+  });
   if (inserted) return { row: inserted, isNew: true };
-  const [existing] = await db
-    .update(webhookInbox)
-    .set({ deliveries: sql`${webhookInbox.deliveries} + 1` })
-    .where(
-      and(eq(webhookInbox.provider, values.provider), eq(webhookInbox.eventKey, values.eventKey)),
-    )
-    .returning();
+  const [existing] = await countRedelivery.run(db, {
+    provider: row.provider,
+    eventKey: row.eventKey,
+  });
   if (!existing) throw new Error("insertOrCountDelivery: conflicting row vanished");
   return { row: existing, isNew: false };
 }
+
+// Every verified delivery runs these: built once (db/statement.ts).
+const insertDelivery = statement(
+  (
+    db,
+    slot: Slots<{
+      id: string;
+      provider: Provider;
+      eventKey: string;
+      eventType: string | null;
+      signatureValid: boolean;
+      headers: Record<string, string> | null;
+      body: string;
+      bodyBytes: number | null;
+      bodySha256: string | null;
+      clientAddress: string | null;
+      receivedAt: Date;
+    }>,
+  ) =>
+    db
+      .insert(webhookInbox)
+      .values({
+        id: slot.id,
+        provider: slot.provider,
+        eventKey: slot.eventKey,
+        eventType: slot.eventType,
+        signatureValid: slot.signatureValid,
+        headers: slot.headers,
+        body: slot.body,
+        bodyBytes: slot.bodyBytes,
+        bodySha256: slot.bodySha256,
+        clientAddress: slot.clientAddress,
+        receivedAt: slot.receivedAt,
+      })
+      .onConflictDoNothing({ target: [webhookInbox.provider, webhookInbox.eventKey] })
+      .returning(),
+);
+
+const countRedelivery = statement((db, slot: Slots<{ provider: Provider; eventKey: string }>) =>
+  db
+    .update(webhookInbox)
+    .set({ deliveries: sql`${webhookInbox.deliveries} + 1` })
+    .where(and(eq(webhookInbox.provider, slot.provider), eq(webhookInbox.eventKey, slot.eventKey)))
+    .returning(),
+);
 
 /**
  * A delivery that will never be applied (bad signature, malformed), kept for the record: the
@@ -181,20 +232,41 @@ export async function recordAttempt(
   id: string,
   attempt: { status: AttemptStatus; outcome: string; error: string | null; at: Date },
 ): Promise<void> {
-  await db
-    .update(webhookInbox)
-    .set({
-      status: attempt.status,
-      outcome: cap(attempt.outcome, INBOX_TEXT_CAPS.outcome),
-      lastError: cap(attempt.error, INBOX_TEXT_CAPS.lastError),
-      attempts: sql`${webhookInbox.attempts} + 1`,
-      // A failed row is still open: it has been attempted but not finished with.
-      processedAt: attempt.status === "failed" ? null : attempt.at,
-      // The attempt is recorded: a reconcile run's lease on the row ends here.
-      claimedUntil: null,
-    })
-    .where(eq(webhookInbox.id, id));
+  await recordAttemptStatement.run(db, {
+    id,
+    status: attempt.status,
+    outcome: cap(attempt.outcome, INBOX_TEXT_CAPS.outcome),
+    lastError: cap(attempt.error, INBOX_TEXT_CAPS.lastError),
+    // A failed row is still open: it has been attempted but not finished with.
+    processedAt: attempt.status === "failed" ? null : attempt.at,
+  });
 }
+
+// Run once per applied event, by the webhooks and the reconcile job: built once.
+const recordAttemptStatement = statement(
+  (
+    db,
+    slot: Slots<{
+      id: string;
+      status: AttemptStatus;
+      outcome: string;
+      lastError: string | null;
+      processedAt: Date | null;
+    }>,
+  ) =>
+    db
+      .update(webhookInbox)
+      .set({
+        status: bind(slot.status, webhookInbox.status),
+        outcome: bind(slot.outcome, webhookInbox.outcome),
+        lastError: bind(slot.lastError, webhookInbox.lastError),
+        attempts: sql`${webhookInbox.attempts} + 1`,
+        processedAt: bind(slot.processedAt, webhookInbox.processedAt),
+        // The attempt is recorded: a reconcile run's lease on the row ends here.
+        claimedUntil: null,
+      })
+      .where(eq(webhookInbox.id, slot.id)),
+);
 
 export async function findInboxRow(db: Db, id: string): Promise<WebhookInboxRow | undefined> {
   const [row] = await db.select().from(webhookInbox).where(eq(webhookInbox.id, id));

@@ -21,6 +21,7 @@ const {
   readCappedText,
   readJson,
   route,
+  sizedJson,
 } = await import("@/lib/http/json");
 
 // postgres.js builds PostgresError from the server's fields; its types give only Error's constructor.
@@ -239,6 +240,17 @@ describe("readJson: parsing and validation", () => {
     await expect(readJson(request, z.object({ name: z.string() }))).resolves.toEqual({
       name: "小铺",
     });
+  });
+});
+
+describe("sizedJson", () => {
+  it("says its length, so the server's compression leaves a small answer alone", async () => {
+    const response = sizedJson({ code: 0, msg: "成功" }, { status: 200 });
+    const text = '{"code":0,"msg":"成功"}';
+    expect(response.headers.get("content-length")).toBe(String(Buffer.byteLength(text)));
+    expect(response.headers.get("content-type")).toBe("application/json");
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(text);
   });
 });
 

@@ -47,7 +47,7 @@ export async function settlePayment(
      * paid periods): committed with the settlement or not at all. Must lock nothing that is
      * locked before an order elsewhere.
      */
-    alsoInTransaction?: (tx: Db) => Promise<unknown>;
+    alsoInTransaction?: (tx: Db, outcome: SettleOutcome) => Promise<unknown>;
   } = {},
 ): Promise<SettleResult> {
   if (!Number.isSafeInteger(trade.amountFen) || trade.amountFen < 0) {
@@ -85,7 +85,7 @@ export async function acceptRecordedPayment(
   now: Date,
   actor: { userId: string; note: string | null },
   /** As settlePayment's (an agreement brought up to its paid periods). */
-  alsoInTransaction?: (tx: Db) => Promise<unknown>,
+  alsoInTransaction?: (tx: Db, outcome: SettleOutcome) => Promise<unknown>,
 ): Promise<SettleResult> {
   const result = await db.transaction(async (tx) => {
     const facts = await readFacts(tx, orderId, trade, now);
@@ -150,7 +150,7 @@ async function applySettlement(
   order: Order,
   trade: PaidTrade,
   plan: SettlementPlan,
-  alsoInTransaction?: (tx: Db) => Promise<unknown>,
+  alsoInTransaction?: (tx: Db, outcome: SettleOutcome) => Promise<unknown>,
   /** The owner, when a person (not a provider) settles: named in the audit row. */
   actor?: { userId: string; note: string | null },
 ): Promise<Order> {
@@ -206,7 +206,7 @@ async function applySettlement(
       }),
     // The buyer's receipt and the owner's alert, committed with the payment (the outbox).
     plan.order?.to === "paid" && noticeOrderPaid(tx, order),
-    alsoInTransaction?.(tx),
+    alsoInTransaction?.(tx, plan.outcome),
   ]);
   return after ?? order;
 }

@@ -7,7 +7,8 @@ import {
 } from "@/db/queries/webhook-inbox";
 import type { WebhookInboxRow } from "@/db/schema";
 import { moduleLogger } from "@/lib/logger";
-import type { ApplyResult, InboxHandler, WebhookDeps } from "./types";
+import type { Db } from "@/db/client";
+import type { ApplyResult, InboxHandler, RecordAttemptIn, WebhookDeps } from "./types";
 import { storable } from "./inbox";
 import { alipayInboxHandler } from "./alipay/handler";
 import { youzanInboxHandler } from "./youzan/handler";
@@ -51,41 +52,58 @@ export interface AttemptResult {
  * Applies one recorded event and stores how it went. Never throws for the event's own trouble:
  * a retryable failure leaves the row `failed` for a later attempt; a failure no attempt can cure,
  * or the last allowed attempt failing, makes it `dead` (counted on the admin overview).
- * `event` skips decoding when the webhook has just parsed the same delivery.
+ * `event` skips decoding when the webhook has just parsed the same delivery; `at`, the time the
+ * attempt is recorded with, when the caller has just read the clock (the webhook, at receipt).
  */
 export async function applyInboxRow<E>(
   deps: WebhookDeps,
   handler: InboxHandler<E>,
   row: WebhookInboxRow,
   event?: E,
+  at?: Date,
 ): Promise<AttemptResult> {
   const lastAttempt = row.attempts + 1 >= deps.inboxMaxAttempts;
-  const finish = async (attempt: AttemptResult, error: string | null = null) => {
-    await recordAttempt(deps.db, row.id, {
+  // The attempt's time: when it started, read while it runs rather than after it (no round trip
+  // on the way to the record). Every path awaits it; the catch only keeps an early failure handled.
+  const attemptAt = at ? Promise.resolve(at) : deps.now();
+  attemptAt.catch(() => {});
+  const settled = (result: ApplyResult): AttemptResult =>
+    result.status === "failed" && lastAttempt
+      ? { status: "dead", outcome: result.outcome }
+      : result;
+  const store = async (db: Db, attempt: AttemptResult, error: string | null) =>
+    recordAttempt(db, row.id, {
       ...attempt,
       outcome: storable(attempt.outcome),
       error: error === null ? null : storable(error).slice(0, 2_000),
-      at: await deps.now(),
+      at: await attemptAt,
     });
+  const finish = async (attempt: AttemptResult, error: string | null = null) => {
+    await store(deps.db, attempt, error);
     return attempt;
   };
 
   const decoded = event ?? (row.signatureValid ? handler.decode(deps, row) : null);
   if (decoded === null) return finish({ status: "dead", outcome: "unreadable" });
 
+  /** What the handler recorded in its own transaction; only read once that committed. */
+  let recordedIn: AttemptResult | null = null;
+  const recordIn: RecordAttemptIn = async (tx, result) => {
+    const attempt = settled(result);
+    await store(tx, attempt, null);
+    recordedIn = attempt;
+  };
   let result: ApplyResult;
   try {
-    result = await handler.apply(deps, decoded);
+    result = await handler.apply(deps, decoded, recordIn);
   } catch (error) {
+    // Whatever the handler recorded in its transaction was rolled back with it.
     const { outcome, retryable } = handler.classify(error);
     log.warn({ inboxId: row.id, retryable, err: error }, "applying an event failed");
     const status = retryable && !lastAttempt ? "failed" : "dead";
     return finish({ status, outcome }, String(error)).catch(() => ({ status, outcome }));
   }
-  if (result.status === "failed" && lastAttempt) {
-    return finish({ status: "dead", outcome: result.outcome });
-  }
-  return finish(result);
+  return recordedIn ?? finish(settled(result));
 }
 
 export interface ReplaySummary {

@@ -1,4 +1,5 @@
 import "server-only";
+import type { Db } from "@/db/client";
 import type { WebhookInboxRow } from "@/db/schema";
 import type { OrderDeps } from "@/lib/orders/deps";
 import type { AlipayDeps } from "@/lib/subscriptions/deps";
@@ -37,6 +38,14 @@ export interface ApplyResult {
 }
 
 /**
+ * Records the outcome of the attempt inside the caller's transaction: a handler whose effect is
+ * one transaction (a settlement) commits its inbox record with it, one round trip and one
+ * transaction fewer, and never an effect without its record. Called at most once, with the
+ * result `apply` then returns; a handler that does not call it is recorded after it returns.
+ */
+export type RecordAttemptIn = (tx: Db, result: ApplyResult) => Promise<void>;
+
+/**
  * One provider's events in the inbox: how to read a stored, verified delivery back into an
  * event, how to apply it, and which errors a later attempt may cure. The replay path
  * (`lib/webhooks/replay.ts`) is the same for every provider.
@@ -45,7 +54,7 @@ export interface InboxHandler<E> {
   provider: WebhookInboxRow["provider"];
   /** The event a verified stored delivery carries; null when it cannot be read (never will be). */
   decode(deps: WebhookDeps, row: WebhookInboxRow): E | null;
-  apply(deps: WebhookDeps, event: E): Promise<ApplyResult>;
+  apply(deps: WebhookDeps, event: E, recordIn?: RecordAttemptIn): Promise<ApplyResult>;
   /** A short, stable outcome for a thrown error (shown to the owner) and whether to retry. */
   classify(error: unknown): { outcome: string; retryable: boolean };
 }

@@ -14,7 +14,7 @@ import { isYouzanError, YouzanError } from "@/lib/payments/youzan";
 import { reconcileOrders } from "@/lib/jobs/reconcile-orders";
 import { recordDelivery, recordRejected } from "@/lib/webhooks/inbox";
 import { applyInboxRow, replayInbox } from "@/lib/webhooks/replay";
-import type { InboxHandler, WebhookDeps } from "@/lib/webhooks/types";
+import type { InboxHandler, RecordAttemptIn, WebhookDeps } from "@/lib/webhooks/types";
 import { handleYouzanPush } from "@/lib/webhooks/youzan";
 import { youzanInboxHandler } from "@/lib/webhooks/youzan/handler";
 import { withTestDatabase } from "../helpers/db";
@@ -33,12 +33,14 @@ const deps = (over: Partial<WebhookDeps> = {}) => webhookDeps(t.db(), NOW, over)
 
 /** A handler whose apply does what the test says; decoding reads the body as the event. */
 function handler(
-  apply: () => Promise<{ status: "processed" | "ignored" | "failed"; outcome: string }>,
+  apply: (
+    recordIn?: RecordAttemptIn,
+  ) => Promise<{ status: "processed" | "ignored" | "failed"; outcome: string }>,
 ) {
   const h: InboxHandler<string> = {
     provider: "youzan",
     decode: (_deps, row) => row.body,
-    apply,
+    apply: (_deps, _event, recordIn) => apply(recordIn),
     classify: (error) =>
       isYouzanError(error)
         ? { outcome: `provider_error:${error.code}`, retryable: error.retryable }
@@ -119,6 +121,73 @@ describe("applyInboxRow", () => {
     expect(await applyInboxRow(d, lagging, await reread(row.id))).toEqual({
       status: "dead",
       outcome: "trade_not_visible_yet",
+    });
+  });
+
+  it("an attempt recorded in the handler's transaction commits with it, once (issue #14)", async () => {
+    const row = await recorded();
+    const inOneTransaction = handler(async (recordIn) => {
+      const result = { status: "processed" as const, outcome: "settled" };
+      await t.db().transaction(async (tx) => {
+        await recordIn!(tx, result);
+        // Inside the transaction the record is there already, with the effect.
+        const [inside] = await tx.select().from(webhookInbox).where(eq(webhookInbox.id, row.id));
+        expect(inside?.status).toBe("processed");
+      });
+      return result;
+    });
+    expect(await applyInboxRow(deps(), inOneTransaction, row)).toEqual({
+      status: "processed",
+      outcome: "settled",
+    });
+    // Recorded once: not a second time after the handler returned.
+    expect(await reread(row.id)).toMatchObject({
+      status: "processed",
+      outcome: "settled",
+      attempts: 1,
+      processedAt: NOW,
+    });
+  });
+
+  it("an attempt applied at receipt is recorded with the receipt's time, reading no clock", async () => {
+    const row = await recorded();
+    const receivedAt = new Date(NOW.getTime() - 1_000);
+    let clockReads = 0;
+    const counting = deps({
+      now: async () => {
+        clockReads++;
+        return NOW;
+      },
+    });
+    await applyInboxRow(
+      counting,
+      handler(async () => ({ status: "ignored", outcome: "no_effect" })),
+      row,
+      "event",
+      receivedAt,
+    );
+    expect(clockReads).toBe(0);
+    expect(await reread(row.id)).toMatchObject({ status: "ignored", processedAt: receivedAt });
+  });
+
+  it("an attempt recorded in a transaction that rolls back is not kept: the row stays open", async () => {
+    const row = await recorded();
+    const rolledBack = handler(async (recordIn) => {
+      await t.db().transaction(async (tx) => {
+        await recordIn!(tx, { status: "processed", outcome: "settled" });
+        throw new Error("the settlement's commit failed");
+      });
+      return { status: "processed", outcome: "settled" };
+    });
+    expect(await applyInboxRow(deps(), rolledBack, row)).toEqual({
+      status: "failed",
+      outcome: "error",
+    });
+    expect(await reread(row.id)).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      processedAt: null,
+      lastError: expect.stringContaining("commit failed"),
     });
   });
 

@@ -100,6 +100,14 @@ describe("token", () => {
     expect(api?.body).toEqual({ tid: "E20250115100000000000001" });
   });
 
+  it("asks for uncompressed answers (no zlib stream per call)", async () => {
+    const net = createFakeYouzan({ now });
+    await createYouzanClient(config, deps(net.fetch)).call("youzan.trade.get", "4.0.2", {});
+    for (const request of net.requests) {
+      expect(request.headers.get("accept-encoding")).toBe("identity");
+    }
+  });
+
   it("sends empty params as an object", async () => {
     const net = createFakeYouzan({ now });
     await createYouzanClient(config, deps(net.fetch)).call("youzan.x.get", "1.0.0", {});

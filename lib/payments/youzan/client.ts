@@ -90,7 +90,13 @@ export function createYouzanClient(
         (async () => {
           const res = await doFetch(url, {
             method: "POST",
-            headers: { "Content-Type": "application/json", "User-Agent": USER_AGENT },
+            headers: {
+              "Content-Type": "application/json",
+              "User-Agent": USER_AGENT,
+              // The answers are a few KiB of JSON: inflating each one (a zlib stream per call)
+              // costs the shop more CPU than the bytes saved are worth (docs/DECISIONS.md #14).
+              "Accept-Encoding": "identity",
+            },
             body: JSON.stringify(body),
             signal,
           });

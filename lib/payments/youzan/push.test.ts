@@ -319,6 +319,19 @@ describe("decodePushMsg", () => {
     expect(decodePushMsg("100%+sure%zz")).toBe("100% sure%zz");
     expect(decodePushMsg("%E4%B8")).toBe("\uFFFD");
   });
+
+  it("works on whole buffers: raw UTF-8, lone surrogates, escapes at the very end, 256 KiB", () => {
+    // Unescaped non-ASCII text passes through as its own bytes; a lone surrogate is U+FFFD.
+    expect(decodePushMsg("小铺%20%E2%9C%93")).toBe("小铺 ✓");
+    expect(decodePushMsg("a\uD800b%41")).toBe("a\uFFFDbA");
+    expect(decodePushMsg("%4")).toBe("%4");
+    expect(decodePushMsg("x%41")).toBe("xA");
+    expect(decodePushMsg("%")).toBe("%");
+    const big = JSON.stringify({ items: Array.from({ length: 8_000 }, (_, i) => `商品 ${i} + 1`) });
+    const encoded = formEncode(big);
+    expect(encoded.length).toBeGreaterThan(256 * 1024);
+    expect(decodePushMsg(encoded)).toBe(big);
+  });
 });
 
 describe("encodePushReply", () => {

@@ -30,13 +30,15 @@ function sameDigest(expected: string, received: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function isHexDigit(code: number): boolean {
-  return (
-    (code >= 0x30 && code <= 0x39) ||
-    (code >= 0x41 && code <= 0x46) ||
-    (code >= 0x61 && code <= 0x66)
-  );
+/** Hex digit values by byte; -1 for a byte that is not one. */
+const HEX_VALUE = new Int8Array(256).fill(-1);
+for (let digit = 0; digit < 16; digit++) {
+  HEX_VALUE[digit.toString(16).charCodeAt(0)] = digit;
+  HEX_VALUE[digit.toString(16).toUpperCase().charCodeAt(0)] = digit;
 }
+
+/** Replaces malformed UTF-8 with U+FFFD (never throws); built once, it holds no state. */
+const UTF8 = new TextDecoder("utf-8");
 
 /**
  * Decodes a push `msg` the way PHP `urldecode` does: percent escapes become bytes, the bytes are
@@ -45,31 +47,31 @@ function isHexDigit(code: number): boolean {
  * `+` is a space in the 2021 form style (where `:` and `,` are always escaped as `%3A`/`%2C`), but
  * a literal plus in the 2018 encodeURI-like style (where `:` and `,` stay literal and spaces are
  * `%20`). A literal `:` or `,` therefore marks the 2018 style, whose pluses are kept.
+ *
+ * On whole buffers: the text is encoded to UTF-8 once (natively; a lone surrogate becomes
+ * U+FFFD's bytes), the escapes are decoded in place over those bytes (the output never outgrows
+ * the input), and the bytes are decoded once. A push may be 256 KiB: nothing is allocated per
+ * character or per escape.
  */
 export function decodePushMsg(msg: string): string {
   const formStyle = !/[:,]/.test(msg);
-  // One pass into a byte buffer (a push may be 256 KiB: no per-character allocations). The
-  // decoded bytes are never more than the UTF-8 bytes of the text.
-  const bytes = Buffer.allocUnsafe(Buffer.byteLength(msg, "utf8"));
+  const bytes = Buffer.from(msg, "utf8");
+  const length = bytes.length;
   let n = 0;
-  for (let i = 0; i < msg.length; i++) {
-    const code = msg.charCodeAt(i);
-    // Past the end charCodeAt is NaN: not a hex digit, so a trailing `%` stays as typed.
-    if (code === 0x25 && isHexDigit(msg.charCodeAt(i + 1)) && isHexDigit(msg.charCodeAt(i + 2))) {
-      bytes[n++] = parseInt(msg.slice(i + 1, i + 3), 16);
-      i += 2;
-    } else if (code === 0x2b && formStyle) {
-      bytes[n++] = 0x20;
-    } else if (code < 0x80) {
-      bytes[n++] = code;
-    } else {
-      // A whole code point (a surrogate pair, or U+FFFD's bytes for a lone surrogate).
-      const char = String.fromCodePoint(msg.codePointAt(i) as number);
-      n += bytes.write(char, n, "utf8");
-      i += char.length - 1;
+  for (let i = 0; i < length; i++) {
+    const byte = bytes[i] as number;
+    if (byte === 0x25 && i + 2 < length) {
+      const high = HEX_VALUE[bytes[i + 1] as number] as number;
+      const low = HEX_VALUE[bytes[i + 2] as number] as number;
+      if (high >= 0 && low >= 0) {
+        bytes[n++] = (high << 4) | low;
+        i += 2;
+        continue;
+      }
     }
+    bytes[n++] = byte === 0x2b && formStyle ? 0x20 : byte;
   }
-  return new TextDecoder("utf-8").decode(bytes.subarray(0, n));
+  return UTF8.decode(bytes.subarray(0, n));
 }
 
 const bodySchema = z.looseObject({

@@ -1,7 +1,7 @@
 import "server-only";
 import type { WebhookInboxRow } from "@/db/schema";
 import { isPaidTradeStatus, isYouzanError, parseYouzanPush } from "@/lib/payments/youzan";
-import type { ApplyResult, InboxHandler, WebhookDeps } from "../types";
+import type { ApplyResult, InboxHandler, RecordAttemptIn, WebhookDeps } from "../types";
 import { eventOfPush, type YouzanEvent } from "./event";
 import { applyTradePaid } from "./trade-paid";
 
@@ -14,12 +14,16 @@ function isPaidEvent(event: YouzanEvent): boolean {
 }
 
 /** One handler per event kind; everything else is recorded and ignored. */
-async function dispatch(deps: WebhookDeps, event: YouzanEvent): Promise<ApplyResult> {
+async function dispatch(
+  deps: WebhookDeps,
+  event: YouzanEvent,
+  recordIn?: RecordAttemptIn,
+): Promise<ApplyResult> {
   // Checked here, not at receipt only, so a row replayed later is checked too.
   if (event.kdtId !== null && event.kdtId !== deps.youzanCredentials.kdtId) {
     return { status: "ignored", outcome: "foreign_shop" };
   }
-  if (isPaidEvent(event)) return applyTradePaid(deps, event);
+  if (isPaidEvent(event)) return applyTradePaid(deps, event, recordIn);
   // Scans and closes of one Youzan trade change nothing here: our own time-to-live closes
   // orders, and a closed trade of a QR code does not mean the order is unpayable.
   return {

@@ -73,15 +73,17 @@ export async function handleYouzanPush(
     return { status: 401, body: { code: 401, msg: "invalid signature" } };
   }
 
+  const receivedAt = await deps.now();
   const { row, isNew } = await recordDelivery(
     deps.db,
     { ...base, eventKey: push.eventKey, eventType: push.type, signatureValid: true },
-    await deps.now(),
+    receivedAt,
   );
   // Finished with (applied, ignored, or given up on): a redelivery changes nothing.
   if (!isNew && row.status !== "received" && row.status !== "failed") return SUCCESS;
 
-  const applying = applyInboxRow(deps, youzanInboxHandler, row, eventOfPush(push));
+  // Applied at once: the attempt is recorded with the time of receipt (one clock read a push).
+  const applying = applyInboxRow(deps, youzanInboxHandler, row, eventOfPush(push), receivedAt);
   if ((await withinBudget(applying, deps.applyBudgetMs)) === "late") {
     log.warn(
       { inboxId: row.id },

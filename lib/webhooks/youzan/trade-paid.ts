@@ -3,7 +3,7 @@ import { findOrderByQrId } from "@/db/queries/orders";
 import { isTradeRecorded } from "@/db/queries/payments";
 import { settlePayment } from "@/lib/orders/settle";
 import { isPaidTradeStatus } from "@/lib/payments/youzan";
-import type { ApplyResult, WebhookDeps } from "../types";
+import type { ApplyResult, RecordAttemptIn, WebhookDeps } from "../types";
 import type { YouzanEvent } from "./event";
 
 /**
@@ -12,9 +12,14 @@ import type { YouzanEvent } from "./event";
  * what settlement checks. A trade not visible yet fails the attempt, so the reconcile job (or the
  * buyer's polling) applies it later. A trade already recorded (TRADE_SUCCESS after TRADE_PAID,
  * a redelivery) is not re-read: settling it again would change nothing (`already_settled`), and
- * each question costs a call to Youzan (issue #14).
+ * each question costs a call to Youzan (issue #14). A settlement records the attempt in its own
+ * transaction (`recordIn`): the inbox row says processed exactly when the order is settled.
  */
-export async function applyTradePaid(deps: WebhookDeps, event: YouzanEvent): Promise<ApplyResult> {
+export async function applyTradePaid(
+  deps: WebhookDeps,
+  event: YouzanEvent,
+  recordIn?: RecordAttemptIn,
+): Promise<ApplyResult> {
   if (!event.tid) return { status: "ignored", outcome: "no_tid" };
   if (await isTradeRecorded(deps.db, "youzan", event.tid)) {
     return { status: "processed", outcome: "already_settled" };
@@ -30,11 +35,16 @@ export async function applyTradePaid(deps: WebhookDeps, event: YouzanEvent): Pro
     return { status: "failed", outcome: `trade_not_paid_yet:${trade.status}` };
   }
   if (trade.paymentFen === null) return { status: "failed", outcome: "trade_without_amount" };
-  const result = await settlePayment(deps.db, order.id, {
-    provider: "youzan",
-    tradeNo: trade.tid,
-    amountFen: trade.paymentFen,
-    paidAt: trade.paidAt ?? (await deps.now()),
-  });
+  const paidAt = trade.paidAt ?? (await deps.now());
+  const result = await settlePayment(
+    deps.db,
+    order.id,
+    { provider: "youzan", tradeNo: trade.tid, amountFen: trade.paymentFen, paidAt },
+    paidAt,
+    {
+      alsoInTransaction:
+        recordIn && ((tx, outcome) => recordIn(tx, { status: "processed", outcome })),
+    },
+  );
   return { status: "processed", outcome: result.outcome };
 }

@@ -1,4 +1,4 @@
-import { json, readCappedText, route } from "@/lib/http/json";
+import { readCappedText, route, sizedJson } from "@/lib/http/json";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { handleYouzanPush, YOUZAN_WEBHOOK_MAX_BYTES } from "@/lib/webhooks/youzan";
 
@@ -11,10 +11,11 @@ export const POST = route(async (request) => {
   const reply = await handleYouzanPush(await getRuntime(), raw, request.headers);
   // A settlement writes its receipt in the outbox: send it now rather than at the next cron run.
   kickNotices();
-  if (reply.status < 400) return json(reply.body, { status: reply.status });
+  // Sized: a 26-byte acknowledgement is not worth a gzip stream per push.
+  if (reply.status < 400) return sizedJson(reply.body, { status: reply.status });
   const { msg } = reply.body as { msg?: string };
   const code = reply.status === 401 ? "unauthorized" : "bad_request";
-  return json(
+  return sizedJson(
     { ...(reply.body as object), error: { code, message: msg ?? "Push refused." } },
     { status: reply.status },
   );

@@ -1,0 +1,332 @@
+import { readFileSync } from "node:fs";
+import autocannon from "autocannon";
+import type { PushPayload } from "@/lib/sandbox/youzan/pushes";
+import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
+import { pct, reportBench, type BenchRow } from "./bench-report";
+import { ensureBuild, startShop, stopChildren } from "./bench-server";
+
+/*
+ * `npm run bench:push` (issue #14, benchmark 2): signed Youzan pushes for BENCH_ORDERS (2,000)
+ * distinct paid QR orders, BENCH_CONCURRENCY (32) at a time, through the real route
+ * `POST /api/webhooks/youzan` of the production build (server.mjs, sandbox mode, PostgreSQL).
+ *
+ * The orders are made as the shop makes them: one buyer each, `createPurchaseOrder` (the order
+ * row, then a dynamic QR code from the sandbox's API on the running server), then paid in the
+ * sandbox (`/sandbox/youzan/control/pay`), with the sandbox's `pushLost` fault on so that it
+ * stores its pushes and sends none. The bench sends the stored `trade_TradePaid` pushes itself,
+ * byte for byte what the sandbox's delivery sends (`serializePushBody`, `Event-Sign` over the
+ * exact body): the shop re-reads each trade from the sandbox (`youzan.trade.get`), as it does
+ * from Youzan, and settles.
+ *
+ * Measured: settled per second (first push sent → the last of the orders paid in the database),
+ * the pushes' p50/p99 latency, the server's CPU per push (/proc/<pid>/stat over the pushes,
+ * background work included), and in the same run the framework floor (`GET /api/health`, one
+ * `select 1`, at the same concurrency). Checked: every order paid, one grant per order, no double
+ * grant, every push in the inbox and processed.
+ *
+ * The database is dropped and rebuilt: BENCH_DATABASE_URL, local only, default bench_push.
+ * BENCH_SKIP_BUILD=1 reuses a build; BENCH_CPU_PROFILE=<dir> writes the server's CPU profile.
+ */
+
+const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/bench_push";
+assertLocalDatabaseUrl(url);
+const APP_PORT = Number(process.env.BENCH_PORT ?? 3330);
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 2_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const FLOOR_SECONDS = Number(process.env.BENCH_FLOOR_SECONDS ?? 8);
+const TARGET_SETTLED_PER_S = 200;
+const PRODUCT_SLUG = "side-hustle-handbook";
+const base = `http://127.0.0.1:${APP_PORT}`;
+
+Object.assign(process.env, {
+  DATABASE_URL: url,
+  DATABASE_DIRECT_URL: "",
+  PAYMENTS_MODE: "sandbox",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123",
+  APP_URL: base,
+});
+
+// ---- build, database, server -----------------------------------------------------------------
+
+ensureBuild("bench:push");
+
+const { rebuildBenchDatabase } = await import("./bench-database");
+const { closeDb, getDb } = await import("@/db");
+const { sql } = await import("drizzle-orm");
+const { seedDatabase } = await import("@/db/seed");
+const { users, youzanSandboxPushes } = await import("@/db/schema");
+const { newId } = await import("@/lib/ids");
+const { offsetClock } = await import("@/lib/clock");
+const { getEnv } = await import("@/lib/env");
+const { createYouzanGateway } = await import("@/lib/payments/youzan");
+const { createPurchaseOrder } = await import("@/lib/orders/create-order");
+const { serializePushBody } = await import("@/lib/sandbox/youzan/pushes");
+const { eventSign } = await import("@/lib/sandbox/youzan/signing");
+
+await rebuildBenchDatabase(url);
+const db = await getDb();
+await seedDatabase(db, { email: "admin@bench.example.com", password: "bench-admin-password" });
+
+const { child: app } = await startShop({
+  port: APP_PORT,
+  env: { CRON_SECRET: "bench-cron-secret-0123456789" },
+  cpuProfileDir: process.env.BENCH_CPU_PROFILE,
+});
+const pid = app.pid!;
+
+/** `work` over `items`, `concurrency` at a time; results in input order. */
+async function pool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) results[i] = await work(items[i]!, i);
+    }),
+  );
+  return results;
+}
+
+async function post(path: string, body: unknown): Promise<unknown> {
+  const response = await fetch(`${base}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`bench:push: POST ${path} ${response.status}: ${text}`);
+  return JSON.parse(text) as unknown;
+}
+
+// ---- 2,000 pending QR orders, paid at the sandbox --------------------------------------------
+
+const setupStarted = performance.now();
+// The sandbox keeps its pushes (status `lost`) instead of sending them: the bench sends them.
+await post("/sandbox/youzan/control/faults", { pushLost: true });
+
+const buyerIds = Array.from({ length: ORDERS }, () => newId("usr"));
+for (let i = 0; i < buyerIds.length; i += 500) {
+  await db.insert(users).values(
+    buyerIds.slice(i, i + 500).map((id) => ({
+      id,
+      email: `${id}@bench.example.com`,
+      passwordHash: "scrypt$bench",
+    })),
+  );
+}
+
+const env = getEnv();
+const clock = offsetClock(db);
+const orderDeps = {
+  db,
+  youzan: createYouzanGateway(env.youzan),
+  now: () => clock.now(),
+  // Long enough that nothing expires during the bench.
+  orderTtlMinutes: 60,
+  statusCheckIntervalMs: 3_000,
+  sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+};
+const orders = await pool(buyerIds, 16, (userId) =>
+  createPurchaseOrder(orderDeps, { userId, productSlug: PRODUCT_SLUG }),
+);
+await pool(orders, 16, (order) => post("/sandbox/youzan/control/pay", { qrId: order.qrId }));
+
+const stored = await db
+  .select({ payload: youzanSandboxPushes.payload })
+  .from(youzanSandboxPushes)
+  .where(sql`${youzanSandboxPushes.type} = 'trade_TradePaid'`);
+if (stored.length !== ORDERS) {
+  throw new Error(`bench:push: ${stored.length} paid pushes stored, ${ORDERS} expected`);
+}
+/** What the sandbox's delivery sends for each: the exact body and its signature headers. */
+const pushes = stored.map(({ payload }) => {
+  const body = serializePushBody(payload as PushPayload, 0);
+  return {
+    body,
+    headers: {
+      "Content-Type": "application/json; charset=utf-8",
+      "User-Agent": "Youzan-Push-Sandbox/1.0",
+      "Event-Sign": eventSign(
+        env.youzan.clientId,
+        Buffer.from(body, "utf8"),
+        env.youzan.clientSecret,
+      ),
+      "Event-Type": (payload as PushPayload).type,
+      "Client-Id": env.youzan.clientId,
+    },
+  };
+});
+console.log(
+  `bench:push: ${ORDERS} pending orders paid at the sandbox in ` +
+    `${((performance.now() - setupStarted) / 1000).toFixed(1)} s`,
+);
+
+// ---- measuring -------------------------------------------------------------------------------
+
+const CLOCK_TICKS_PER_S = 100;
+/** The server's user + system CPU time so far, in ms (/proc/<pid>/stat fields 14 and 15). */
+function cpuMs(): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+}
+
+/** Rows of a raw query (postgres.js returns an array of objects). */
+async function query<Row>(text: ReturnType<typeof sql>): Promise<Row[]> {
+  return (await db.execute(text)) as unknown as Row[];
+}
+
+async function countPaid(): Promise<number> {
+  const rows = await query<{ n: number }>(
+    sql`select count(*)::int as n from orders where provider = 'youzan' and status = 'paid'`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+async function floor(seconds: number) {
+  const result = await autocannon({
+    url: `${base}/api/health`,
+    connections: CONCURRENCY,
+    duration: seconds,
+  });
+  return { rps: result.requests.average, p99: result.latency.p99 };
+}
+
+console.log("bench:push: warming up (framework floor, 3 s)");
+await floor(3);
+await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+/** The monotonic clock in µs, as V8's CPU profile timestamps count (cpu-profile-summary --window). */
+const monotonicUs = () => process.hrtime.bigint() / 1000n;
+const windowFrom = monotonicUs();
+const cpuBefore = cpuMs();
+const latencies: number[] = [];
+let notAcknowledged = 0;
+const started = performance.now();
+await pool(pushes, CONCURRENCY, async (push) => {
+  const t0 = performance.now();
+  const response = await fetch(`${base}/api/webhooks/youzan`, {
+    method: "POST",
+    headers: push.headers,
+    body: push.body,
+  });
+  const text = await response.text();
+  latencies.push(performance.now() - t0);
+  if (response.status !== 200 || text !== '{"code":0,"msg":"success"}') notAcknowledged++;
+});
+const allAnswered = performance.now();
+// An apply slower than the budget goes on after the reply: settled is when the last order is paid.
+let paid = await countPaid();
+while (paid < ORDERS && performance.now() - allAnswered < 60_000) {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  paid = await countPaid();
+}
+const settledAt = performance.now();
+// Background work (receipts) the pushes caused is theirs too: wait for the server to go quiet.
+for (let last = cpuMs(); ;) {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const now = cpuMs();
+  if (now - last < 50) break;
+  last = now;
+}
+const cpuPerPush = (cpuMs() - cpuBefore) / ORDERS;
+if (process.env.BENCH_CPU_PROFILE) {
+  console.log(`bench:push: the pushes in the profile: --window=${windowFrom}-${monotonicUs()}`);
+}
+const settledPerS = (paid / (settledAt - started)) * 1000;
+
+const floorAfter = await floor(FLOOR_SECONDS);
+
+// ---- checks ----------------------------------------------------------------------------------
+
+const [checks] = await query<{
+  grants: number;
+  doubled: number;
+  payments: number;
+  inbox: number;
+  processed: number;
+}>(sql`
+  select
+    (select count(*)::int from entitlements) as grants,
+    (select count(*)::int from (select order_id from entitlements group by order_id
+       having count(*) > 1) d) as doubled,
+    (select count(*)::int from payments where provider = 'youzan' and status = 'paid') as payments,
+    (select count(*)::int from webhook_inbox where provider = 'youzan'
+       and event_type = 'trade_TradePaid') as inbox,
+    (select count(*)::int from webhook_inbox where provider = 'youzan'
+       and event_type = 'trade_TradePaid' and status = 'processed') as processed
+`);
+await closeDb();
+const appExited = new Promise((resolve) => app.once("exit", resolve));
+stopChildren();
+await appExited;
+
+const sorted = [...latencies].sort((a, b) => a - b);
+const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+const grants = checks?.grants ?? -1;
+const doubled = checks?.doubled ?? -1;
+
+const rows: BenchRow[] = [
+  {
+    figure: "settled per second",
+    value: settledPerS.toFixed(0),
+    against: `framework floor ${floorAfter.rps.toFixed(0)} req/s`,
+    ratio: pct(settledPerS / floorAfter.rps),
+    target: `≥ ${TARGET_SETTLED_PER_S}`,
+    ok: settledPerS >= TARGET_SETTLED_PER_S,
+  },
+  {
+    figure: "push latency p50 / p99",
+    value: `${at(0.5).toFixed(0)} / ${at(0.99).toFixed(0)} ms`,
+    against: `framework floor p99 ${floorAfter.p99} ms`,
+    ratio: "",
+    target: "(shown)",
+    ok: null,
+  },
+  {
+    figure: "server CPU per push",
+    value: `${cpuPerPush.toFixed(2)} ms`,
+    against: "",
+    ratio: "",
+    target: "(shown)",
+    ok: null,
+  },
+  {
+    figure: "orders paid / grants",
+    value: `${paid} / ${grants}`,
+    against: "",
+    ratio: "",
+    target: `${ORDERS} / ${ORDERS}`,
+    ok: paid === ORDERS && grants === ORDERS,
+  },
+  {
+    figure: "double grants",
+    value: String(doubled),
+    against: "",
+    ratio: "",
+    target: "0",
+    ok: doubled === 0,
+  },
+  {
+    figure: "pushes in the inbox / processed / not acknowledged",
+    value: `${checks?.inbox} / ${checks?.processed} / ${notAcknowledged}`,
+    against: "",
+    ratio: "",
+    target: `${ORDERS} / ${ORDERS} / 0`,
+    ok:
+      checks?.inbox === ORDERS &&
+      checks.processed === ORDERS &&
+      checks.payments === ORDERS &&
+      notAcknowledged === 0,
+  },
+];
+
+reportBench(
+  "push",
+  `Youzan pushes: ${ORDERS} paid QR orders, ${CONCURRENCY} at a time, through POST /api/webhooks/youzan`,
+  rows,
+);
