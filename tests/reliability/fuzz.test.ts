@@ -113,7 +113,6 @@ const plausible = fc.oneof(
     "小铺",
     "\u0000",
     "\ud800",
-    "charge",
     "remind",
     "paid",
     "pending",

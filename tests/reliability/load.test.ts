@@ -23,6 +23,8 @@ const DUE_AGREEMENTS = 100;
 const POLL_MS = 2_000;
 const QR_PRODUCTS = ["side-hustle-handbook", "writing-that-sells", "notion-for-creators"];
 const REPEATABLE = "credits-10";
+/** A buyer reads for 10–20 s after each purchase: 200 of them buy about 10 times a second. */
+const READING_MS = 10_000;
 
 let shop: ReliabilityShop;
 const cookies: string[] = [];
@@ -139,11 +141,11 @@ async function buyer(index: number, until: number): Promise<void> {
   // user, whom Alipay allows 10 agreements with a merchant, and those 100 hold it. Signing is
   // in the fault matrix and the e2e suite.)
   await sleep(Math.random() * 10_000);
-  for (const slug of QR_PRODUCTS) {
-    if (Date.now() > until) return;
-    await buyOnce(index, slug, until);
+  for (let i = 0; Date.now() < until; i++) {
+    await buyOnce(index, QR_PRODUCTS[i] ?? REPEATABLE, until);
+    // Reads what was bought (the order page, the download) before the next purchase.
+    await sleep(READING_MS + Math.random() * READING_MS);
   }
-  while (Date.now() < until) await buyOnce(index, REPEATABLE, until);
 }
 
 /** The scheduler: every billing phase, the notice sender and the reconcile job, in turns. */
