@@ -176,26 +176,10 @@ const kB = (bytes: number): string => `${(bytes / 1000).toFixed(1)} kB`;
 ensureBuild("bench:pages");
 buildFloor();
 
-const { rebuildBenchDatabase } = await import("./bench-database");
-const { closeDb, getDb } = await import("@/db");
-const { seedDatabase } = await import("@/db/seed");
-const { users } = await import("@/db/schema");
-const { hashPassword } = await import("@/lib/auth/password");
-const { newId } = await import("@/lib/ids");
-
-await rebuildBenchDatabase(url);
+const { seedBenchDatabase } = await import("./bench-database");
 const BUYER = { email: "reader@bench.example.com", password: "bench-password-1" };
 const ADMIN = { email: "admin@bench.example.com", password: "bench-admin-password" };
-{
-  const db = await getDb();
-  await seedDatabase(db, ADMIN);
-  await db.insert(users).values({
-    id: newId("usr"),
-    email: BUYER.email,
-    passwordHash: await hashPassword(BUYER.password),
-  });
-  await closeDb();
-}
+await seedBenchDatabase(url, ADMIN, [BUYER]);
 
 await startShop({ port: PORT, env: { CRON_SECRET: "bench-cron-secret-0123456789" } });
 startChild(

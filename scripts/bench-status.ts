@@ -57,25 +57,13 @@ Object.assign(process.env, {
 
 ensureBuild("bench:status");
 
-const { rebuildBenchDatabase } = await import("./bench-database");
-const { closeDb, getDb } = await import("@/db");
-const { seedDatabase } = await import("@/db/seed");
-const { users } = await import("@/db/schema");
-const { hashPassword } = await import("@/lib/auth/password");
-const { newId } = await import("@/lib/ids");
-
-await rebuildBenchDatabase(url);
+const { seedBenchDatabase } = await import("./bench-database");
 const BUYER = { email: "poller@bench.example.com", password: "bench-password-1" };
-{
-  const db = await getDb();
-  await seedDatabase(db, { email: "admin@bench.example.com", password: "bench-admin-password" });
-  await db.insert(users).values({
-    id: newId("usr"),
-    email: BUYER.email,
-    passwordHash: await hashPassword(BUYER.password),
-  });
-  await closeDb();
-}
+await seedBenchDatabase(
+  url,
+  { email: "admin@bench.example.com", password: "bench-admin-password" },
+  [BUYER],
+);
 
 // BENCH_CPU_PROFILE=<dir>: a CPU profile of the shop's server over the whole bench.
 const { child: app } = await startShop({

@@ -2,11 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { openDatabase, type Db, type DbHandle } from "@/db/client";
-import { users } from "@/db/schema";
-import { seedDatabase } from "@/db/seed";
-import { hashPassword } from "@/lib/auth/password";
-import { newId } from "@/lib/ids";
-import { rebuildBenchDatabase } from "../../scripts/bench-database";
+import { seedBenchDatabase } from "../../scripts/bench-database";
 import { signIn, startShop } from "../../scripts/bench-server";
 import { ensureDatabase } from "./global-setup";
 
@@ -57,19 +53,16 @@ export async function startReliabilityShop(options: {
   ensureProductionBuild();
   const url = `postgres://postgres@127.0.0.1:5432/${options.database}`;
   await ensureDatabase(url);
-  await rebuildBenchDatabase(url);
-  const handle: DbHandle = await openDatabase({ kind: "postgres", url, poolMax: 4 });
-  await seedDatabase(handle.db, ADMIN);
-  const passwordHash = await hashPassword(BUYER_PASSWORD);
   const buyers = Array.from(
     { length: options.buyers ?? 1 },
     (_, i) => `buyer-${i}@reliability.example.com`,
   );
-  for (let i = 0; i < buyers.length; i += 500) {
-    await handle.db
-      .insert(users)
-      .values(buyers.slice(i, i + 500).map((email) => ({ id: newId("usr"), email, passwordHash })));
-  }
+  await seedBenchDatabase(
+    url,
+    ADMIN,
+    buyers.map((email) => ({ email, password: BUYER_PASSWORD })),
+  );
+  const handle: DbHandle = await openDatabase({ kind: "postgres", url, poolMax: 4 });
   const env: Record<string, string> = {
     DATABASE_URL: url,
     DATABASE_DIRECT_URL: "",
