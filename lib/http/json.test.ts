@@ -17,6 +17,7 @@ const {
   RETRY_AFTER_SECONDS,
   asJsonError,
   errorResponse,
+  methodsNotAllowed,
   json,
   readCappedText,
   readJson,
@@ -388,6 +389,21 @@ describe("asJsonError", () => {
     expect(await asJsonError(redirect)).toBe(redirect);
     const already = Response.json({ error: { code: "x", message: "y" } }, { status: 400 });
     expect(await asJsonError(already)).toBe(already);
+  });
+});
+
+describe("methodsNotAllowed", () => {
+  it("answers 405 with Allow and the JSON error, whatever the method", async () => {
+    const { DELETE, PUT } = methodsNotAllowed(["GET", "POST"]);
+    for (const handler of [DELETE, PUT]) {
+      const response = handler();
+      expect(response.status).toBe(405);
+      expect(response.headers.get("allow")).toBe("GET, POST, HEAD, OPTIONS");
+      expect(await response.json()).toEqual({
+        error: { code: "method_not_allowed", message: "This route answers GET and POST." },
+      });
+    }
+    expect(methodsNotAllowed(["POST"]).GET().headers.get("allow")).toBe("POST, OPTIONS");
   });
 });
 

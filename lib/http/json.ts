@@ -182,3 +182,22 @@ export async function asJsonError(response: Response): Promise<Response> {
   const { body } = toErrorBody(new AppError(errorCode, message || "The request was refused."));
   return Response.json(body, { status: response.status });
 }
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * Handlers for the methods a route does not answer: 405 with `Allow` and the shop's JSON error
+ * (Next's own 405 has neither body nor type). A route exports the ones it lacks:
+ * `export const { PUT, PATCH, DELETE } = methodsNotAllowed(["GET", "POST"]);`
+ */
+export function methodsNotAllowed(allowed: readonly Method[]): Record<Method, () => Response> {
+  const allow = [...allowed, ...(allowed.includes("GET") ? ["HEAD"] : []), "OPTIONS"].join(", ");
+  const refuse = () => {
+    const response = errorResponse(
+      new AppError("method_not_allowed", `This route answers ${allowed.join(" and ")}.`),
+    );
+    response.headers.set("allow", allow);
+    return response;
+  };
+  return { GET: refuse, POST: refuse, PUT: refuse, PATCH: refuse, DELETE: refuse };
+}

@@ -1,7 +1,7 @@
 import { getDb } from "@/db";
 import { pingDatabase } from "@/db/queries/health";
 import { getEnv } from "@/lib/env";
-import { json, route } from "@/lib/http/json";
+import { json, methodsNotAllowed, route } from "@/lib/http/json";
 
 /** For load balancers and uptime checks: 200 when the database answers. */
 export const GET = route(async () => {
@@ -9,3 +9,6 @@ export const GET = route(async () => {
   const env = getEnv();
   return json({ ok: true, paymentsMode: env.paymentsMode, database: env.database.kind });
 });
+
+/** Any other method: 405 with the JSON error. */
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

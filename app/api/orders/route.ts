@@ -1,7 +1,7 @@
 import { productSlugBody } from "@/lib/validation-slug";
 import { assertUser } from "@/lib/auth/guards";
 import { getEnv } from "@/lib/env";
-import { json, readJson, route } from "@/lib/http/json";
+import { json, methodsNotAllowed, readJson, route } from "@/lib/http/json";
 import { createPurchaseOrder } from "@/lib/orders/create-order";
 import { limitOrderCreation } from "@/lib/rate-limit";
 import { getRuntime } from "@/lib/runtime";
@@ -29,3 +29,6 @@ export const POST = route(async (request) => {
     { status: 201 },
   );
 });
+
+/** Any other method: 405 with the JSON error. */
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

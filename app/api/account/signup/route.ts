@@ -1,7 +1,7 @@
 import { getDb } from "@/db";
 import { toLocale } from "@/i18n/locales";
 import { signUp } from "@/lib/auth/signup";
-import { json, readJson, route } from "@/lib/http/json";
+import { json, methodsNotAllowed, readJson, route } from "@/lib/http/json";
 import { now } from "@/lib/now";
 import { withSignupLimit } from "@/lib/rate-limit";
 import { z } from "zod";
@@ -23,3 +23,6 @@ export const POST = route(async (request) => {
   );
   return json({ user }, { status: 201 });
 });
+
+/** Any other method: 405 with the JSON error. */
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

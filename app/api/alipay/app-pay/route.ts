@@ -1,6 +1,6 @@
 import { productSlugBody } from "@/lib/validation-slug";
 import { assertUser } from "@/lib/auth/guards";
-import { json, readJson, route } from "@/lib/http/json";
+import { json, methodsNotAllowed, readJson, route } from "@/lib/http/json";
 import { limitSubscriptionCreation } from "@/lib/rate-limit";
 import { getRuntime } from "@/lib/runtime";
 import { startAppPay } from "@/lib/subscriptions/start";
@@ -18,3 +18,6 @@ export const POST = route(async (request) => {
   const { orderNo, orderStr } = await startAppPay(runtime, { userId: user.id, productSlug });
   return json({ orderNo, orderStr }, { status: 201 });
 });
+
+/** Any other method: 405 with the JSON error. */
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

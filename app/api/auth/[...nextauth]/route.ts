@@ -1,7 +1,7 @@
 import { NextRequest } from "next/server";
 import { handlers } from "@/lib/auth";
 import { sanitizeAuthRequest } from "@/lib/auth/callback-url";
-import { asJsonError } from "@/lib/http/json";
+import { asJsonError, methodsNotAllowed } from "@/lib/http/json";
 
 /*
  * next-auth answers 500 to a callbackUrl that is neither a path nor an absolute URL (its default
@@ -16,3 +16,6 @@ export async function GET(request: NextRequest): Promise<Response> {
 export async function POST(request: NextRequest): Promise<Response> {
   return asJsonError(await handlers.POST(new NextRequest(await sanitizeAuthRequest(request))));
 }
+
+/** Any other method: 405 with the JSON error. */
+export const { PUT, PATCH, DELETE } = methodsNotAllowed(["GET", "POST"]);

@@ -1,7 +1,7 @@
 import { assertUser } from "@/lib/auth/guards";
 import { refusalRedirect, serveDownload } from "@/lib/delivery/download";
 import { getEnv } from "@/lib/env";
-import { route } from "@/lib/http/json";
+import { methodsNotAllowed, route } from "@/lib/http/json";
 import { moduleLogger } from "@/lib/logger";
 import { getRuntime } from "@/lib/runtime";
 import { getStorage } from "@/lib/storage";
@@ -50,3 +50,6 @@ export const GET = route<Context>(async (request, { params }) => {
 export function HEAD(): Response {
   return new Response(null, { status: 405, headers: { allow: "GET" } });
 }
+
+/** Any other method: 405 with the JSON error. */
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

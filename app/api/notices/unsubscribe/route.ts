@@ -2,7 +2,7 @@ import { getDb } from "@/db";
 import { unsubscribe } from "@/db/queries/notice-settings";
 import { getEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { json, readCappedText, route } from "@/lib/http/json";
+import { json, methodsNotAllowed, readCappedText, route } from "@/lib/http/json";
 import { moduleLogger } from "@/lib/logger";
 import { readUnsubscribeToken } from "@/lib/notices/tokens";
 
@@ -46,3 +46,6 @@ export function GET(): Response {
     { status: 405, headers: { allow: "POST", "cache-control": "no-store" } },
   );
 }
+
+/** Any other method: 405 with the JSON error. */
+export const { PUT, PATCH, DELETE } = methodsNotAllowed(["GET", "POST"]);

@@ -1,4 +1,4 @@
-import { readCappedText, route, sizedJson } from "@/lib/http/json";
+import { methodsNotAllowed, readCappedText, route, sizedJson } from "@/lib/http/json";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { handleYouzanPush, YOUZAN_WEBHOOK_MAX_BYTES } from "@/lib/webhooks/youzan";
 
@@ -20,3 +20,6 @@ export const POST = route(async (request) => {
     { status: reply.status },
   );
 });
+
+/** Any other method: 405 with the JSON error. */
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

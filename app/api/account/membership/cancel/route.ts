@@ -1,5 +1,5 @@
 import { assertUser } from "@/lib/auth/guards";
-import { json, route } from "@/lib/http/json";
+import { json, methodsNotAllowed, route } from "@/lib/http/json";
 import { getRuntime } from "@/lib/runtime";
 import { cancelAutoRenewal } from "@/lib/subscriptions/cancel";
 
@@ -12,3 +12,6 @@ export const POST = route(async () => {
   const { agreementId } = await cancelAutoRenewal(await getRuntime(), { userId: user.id });
   return json({ agreementId, autoRenew: false });
 });
+
+/** Any other method: 405 with the JSON error. */
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

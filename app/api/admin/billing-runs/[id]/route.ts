@@ -3,6 +3,7 @@ import { getDb } from "@/db";
 import { adminGet } from "@/lib/admin/api";
 import { runDetail } from "@/lib/admin/runs-page";
 import { AppError } from "@/lib/errors";
+import { methodsNotAllowed } from "@/lib/http/json";
 
 /** `GET /api/admin/billing-runs/{id}`: one run with its summary. */
 export const GET = adminGet(
@@ -14,3 +15,6 @@ export const GET = adminGet(
     return run;
   },
 );
+
+/** Any other method: 405 with the JSON error. */
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

@@ -4,7 +4,7 @@ import { getDb } from "@/db";
 import { fileJson } from "@/lib/admin/content-file-json";
 import { deleteFile, renameFile } from "@/lib/admin/content-files";
 import { assertAdmin } from "@/lib/auth/guards";
-import { json, readJson, route } from "@/lib/http/json";
+import { json, methodsNotAllowed, readJson, route } from "@/lib/http/json";
 import { getStorage } from "@/lib/storage";
 
 type Context = { params: Promise<{ id: string }> };
@@ -32,3 +32,6 @@ export const DELETE = route(async (_request: Request, context: Context) => {
   revalidate();
   return json({ deleted: file.id }, { headers: { "cache-control": "no-store" } });
 });
+
+/** Any other method: 405 with the JSON error. */
+export const { GET, POST, PUT } = methodsNotAllowed(["PATCH", "DELETE"]);

@@ -4,7 +4,7 @@ import { getDb } from "@/db";
 import { fileJson } from "@/lib/admin/content-file-json";
 import { reorderFiles } from "@/lib/admin/content-files";
 import { assertAdmin } from "@/lib/auth/guards";
-import { json, readJson, route } from "@/lib/http/json";
+import { json, methodsNotAllowed, readJson, route } from "@/lib/http/json";
 
 /**
  * Puts a product's (or, with `productId: null`, the members' area's) files in a new order:
@@ -24,3 +24,6 @@ export const POST = route(async (request: Request) => {
     { headers: { "cache-control": "no-store" } },
   );
 });
+
+/** Any other method: 405 with the JSON error. */
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

@@ -3,6 +3,7 @@ import { getDb } from "@/db";
 import { noticeDetail } from "@/lib/admin/notices";
 import { adminGet } from "@/lib/admin/api";
 import { AppError } from "@/lib/errors";
+import { methodsNotAllowed } from "@/lib/http/json";
 
 /** `GET /api/admin/notices/{id}`: one notice, its data with sealed values masked. */
 export const GET = adminGet(
@@ -14,3 +15,6 @@ export const GET = adminGet(
     return detail;
   },
 );
+
+/** Any other method: 405 with the JSON error. */
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

@@ -2,7 +2,7 @@ import { getDb } from "@/db";
 import { noticeSwitchRows, saveNoticeSwitch, switchBody } from "@/lib/admin/notices";
 import { adminGet } from "@/lib/admin/api";
 import { assertAdmin } from "@/lib/auth/guards";
-import { json, readJson, route } from "@/lib/http/json";
+import { json, methodsNotAllowed, readJson, route } from "@/lib/http/json";
 import { z } from "zod";
 
 /** `GET /api/admin/notices/settings`: every kind, whom it goes to, and whether it is on. */
@@ -19,3 +19,6 @@ export const POST = route(async (request: Request) => {
   const body = await readJson(request, switchBody);
   return json(await saveNoticeSwitch(await getDb(), admin.id, body.kind, body.enabled));
 });
+
+/** Any other method: 405 with the JSON error. */
+export const { PUT, PATCH, DELETE } = methodsNotAllowed(["GET", "POST"]);

@@ -1,7 +1,7 @@
 import { isBillingPhase, runBillingPhase } from "@/lib/billing/run";
 import { AppError } from "@/lib/errors";
 import { withCron } from "@/lib/http/cron";
-import { json } from "@/lib/http/json";
+import { json, methodsNotAllowed } from "@/lib/http/json";
 import { getBillingRuntime, kickNotices } from "@/lib/runtime";
 
 /**
@@ -24,3 +24,6 @@ async function handle(request: Request, context: { params: Promise<{ phase: stri
 export const GET = withCron(handle);
 export const POST = withCron(handle);
 export const maxDuration = 60;
+
+/** Any other method: 405 with the JSON error. */
+export const { PUT, PATCH, DELETE } = methodsNotAllowed(["GET", "POST"]);

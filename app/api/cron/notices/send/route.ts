@@ -1,5 +1,5 @@
 import { withCron } from "@/lib/http/cron";
-import { json } from "@/lib/http/json";
+import { json, methodsNotAllowed } from "@/lib/http/json";
 import { runNoticesJob } from "@/lib/jobs/send-notices";
 import { getNoticeRuntime } from "@/lib/runtime";
 
@@ -7,3 +7,6 @@ import { getNoticeRuntime } from "@/lib/runtime";
 const handler = withCron(async () => json(await runNoticesJob(await getNoticeRuntime())));
 export const GET = handler;
 export const POST = handler;
+
+/** Any other method: 405 with the JSON error. */
+export const { PUT, PATCH, DELETE } = methodsNotAllowed(["GET", "POST"]);

@@ -1,6 +1,6 @@
 import { findOrderByNo } from "@/db/queries/orders";
 import { assertUserOfRequest } from "@/lib/auth/guards";
-import { json, route } from "@/lib/http/json";
+import { json, methodsNotAllowed, route } from "@/lib/http/json";
 import { checkYouzanOrder } from "@/lib/orders/check-status";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { checkAlipayOrder } from "@/lib/subscriptions/check-status";
@@ -37,3 +37,6 @@ export const GET = route<Context>(async (request, { params }) => {
   if (fresh.status !== "pending") kickNotices();
   return json(publicStatus(fresh, await deps.now()), { headers: NO_STORE });
 });
+
+/** Any other method: 405 with the JSON error. */
+export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);

@@ -1,7 +1,7 @@
 import { getDb } from "@/db";
 import { resendBody, resendNotice } from "@/lib/admin/notices";
 import { assertAdmin } from "@/lib/auth/guards";
-import { json, readJson, route } from "@/lib/http/json";
+import { json, methodsNotAllowed, readJson, route } from "@/lib/http/json";
 
 /**
  * `POST /api/admin/notices/{id}/resend` (`{"confirm":"resend","expectedStatus"?}`): a dead,
@@ -17,3 +17,6 @@ export const POST = route(
     return json(await resendNotice(await getDb(), admin.id, id, body.expectedStatus));
   },
 );
+
+/** Any other method: 405 with the JSON error. */
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);

@@ -2,7 +2,7 @@ import { revalidatePath } from "next/cache";
 import { getDb } from "@/db";
 import { adminCoverResponse, handleCoverUpload } from "@/lib/admin/products-cover-upload";
 import { assertAdmin } from "@/lib/auth/guards";
-import { json, route } from "@/lib/http/json";
+import { json, methodsNotAllowed, route } from "@/lib/http/json";
 
 type Context = { params: Promise<{ id: string }> };
 
@@ -27,3 +27,6 @@ export const GET = route(async (_request: Request, context: Context) => {
   const { id } = await context.params;
   return adminCoverResponse(await getDb(), id);
 });
+
+/** Any other method: 405 with the JSON error. */
+export const { PUT, PATCH, DELETE } = methodsNotAllowed(["GET", "POST"]);

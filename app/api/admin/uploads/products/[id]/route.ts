@@ -5,7 +5,7 @@ import { uploadFile } from "@/lib/admin/content-files";
 import { uploadRoute } from "@/lib/admin/content-upload-route";
 import { assertAdmin } from "@/lib/auth/guards";
 import { getEnv } from "@/lib/env";
-import { json } from "@/lib/http/json";
+import { json, methodsNotAllowed } from "@/lib/http/json";
 import { getStorage } from "@/lib/storage";
 
 type Context = { params: Promise<{ id: string }> };
@@ -23,3 +23,6 @@ export const POST = uploadRoute(async (request: Request, context: Context) => {
   revalidatePath("/admin/products", "layout");
   return json({ file: fileJson(file) }, { status: 201 });
 });
+
+/** Any other method: 405 with the JSON error. */
+export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);
