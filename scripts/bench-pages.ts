@@ -2,9 +2,16 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
 import { reportBench, type BenchRow } from "./bench-report";
-import { ensureBuild, signIn, startChild, startShop, stopChildren, waitFor } from "./bench-server";
+import {
+  ensureBuild,
+  signIn,
+  startChild,
+  startShop,
+  stopChildren,
+  waitFor,
+  setBenchEnvironment,
+} from "./bench-server";
 
 /*
  * `npm run bench:pages` (issue #14, "page weight"): the first-load JavaScript of the shop's pages
@@ -28,7 +35,6 @@ import { ensureBuild, signIn, startChild, startShop, stopChildren, waitFor } fro
  */
 
 const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/bench_pages";
-assertLocalDatabaseUrl(url);
 const PORT = Number(process.env.BENCH_PORT ?? 3320);
 const FLOOR_PORT = PORT + 1;
 const FLOOR_DIR = process.env.BENCH_FLOOR_DIR ?? "/tmp/xiaopu-empty-next";
@@ -45,13 +51,7 @@ const ADMIN_MARKERS: Record<string, string> = {
   "@tanstack/react-table": "getCoreRowModel",
 };
 
-Object.assign(process.env, {
-  DATABASE_URL: url,
-  DATABASE_DIRECT_URL: "",
-  PAYMENTS_MODE: "sandbox",
-  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
-  AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123",
-});
+setBenchEnvironment(url);
 
 // ---- the floor: an empty Next.js page ---------------------------------------------------------
 

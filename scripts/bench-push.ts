@@ -1,9 +1,8 @@
 import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import type { PushPayload } from "@/lib/sandbox/youzan/pushes";
-import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
 import { pct, reportBench, type BenchRow } from "./bench-report";
-import { ensureBuild, startShop, stopChildren } from "./bench-server";
+import { ensureBuild, startShop, stopChildren, setBenchEnvironment } from "./bench-server";
 
 /*
  * `npm run bench:push` (issue #14, benchmark 2): signed Youzan pushes for BENCH_ORDERS (2,000)
@@ -29,7 +28,6 @@ import { ensureBuild, startShop, stopChildren } from "./bench-server";
  */
 
 const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/bench_push";
-assertLocalDatabaseUrl(url);
 const APP_PORT = Number(process.env.BENCH_PORT ?? 3330);
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 2_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -38,14 +36,7 @@ const TARGET_SETTLED_PER_S = 200;
 const PRODUCT_SLUG = "side-hustle-handbook";
 const base = `http://127.0.0.1:${APP_PORT}`;
 
-Object.assign(process.env, {
-  DATABASE_URL: url,
-  DATABASE_DIRECT_URL: "",
-  PAYMENTS_MODE: "sandbox",
-  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
-  AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123",
-  APP_URL: base,
-});
+setBenchEnvironment(url, { APP_URL: base });
 
 // ---- build, database, server -----------------------------------------------------------------
 

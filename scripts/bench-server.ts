@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
 
 /*
  * What the benches that measure the shop over HTTP share: the production build, the server
@@ -109,4 +110,21 @@ export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return kb / 1024;
+}
+
+/**
+ * The environment a bench's server and its own imports of the shop read: sandbox mode on the
+ * bench's (local only) PostgreSQL database, a fixed auth secret, quiet logs. Set before the
+ * shop's modules are imported, which read it once.
+ */
+export function setBenchEnvironment(url: string, extra: Record<string, string> = {}): void {
+  assertLocalDatabaseUrl(url);
+  Object.assign(process.env, {
+    DATABASE_URL: url,
+    DATABASE_DIRECT_URL: "",
+    PAYMENTS_MODE: "sandbox",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+    AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123",
+    ...extra,
+  });
 }

@@ -1,5 +1,4 @@
 import autocannon from "autocannon";
-import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
 import { pct, reportBench, type BenchRow } from "./bench-report";
 import {
   ensureBuild,
@@ -9,6 +8,7 @@ import {
   startShop,
   stopChildren,
   waitFor,
+  setBenchEnvironment,
 } from "./bench-server";
 
 /*
@@ -33,7 +33,6 @@ import {
  */
 
 const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test_h2";
-assertLocalDatabaseUrl(url);
 const APP_PORT = Number(process.env.BENCH_PORT ?? 3310);
 const FLOOR_PORT = APP_PORT + 89;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -42,16 +41,9 @@ const CONNECTIONS = 64;
 const TARGET_RATIO = 0.8;
 const TARGET_P99_MS = 100;
 const TARGET_RSS_MB = 300;
-const AUTH_SECRET = "bench-auth-secret-0123456789abcdef0123";
 const base = `http://127.0.0.1:${APP_PORT}`;
 
-Object.assign(process.env, {
-  DATABASE_URL: url,
-  DATABASE_DIRECT_URL: "",
-  PAYMENTS_MODE: "sandbox",
-  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
-  AUTH_SECRET,
-});
+setBenchEnvironment(url);
 
 // ---- build, database, servers ----------------------------------------------------------------
 

@@ -1,6 +1,5 @@
-import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
 import { reportBench, type BenchRow } from "./bench-report";
-import { ensureBuild, signIn, startShop, stopChildren } from "./bench-server";
+import { ensureBuild, signIn, startShop, stopChildren, setBenchEnvironment } from "./bench-server";
 
 /*
  * `npm run bench:upstream` (issue #14, "upstream economy"): ten tabs poll one order's status for
@@ -20,7 +19,6 @@ import { ensureBuild, signIn, startShop, stopChildren } from "./bench-server";
  */
 
 const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/bench_upstream";
-assertLocalDatabaseUrl(url);
 const PORT = Number(process.env.BENCH_PORT ?? 3322);
 const SECONDS = Number(process.env.BENCH_UPSTREAM_SECONDS ?? 60);
 const TABS = 10;
@@ -29,13 +27,7 @@ const POLL_MS = 2_000;
 const TARGET_CALLS = 25;
 const base = `http://127.0.0.1:${PORT}`;
 
-Object.assign(process.env, {
-  DATABASE_URL: url,
-  DATABASE_DIRECT_URL: "",
-  PAYMENTS_MODE: "sandbox",
-  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
-  AUTH_SECRET: "bench-auth-secret-0123456789abcdef0123",
-});
+setBenchEnvironment(url);
 
 ensureBuild("bench:upstream");
 
