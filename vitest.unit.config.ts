@@ -14,7 +14,7 @@ export default defineConfig({
   test: {
     name: "unit",
     environment: "node",
-    include: ["{lib,db,i18n,components}/**/*.test.ts"],
+    include: ["{lib,db,i18n,components,scripts}/**/*.test.ts"],
     env: { NODE_ENV: "test", LOG_LEVEL: "silent" },
   },
 });

@@ -31,6 +31,8 @@ const schema = z.object({
   LISTEN_HOST: optional(
     z.string().regex(/^[A-Za-z0-9.:[\]-]{1,253}$/, "must be a host name or address"),
   ),
+  // Read by the shell of `npm start` (the server's heap, MB); validated here too.
+  SERVER_HEAP_MB: optional(z.coerce.number().int().min(128).max(16_384)),
   APP_URL: optional(httpUrl),
   PAYMENTS_MODE: optional(z.enum(["sandbox", "live"])),
   DATABASE_URL: optional(postgresUrl),

@@ -35,8 +35,16 @@ const FLOOR_SECONDS = Number(process.env.BENCH_FLOOR_SECONDS ?? 8);
 const TARGET_SETTLED_PER_S = 200;
 const PRODUCT_SLUG = "side-hustle-handbook";
 const base = `http://127.0.0.1:${APP_PORT}`;
+// Youzan is another company's server in a real shop: the sandbox answers from a second instance
+// of the build (as the reliability tier's load test runs it), so the shop's process is measured
+// doing the shop's own work. BENCH_SAME_PROCESS_SANDBOX=1 serves it from the shop's process.
+const separateSandbox = process.env.BENCH_SAME_PROCESS_SANDBOX !== "1";
+const sandboxBase = separateSandbox ? `http://127.0.0.1:${APP_PORT + 1}` : base;
 
-setBenchEnvironment(url, { APP_URL: base });
+setBenchEnvironment(url, {
+  APP_URL: base,
+  ...(separateSandbox ? { YOUZAN_BASE_URL: `${sandboxBase}/sandbox/youzan` } : {}),
+});
 
 // ---- build, database, server -----------------------------------------------------------------
 
@@ -59,6 +67,9 @@ await rebuildBenchDatabase(url);
 const db = await getDb();
 await seedDatabase(db, { email: "admin@bench.example.com", password: "bench-admin-password" });
 
+if (separateSandbox) {
+  await startShop({ port: APP_PORT + 1, env: { CRON_SECRET: "bench-cron-secret-0123456789" } });
+}
 const { child: app } = await startShop({
   port: APP_PORT,
   env: { CRON_SECRET: "bench-cron-secret-0123456789" },
@@ -82,8 +93,9 @@ async function pool<T, R>(
   return results;
 }
 
+/** A control call of the sandbox (the instance serving it). */
 async function post(path: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${base}${path}`, {
+  const response = await fetch(`${sandboxBase}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),

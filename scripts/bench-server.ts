@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
+import { serverNodeArgs } from "./server-command";
 
 /*
  * What the benches that measure the shop over HTTP share: the production build, the server
@@ -51,9 +52,10 @@ export async function startShop(
   options: ShopOptions,
 ): Promise<{ child: ChildProcess; base: string }> {
   const base = `http://127.0.0.1:${options.port}`;
-  const args = options.cpuProfileDir
-    ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`, "server.mjs"]
-    : ["server.mjs"];
+  const args = serverNodeArgs(
+    process.env,
+    options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
+  );
   const child = startChild("node", args, {
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",

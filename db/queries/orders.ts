@@ -12,12 +12,22 @@ import {
   lte,
   min,
   or,
+  sql,
 } from "drizzle-orm";
 import type { SelectedFields } from "drizzle-orm/pg-core";
 import type { Db } from "../client";
 import { bind, statement, type Slots } from "../statement";
 import { isUniqueViolation } from "../errors";
-import { orderStatus, orders, products, users, type Order, type Product } from "../schema";
+import {
+  orderStatus,
+  orders,
+  products,
+  sandboxClock,
+  users,
+  type Order,
+  type Product,
+  type User,
+} from "../schema";
 
 const orderByNo = statement((db, slot: Slots<{ orderNo: string }>) =>
   db.select().from(orders).where(eq(orders.orderNo, slot.orderNo)),
@@ -132,6 +142,56 @@ const orderWithProductByNo = statement((db, slot: Slots<{ orderNo: string }>) =>
     .from(orders)
     .innerJoin(products, eq(products.id, orders.productId))
     .where(eq(orders.orderNo, slot.orderNo)),
+);
+
+/** What the status poll reads, in one round trip (its hottest route: many requests a minute). */
+export interface PollFacts {
+  /** The session's user with the version its sessions must carry; null when there is none. */
+  viewer: Pick<User, "id" | "email" | "name" | "role" | "sessionVersion"> | null;
+  /** The order and its product; null when no order has that number. */
+  found: OrderWithProduct | null;
+  /** The sandbox clock's offset in ms (0 when it never moved; read in live mode too, unused). */
+  clockOffsetMs: number;
+}
+
+/** The viewer, the order with its product and the sandbox clock's offset: one statement. */
+export async function findPollFacts(
+  db: Db,
+  values: { userId: string; orderNo: string },
+): Promise<PollFacts> {
+  const [row] = await pollFacts.run(db, values);
+  if (!row) return { viewer: null, found: null, clockOffsetMs: 0 };
+  const { viewer, order, product, clockOffsetMs } = row;
+  return {
+    viewer,
+    found: order && product ? { order, product } : null,
+    clockOffsetMs: clockOffsetMs ?? 0,
+  };
+}
+
+// The user row is the anchor: with no such user there is no row (and no order is read for it).
+const pollFacts = statement((db, slot: Slots<{ userId: string; orderNo: string }>) =>
+  db
+    .select({
+      viewer: {
+        id: users.id,
+        email: users.email,
+        name: users.name,
+        role: users.role,
+        sessionVersion: users.sessionVersion,
+      },
+      order: orders,
+      product: products,
+      clockOffsetMs: sql<
+        number | null
+      >`(select ${sandboxClock.offsetMs} from ${sandboxClock} where ${sandboxClock.id} = 1)`.mapWith(
+        Number,
+      ),
+    })
+    .from(users)
+    .leftJoin(orders, eq(orders.orderNo, slot.orderNo))
+    .leftJoin(products, eq(products.id, orders.productId))
+    .where(eq(users.id, slot.userId)),
 );
 
 export type OrderStatus = (typeof orderStatus.enumValues)[number];

@@ -1,4 +1,6 @@
 import { decode, getToken } from "next-auth/jwt";
+import { getEnv } from "@/lib/env";
+import { AppError } from "@/lib/errors";
 import type { SessionLike } from "./session-version";
 
 /*
@@ -68,4 +70,18 @@ export async function sessionFromHeaders(
     decoded.set(key, { session, until: Math.min(payload.exp * 1000, nowMs + CACHE_MS) });
   }
   return session;
+}
+
+/**
+ * The request's session as its cookie says, for a route that reads the user with its own
+ * statement and checks it with `assertViewer` (the status poll); 401 without one. Not yet
+ * checked against the database.
+ */
+export async function assertSessionOfRequest(
+  request: Request,
+): Promise<SessionLike & { user: { id: string } }> {
+  const session = await sessionFromHeaders(request.headers, getEnv().authSecret);
+  const id = session?.user?.id;
+  if (!session || !id) throw new AppError("unauthorized", "Sign in first.");
+  return { ...session, user: { id } };
 }

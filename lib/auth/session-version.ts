@@ -1,5 +1,7 @@
 import type { Db } from "@/db/client";
 import { bumpSessionVersion, findUserById } from "@/db/queries/users";
+import type { User } from "@/db/schema";
+import { AppError } from "@/lib/errors";
 import type { Role } from "./types";
 
 /*
@@ -31,9 +33,27 @@ export async function userForSession(
 ): Promise<CurrentUser | null> {
   const id = session?.user?.id;
   if (!id) return null;
-  const user = await findUserById(db, id);
-  if (!user || session.sessionVersion !== user.sessionVersion) return null;
+  return viewerOf(session, await findUserById(db, id));
+}
+
+/** The session's user from a row already read (the status poll reads it with its order). */
+export function viewerOf(
+  session: SessionLike | null | undefined,
+  user: Pick<User, "id" | "email" | "name" | "role" | "sessionVersion"> | null | undefined,
+): CurrentUser | null {
+  if (!session || !user || user.id !== session.user?.id) return null;
+  if (session.sessionVersion !== user.sessionVersion) return null;
   return { id: user.id, email: user.email, name: user.name, role: user.role };
+}
+
+/** The session's user from a row the caller read; 401 when the session no longer holds. */
+export function assertViewer(
+  session: SessionLike,
+  row: Parameters<typeof viewerOf>[1],
+): CurrentUser {
+  const user = viewerOf(session, row);
+  if (!user) throw new AppError("unauthorized", "Sign in first.");
+  return user;
 }
 
 /** next-auth's `events.signOut` message (JWT strategy: the decoded token). */

@@ -15,7 +15,8 @@ import type { ModuleLogger } from "@/lib/logger";
 import { parseRange } from "@/lib/storage/range";
 import { StorageError, type FileStorage } from "@/lib/storage/types";
 import { isShopId, membersAccess, productAccess, REFUSAL_MESSAGES, type Access } from "./access";
-import { STAMP_MAX_BYTES, stampLine, stampPdf } from "./pdf-stamp";
+import { STAMP_MAX_BYTES, stampLine } from "./pdf-stamp";
+import { stampInWorker } from "./stamp-in-worker";
 
 /*
  * GET /api/downloads/{fileId}: the entitlement is checked at this moment, the download counted
@@ -119,14 +120,18 @@ async function stampedCopy(deps: DownloadDeps, file: ProductFile, line: string):
   const original = await deps.storage.get(file.storageKey);
   if (!original) throw missingObject(deps, file);
   const bytes = new Uint8Array(await new Response(original.body).arrayBuffer());
-  const stamped = await stampPdf(bytes, line);
-  if (!stamped) {
-    deps.log.warn({ fileId: file.id }, "PDF could not be stamped; served as uploaded");
+  const stamped = await stampInWorker(bytes, line);
+  if (!stamped.ok) {
+    const { reason, detail } = stamped;
+    deps.log.warn(
+      { fileId: file.id, reason, detail },
+      "PDF could not be stamped; served as uploaded",
+    );
     return file.storageKey;
   }
-  await deps.storage.put(key, new Blob([new Uint8Array(stamped)]).stream(), {
+  await deps.storage.put(key, new Blob([new Uint8Array(stamped.bytes)]).stream(), {
     contentType: "application/pdf",
-    maxBytes: stamped.byteLength,
+    maxBytes: stamped.bytes.byteLength,
   });
   return key;
 }

@@ -1,4 +1,3 @@
-import "server-only";
 import fontkit from "@pdf-lib/fontkit";
 import { degrees, PDFDocument, rgb, type PDFFont, type PDFPage } from "pdf-lib";
 import { drawableText, shippedFont } from "./font";

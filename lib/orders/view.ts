@@ -14,9 +14,20 @@ export async function orderForViewer(
   orderNo: string,
   viewer: CurrentUser,
 ): Promise<OrderWithProduct> {
-  const found = /^[A-Z0-9]{6,64}$/.test(orderNo)
-    ? await findOrderWithProduct(db, orderNo)
-    : undefined;
+  const found = isOrderNo(orderNo) ? await findOrderWithProduct(db, orderNo) : undefined;
+  return visibleTo(found, viewer);
+}
+
+/** The shape of an order number; anything else is answered 404 without a query. */
+export function isOrderNo(orderNo: string): boolean {
+  return /^[A-Z0-9]{6,64}$/.test(orderNo);
+}
+
+/** `found` if `viewer` may see it (its owner, or an admin); else the 404 of a missing order. */
+export function visibleTo(
+  found: OrderWithProduct | null | undefined,
+  viewer: CurrentUser,
+): OrderWithProduct {
   if (!found || (found.order.userId !== viewer.id && viewer.role !== "admin")) {
     throw new AppError("not_found", "No such order.");
   }

@@ -151,6 +151,7 @@ test.describe("inputs that used to answer 500", () => {
     page,
     context,
   }) => {
+    test.setTimeout(60_000); // a sign-up and three purchases through the buy action
     await signUp(page, uniqueEmail("slug"));
     for (const slug of ["电子书", "side-hustle\r\nSet-Cookie: x=1", "A".repeat(100)]) {
       await page.goto("/products/side-hustle-handbook");

@@ -16,6 +16,8 @@ test.describe("one-off purchase with a Youzan QR code (sandbox)", () => {
     page,
     context,
   }) => {
+    // A buyer and the owner, two pages and four screenshots: past 30 s on a loaded runner.
+    test.setTimeout(90_000);
     await page.setViewportSize({ width: 375, height: 812 });
     await signUp(page, uniqueEmail("reader"));
     const payUrl = await startCheckout(page, "side-hustle-handbook");

@@ -21,6 +21,8 @@ test.describe("the client address with no trusted proxy (the default)", () => {
   const dir = path.join(root, `.data/e2e-peer-${process.pid}`);
 
   test.beforeAll(async () => {
+    // A fresh PGlite server migrates and seeds before it answers: ~12 s idle, more when loaded.
+    test.setTimeout(90_000);
     removeDataDir(dir);
     server = await startShopServer({ PGLITE_DIR: dir, DATABASE_URL: "" });
   });

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import path from "node:path";
+import { serverNodeArgs } from "../../scripts/server-command";
 
 /*
  * A second shop server from the same production build, for specs that need their own settings
@@ -48,7 +49,7 @@ class PortTaken extends Error {}
 
 async function startOnPort(port: number, env: Record<string, string>): Promise<ShopServer> {
   let output = "";
-  const child: ChildProcess = spawn(process.execPath, ["server.mjs"], {
+  const child: ChildProcess = spawn(process.execPath, serverNodeArgs(env), {
     cwd: root,
     env: {
       PATH: process.env.PATH,

@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { GET as statusRoute } from "@/app/api/orders/[orderNo]/status/route";
-import { assertUserOfRequest } from "@/lib/auth/guards";
+import { assertSessionOfRequest } from "@/lib/auth/session-token";
+import type * as SessionToken from "@/lib/auth/session-token";
+import { eq } from "drizzle-orm";
+import { users } from "@/db/schema";
+import { advanceClock, offsetClock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { withTestDatabase } from "../helpers/db";
@@ -9,7 +13,11 @@ import { withPurchaseTestbed } from "../helpers/purchase-testbed";
 
 // The route runs as in a request: the signed-in buyer and the runtime are the test's (the purchase
 // testbed: the Youzan sandbox over loopback and a test clock the test moves).
-vi.mock("@/lib/auth/guards", () => ({ assertUserOfRequest: vi.fn() }));
+// The cookie's session is the test's; the check of it against the user row is the real one.
+vi.mock("@/lib/auth/session-token", async (importOriginal) => ({
+  ...(await importOriginal<typeof SessionToken>()),
+  assertSessionOfRequest: vi.fn(),
+}));
 vi.mock("@/lib/runtime", () => ({ getRuntime: vi.fn(), kickNotices: vi.fn() }));
 
 const t = withTestDatabase();
@@ -31,17 +39,36 @@ function ask(orderNo: string) {
 
 beforeEach(() => {
   vi.mocked(getRuntime).mockImplementation(async () => ({ ...p.bed.deps, clock: p.bed.clock }));
-  vi.mocked(assertUserOfRequest).mockImplementation(async () => ({
-    id: p.buyerId,
-    email: "buyer@example.com",
-    name: null,
-    role: "buyer",
-  }));
+  signedInAs(p.buyerId);
 });
 afterEach(() => {
   vi.mocked(getRuntime).mockReset();
-  vi.mocked(assertUserOfRequest).mockReset();
+  vi.mocked(assertSessionOfRequest).mockReset();
 });
+
+/** The SQL texts sent to the database while `work` ran (PGlite's `query`, postgres.js's `unsafe`). */
+async function statementsOf<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; statements: string[] }> {
+  const client = (t.db() as unknown as { $client: Record<string, (...args: unknown[]) => unknown> })
+    .$client;
+  const method = typeof client.unsafe === "function" ? "unsafe" : "query";
+  const spy = vi.spyOn(client, method);
+  try {
+    const result = await work();
+    return { result, statements: spy.mock.calls.map((call) => String(call[0])) };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/** The request's cookie names `userId` at `sessionVersion` (a fresh account's is 0). */
+function signedInAs(userId: string, sessionVersion = 0) {
+  vi.mocked(assertSessionOfRequest).mockImplementation(async () => ({
+    user: { id: userId },
+    sessionVersion,
+  }));
+}
 
 describe("GET /api/orders/{orderNo}/status", () => {
   it("answers with the shop's now (not the machine's) and the order's expiry, for the countdown", async () => {
@@ -128,12 +155,7 @@ describe("GET /api/orders/{orderNo}/status", () => {
   it("someone else's order and malformed numbers are the same 404 with a reason", async () => {
     const order = await p.order();
     const stranger = await makeUser(t.db(), { email: "stranger@example.com" });
-    vi.mocked(assertUserOfRequest).mockImplementation(async () => ({
-      id: stranger.id,
-      email: stranger.email,
-      name: null,
-      role: "buyer",
-    }));
+    signedInAs(stranger.id);
     for (const orderNo of [order.orderNo, "XP00000000NOSUCHONE", "not-an-order", "x".repeat(80)]) {
       const response = await ask(orderNo);
       expect(response.status, orderNo).toBe(404);
@@ -143,9 +165,58 @@ describe("GET /api/orders/{orderNo}/status", () => {
     }
   });
 
+  it("reads the viewer, the order and the sandbox clock in one statement", async () => {
+    const order = await p.order();
+    await advanceClock(t.db(), 5 * 60);
+    const clock = offsetClock(t.db());
+    vi.mocked(getRuntime).mockImplementation(async () => ({
+      ...p.bed.deps,
+      clock,
+      now: clock.now,
+    }));
+    // Asked once so that the provider check's interval starts; the second poll only reads.
+    await ask(order.orderNo);
+    const before = Date.now();
+    const { result, statements } = await statementsOf(() => ask(order.orderNo));
+    const body = (await result.json()) as Answer;
+    expect(body.status).toBe("pending");
+    // The shop's now is the sandbox clock's (5 minutes ahead), read with the order.
+    const ahead = Date.parse(body.serverNow) - before;
+    expect(ahead).toBeGreaterThanOrEqual(5 * 60_000);
+    expect(ahead).toBeLessThan(6 * 60_000);
+    expect(statements, statements.join("\n---\n")).toHaveLength(1);
+    expect(statements[0]).toMatch(
+      /"users".*"orders".*"sandbox"\."clock"|"sandbox"\."clock".*"users"/s,
+    );
+  });
+
+  it("a session older than the account's session version, or of a deleted account, gets a 401", async () => {
+    const order = await p.order();
+    await t.db().update(users).set({ sessionVersion: 1 }).where(eq(users.id, p.buyerId));
+    signedInAs(p.buyerId, 0);
+    expect((await ask(order.orderNo)).status).toBe(401);
+    signedInAs(p.buyerId, 1);
+    expect((await ask(order.orderNo)).status).toBe(200);
+    signedInAs("usr_doesnotexist0000000000");
+    const response = await ask(order.orderNo);
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe(
+      "unauthorized",
+    );
+  });
+
+  it("an admin sees any buyer's order", async () => {
+    const order = await p.order();
+    const admin = await makeUser(t.db(), { email: "owner@example.com", role: "admin" });
+    signedInAs(admin.id);
+    const response = await ask(order.orderNo);
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as Answer).orderNo).toBe(order.orderNo);
+  });
+
   it("a visitor who is not signed in gets a 401", async () => {
     const order = await p.order();
-    vi.mocked(assertUserOfRequest).mockRejectedValue(
+    vi.mocked(assertSessionOfRequest).mockRejectedValue(
       new AppError("unauthorized", "Sign in first."),
     );
     const response = await ask(order.orderNo);

@@ -1,10 +1,11 @@
-import { findOrderByNo } from "@/db/queries/orders";
-import { assertUserOfRequest } from "@/lib/auth/guards";
+import { findOrderByNo, findPollFacts } from "@/db/queries/orders";
+import { assertSessionOfRequest } from "@/lib/auth/session-token";
+import { assertViewer } from "@/lib/auth/session-version";
 import { json, methodsNotAllowed, route } from "@/lib/http/json";
 import { checkYouzanOrder } from "@/lib/orders/check-status";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { checkAlipayOrder } from "@/lib/subscriptions/check-status";
-import { orderForViewer, publicStatus } from "@/lib/orders/view";
+import { isOrderNo, publicStatus, visibleTo } from "@/lib/orders/view";
 
 interface Context {
   params: Promise<{ orderNo: string }>;
@@ -16,26 +17,33 @@ const NO_STORE = { "cache-control": "no-store" };
  * Answers from the database; while the order is pending it asks the provider too (Youzan for QR
  * orders; Alipay for memberships whose notification is late), at most once per few seconds per
  * order however many tabs poll (the conditional claim of both checks). Every answer carries the
- * shop's now, read last, for the checkout's countdown.
+ * shop's now (in sandbox mode from the clock offset read with the order), for the checkout's countdown.
  */
 export const GET = route<Context>(async (request, { params }) => {
-  const user = await assertUserOfRequest(request);
+  const session = await assertSessionOfRequest(request);
   const { orderNo } = await params;
   const deps = await getRuntime();
-  const { order } = await orderForViewer(deps.db, orderNo, user);
+  // One round trip: the session's user, the order with its product, the sandbox clock.
+  const facts = await findPollFacts(deps.db, { userId: session.user.id, orderNo });
+  const user = assertViewer(session, facts.viewer);
+  const { order } = visibleTo(isOrderNo(orderNo) ? facts.found : null, user);
+  // The sandbox clock's offset was read with the order: this request reads it no more.
+  const { atOffset } = deps.clock;
+  const now = atOffset ? async () => atOffset(facts.clockOffsetMs) : deps.now;
   if (order.status !== "pending") {
-    return json(publicStatus(order, await deps.now()), { headers: NO_STORE });
+    return json(publicStatus(order, await now()), { headers: NO_STORE });
   }
+  const checkDeps = { ...deps, now };
   const check =
     order.provider === "alipay"
-      ? await checkAlipayOrder(deps, order)
-      : await checkYouzanOrder(deps, order);
+      ? await checkAlipayOrder(checkDeps, order)
+      : await checkYouzanOrder(checkDeps, order);
   // Another poll asked the provider moments ago (most polls): the row just read is the answer.
-  if (!check.checked) return json(publicStatus(order, await deps.now()), { headers: NO_STORE });
+  if (!check.checked) return json(publicStatus(order, await now()), { headers: NO_STORE });
   const fresh = (await findOrderByNo(deps.db, orderNo)) ?? order;
   // This poll settled it: the receipt is in the outbox, send it now.
   if (fresh.status !== "pending") kickNotices();
-  return json(publicStatus(fresh, await deps.now()), { headers: NO_STORE });
+  return json(publicStatus(fresh, await now()), { headers: NO_STORE });
 });
 
 /** Any other method: 405 with the JSON error. */

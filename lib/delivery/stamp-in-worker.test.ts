@@ -1,0 +1,71 @@
+import { PDFDocument, StandardFonts } from "pdf-lib";
+import { describe, expect, it } from "vitest";
+import { pdfPageTexts } from "@/tests/helpers/pdf-text";
+import { stampLine } from "./pdf-stamp";
+import { stampInWorker } from "./stamp-in-worker";
+
+async function samplePdf(pages: number): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const helvetica = await doc.embedFont(StandardFonts.Helvetica);
+  for (let i = 1; i <= pages; i++) {
+    doc.addPage([420, 595]).drawText(`Chapter ${i}`, { x: 50, y: 500, size: 18, font: helvetica });
+  }
+  return doc.save();
+}
+
+const squash = (text: string) => text.replace(/\s+/g, "");
+const line = stampLine({ email: "worker@example.com", orderNo: "XP20261202WORKER0001" });
+
+describe("stampInWorker", () => {
+  it("stamps every page in a worker thread and hands the bytes back", async () => {
+    const original = await samplePdf(2);
+    const result = await stampInWorker(original.slice(), line);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const pages = await pdfPageTexts(result.bytes);
+    expect(pages).toHaveLength(2);
+    for (const text of pages) expect(squash(text)).toContain("仅供worker@example.com个人使用");
+  });
+
+  it("moves the bytes to the worker instead of copying them", async () => {
+    const original = await samplePdf(1);
+    const result = await stampInWorker(original, line);
+    expect(result.ok).toBe(true);
+    expect(original.byteLength).toBe(0); // detached: the worker owns the buffer now
+  });
+
+  it("answers unstampable for bytes that are not a PDF", async () => {
+    const result = await stampInWorker(new TextEncoder().encode("not a pdf at all"), line);
+    expect(result).toEqual({ ok: false, reason: "unstampable" });
+  });
+
+  it("a PDF that needs more heap than the worker has ends the worker, not this process", async () => {
+    const big = await samplePdf(3000);
+    const result = await stampInWorker(big, line, {
+      resourceLimits: { maxOldGenerationSizeMb: 16, maxYoungGenerationSizeMb: 4 },
+    });
+    expect(result).toMatchObject({ ok: false, reason: "out_of_memory" });
+    // This process goes on, and the next stamp works.
+    const next = await stampInWorker(await samplePdf(1), line);
+    expect(next.ok).toBe(true);
+  }, 60_000);
+
+  it("gives up a stamp that runs past its time", async () => {
+    const result = await stampInWorker(await samplePdf(200), line, { timeoutMs: 1 });
+    expect(result).toEqual({ ok: false, reason: "timeout" });
+  });
+
+  it("runs stamps one after another, each getting its own answer", async () => {
+    const lines = ["a@example.com", "b@example.com", "c@example.com"];
+    const results = await Promise.all(
+      lines.map(async (email) =>
+        stampInWorker(await samplePdf(1), stampLine({ email, orderNo: "XP3" })),
+      ),
+    );
+    for (const [i, result] of results.entries()) {
+      expect(result.ok).toBe(true);
+      if (result.ok)
+        expect(squash((await pdfPageTexts(result.bytes)).join(""))).toContain(lines[i]);
+    }
+  });
+});

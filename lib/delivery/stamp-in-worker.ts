@@ -1,0 +1,107 @@
+import { Worker, type ResourceLimits } from "node:worker_threads";
+import type { StampAnswer, StampJob } from "./stamp-worker";
+
+/*
+ * Stamping a PDF outside the server's heap. pdf-lib parses the whole document and writes it anew;
+ * for a large e-book that takes far more heap than serving requests does, and the production
+ * server runs with a small heap (`npm start`, docs/PERFORMANCE.md "Memory"). So each stamp runs in
+ * a worker thread of its own with its own heap limit, one at a time: a PDF that needs more than
+ * that limit ends its worker (served unstamped, and said why), never the server.
+ */
+
+/** The worker's heap: a 64 MB PDF of 20,000 text pages needs about 300 MB of it. */
+export const STAMP_WORKER_LIMITS: ResourceLimits = {
+  maxOldGenerationSizeMb: 512,
+  maxYoungGenerationSizeMb: 32,
+};
+
+/** A stamp that has not finished by then is given up (the worker ended, the PDF served as is). */
+export const STAMP_TIMEOUT_MS = 120_000;
+
+export type StampResult =
+  | { ok: true; bytes: Uint8Array }
+  | {
+      ok: false;
+      reason: "unstampable" | "out_of_memory" | "timeout" | "worker_failed";
+      detail?: string;
+    };
+
+export interface StampOptions {
+  timeoutMs?: number;
+  resourceLimits?: ResourceLimits;
+}
+
+// One stamp at a time: two large PDFs at once would double the memory a download can take.
+let queue: Promise<unknown> = Promise.resolve();
+
+/** `bytes` (moved to the worker: unusable afterwards) with `line` at the foot of every page. */
+export function stampInWorker(
+  bytes: Uint8Array,
+  line: string,
+  options: StampOptions = {},
+): Promise<StampResult> {
+  const run = queue.then(() => runWorker(bytes, line, options));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+function runWorker(bytes: Uint8Array, line: string, options: StampOptions): Promise<StampResult> {
+  return new Promise<StampResult>((resolve) => {
+    let worker: Worker;
+    try {
+      worker = startWorker(options.resourceLimits ?? STAMP_WORKER_LIMITS);
+    } catch (error) {
+      resolve({ ok: false, reason: "worker_failed", detail: messageOf(error) });
+      return;
+    }
+    let settled = false;
+    const finish = (result: StampResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+      void worker.terminate();
+    };
+    const timer = setTimeout(
+      () => finish({ ok: false, reason: "timeout" }),
+      options.timeoutMs ?? STAMP_TIMEOUT_MS,
+    );
+    worker.once("message", (answer: StampAnswer) => {
+      if ("error" in answer) finish({ ok: false, reason: "worker_failed", detail: answer.error });
+      else if (answer.stamped) finish({ ok: true, bytes: answer.stamped });
+      else finish({ ok: false, reason: "unstampable" });
+    });
+    worker.once("error", (error: Error & { code?: string }) =>
+      finish({
+        ok: false,
+        reason: error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "out_of_memory" : "worker_failed",
+        detail: error.message,
+      }),
+    );
+    worker.once("exit", (code) =>
+      finish({ ok: false, reason: "worker_failed", detail: `worker exited with code ${code}` }),
+    );
+    const job: StampJob = { bytes, line };
+    worker.postMessage(job, [bytes.buffer as ArrayBuffer]);
+  });
+}
+
+function startWorker(resourceLimits: ResourceLimits): Worker {
+  // eslint-disable-next-line no-restricted-properties -- set by Next itself, not configuration
+  if (process.env.NEXT_RUNTIME) {
+    // The production build: Turbopack bundles the worker's module from this exact expression.
+    return new Worker(new URL("./stamp-worker.ts", import.meta.url), { resourceLimits });
+  }
+  // From source (tests, scripts run by tsx): Node 20 does not run TypeScript itself, so the
+  // worker loads the module through tsx, as its parent was.
+  // (Not `new URL(…, import.meta.url)`: the bundler would ship the source as a static asset.)
+  const entry = import.meta.url.replace(/stamp-in-worker\.ts$/, "stamp-worker.ts");
+  return new Worker(
+    `import("tsx/esm/api").then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}));`,
+    { eval: true, resourceLimits },
+  );
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
