@@ -209,6 +209,8 @@ const windowFrom = monotonicUs();
 const cpuBefore = cpuMs();
 const latencies: number[] = [];
 let notAcknowledged = 0;
+/** Acknowledgements the server compressed (fetch asks for gzip): a zlib stream per push. */
+let compressed = 0;
 const started = performance.now();
 await pool(pushes, CONCURRENCY, async (push) => {
   const t0 = performance.now();
@@ -220,6 +222,7 @@ await pool(pushes, CONCURRENCY, async (push) => {
   const text = await response.text();
   latencies.push(performance.now() - t0);
   if (response.status !== 200 || text !== '{"code":0,"msg":"success"}') notAcknowledged++;
+  if (response.headers.get("content-encoding")) compressed++;
 });
 const allAnswered = performance.now();
 // An apply slower than the budget goes on after the reply: settled is when the last order is paid.
@@ -313,6 +316,14 @@ const rows: BenchRow[] = [
     ratio: "",
     target: "0",
     ok: doubled === 0,
+  },
+  {
+    figure: "acknowledgements compressed",
+    value: String(compressed),
+    against: "",
+    ratio: "",
+    target: "0",
+    ok: compressed === 0,
   },
   {
     figure: "pushes in the inbox / processed / not acknowledged",

@@ -23,7 +23,7 @@ import {
  * The production build (`next build`, skipped with BENCH_SKIP_BUILD=1 when one exists) runs as
  * `npm start` runs it (server.mjs), in sandbox mode on PostgreSQL. Each target is measured in
  * BENCH_ROUNDS (≥ 3) rounds whose order rotates, so a noisy machine slows every target alike; the
- * median of the rounds counts. The server's RSS is read at rest and sampled under load.
+ * median of the rounds counts; a ratio is the median of each round's own ratio. The server's RSS is read at rest and sampled under load.
  *
  * Targets: the poll at least 80 % of the framework floor's requests/s and p99 under 100 ms (paid
  * and pending), the server under 300 MB under load. Exits 1 when one is missed, or when any
@@ -225,7 +225,11 @@ const floor = figure("floor");
 const rows: BenchRow[] = [];
 for (const key of ["paid", "pending"] as const) {
   const f = figure(key);
-  const ratio = f.rps / health.rps;
+  // Each round's poll against the same round's floor (measured seconds apart, in the same
+  // conditions), then the median of those ratios: on a machine whose speed drifts between
+  // rounds this pairs like with like, where a ratio of two medians could mix rounds.
+  const healthOf = samples.get("health")!;
+  const ratio = median(samples.get(key)!.map((s, round) => s.rps / healthOf[round]!.rps));
   rows.push({
     figure: `status poll (${key}) req/s`,
     value: f.rps.toFixed(0),

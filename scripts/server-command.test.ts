@@ -12,13 +12,13 @@ describe("the production server's command", () => {
   it("takes the heap from SERVER_HEAP_MB, else 160 MB, and puts extra flags first", () => {
     expect(serverNodeArgs({})).toEqual([
       "--max-old-space-size=160",
-      "--max-semi-space-size=4",
+      "--max-semi-space-size=8",
       "server.mjs",
     ]);
     expect(serverNodeArgs({ SERVER_HEAP_MB: "384" }, ["--cpu-prof"])).toEqual([
       "--cpu-prof",
       "--max-old-space-size=384",
-      "--max-semi-space-size=4",
+      "--max-semi-space-size=8",
       "server.mjs",
     ]);
   });

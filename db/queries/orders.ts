@@ -148,25 +148,21 @@ const orderWithProductByNo = statement((db, slot: Slots<{ orderNo: string }>) =>
 export interface PollFacts {
   /** The session's user with the version its sessions must carry; null when there is none. */
   viewer: Pick<User, "id" | "email" | "name" | "role" | "sessionVersion"> | null;
-  /** The order and its product; null when no order has that number. */
-  found: OrderWithProduct | null;
+  /** The order; null when no order has that number. (The poll needs no product.) */
+  found: { order: Order } | null;
   /** The sandbox clock's offset in ms (0 when it never moved; read in live mode too, unused). */
   clockOffsetMs: number;
 }
 
-/** The viewer, the order with its product and the sandbox clock's offset: one statement. */
+/** The viewer, the order and the sandbox clock's offset: one statement. */
 export async function findPollFacts(
   db: Db,
   values: { userId: string; orderNo: string },
 ): Promise<PollFacts> {
   const [row] = await pollFacts.run(db, values);
   if (!row) return { viewer: null, found: null, clockOffsetMs: 0 };
-  const { viewer, order, product, clockOffsetMs } = row;
-  return {
-    viewer,
-    found: order && product ? { order, product } : null,
-    clockOffsetMs: clockOffsetMs ?? 0,
-  };
+  const { viewer, order, clockOffsetMs } = row;
+  return { viewer, found: order ? { order } : null, clockOffsetMs: clockOffsetMs ?? 0 };
 }
 
 // The user row is the anchor: with no such user there is no row (and no order is read for it).
@@ -181,7 +177,6 @@ const pollFacts = statement((db, slot: Slots<{ userId: string; orderNo: string }
         sessionVersion: users.sessionVersion,
       },
       order: orders,
-      product: products,
       clockOffsetMs: sql<
         number | null
       >`(select ${sandboxClock.offsetMs} from ${sandboxClock} where ${sandboxClock.id} = 1)`.mapWith(
@@ -190,7 +185,6 @@ const pollFacts = statement((db, slot: Slots<{ userId: string; orderNo: string }
     })
     .from(users)
     .leftJoin(orders, eq(orders.orderNo, slot.orderNo))
-    .leftJoin(products, eq(products.id, orders.productId))
     .where(eq(users.id, slot.userId)),
 );
 

@@ -253,6 +253,21 @@ describe("sizedJson", () => {
     expect(response.status).toBe(200);
     expect(await response.text()).toBe(text);
   });
+
+  it("asks the server not to transform it (Next's compression skips no-transform), keeping a cache policy", () => {
+    expect(sizedJson({ ok: true }).headers.get("cache-control")).toBe("no-transform");
+    expect(
+      sizedJson({ ok: true }, { headers: { "cache-control": "no-store" } }).headers.get(
+        "cache-control",
+      ),
+    ).toBe("no-store, no-transform");
+    expect(
+      sizedJson(
+        { ok: true },
+        { headers: { "cache-control": "no-store, no-transform" } },
+      ).headers.get("cache-control"),
+    ).toBe("no-store, no-transform");
+  });
 });
 
 describe("readCappedText", () => {

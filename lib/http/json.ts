@@ -24,16 +24,21 @@ export function json(body: unknown, init?: ResponseInit): Response {
 }
 
 /**
- * A small JSON answer with its length: the server's compression leaves answers under 1 KiB
- * alone only when it knows their length (without it, a 26-byte acknowledgement is gzipped, a
- * zlib stream per request, for a bigger answer). For providers' webhooks, answered by the
- * thousand.
+ * A small JSON answer the server sends as it is: `Cache-Control: no-transform`, which Next's
+ * compression honours. Its size threshold does not help: Next sends a route's answer chunked,
+ * without the Content-Length set here, so a 26-byte acknowledgement was gzipped, a zlib stream
+ * per request, for a bigger answer (seen in the push bench's profile; tests/e2e/api.spec.ts asks
+ * the production server). For answers sent by the thousand: providers' webhooks, the status poll.
  */
 export function sizedJson(body: unknown, init?: ResponseInit): Response {
   const text = JSON.stringify(body);
   const headers = new Headers(init?.headers);
   headers.set("content-type", "application/json");
   headers.set("content-length", String(Buffer.byteLength(text, "utf8")));
+  const cacheControl = headers.get("cache-control");
+  if (!/(^|,)\s*no-transform\s*(,|$)/i.test(cacheControl ?? "")) {
+    headers.set("cache-control", cacheControl ? `${cacheControl}, no-transform` : "no-transform");
+  }
   return new Response(text, { ...init, headers });
 }
 

@@ -24,10 +24,10 @@ export function isOrderNo(orderNo: string): boolean {
 }
 
 /** `found` if `viewer` may see it (its owner, or an admin); else the 404 of a missing order. */
-export function visibleTo(
-  found: OrderWithProduct | null | undefined,
+export function visibleTo<Found extends { order: Order }>(
+  found: Found | null | undefined,
   viewer: CurrentUser,
-): OrderWithProduct {
+): Found {
   if (!found || (found.order.userId !== viewer.id && viewer.role !== "admin")) {
     throw new AppError("not_found", "No such order.");
   }

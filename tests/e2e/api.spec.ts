@@ -27,6 +27,36 @@ test.describe("HTTP API", () => {
     await api.dispose();
   });
 
+  test("the status poll's small answers leave the server uncompressed (no zlib stream per poll)", async ({
+    playwright,
+    baseURL,
+  }) => {
+    const api = await playwright.request.newContext({
+      baseURL,
+      extraHTTPHeaders: { "x-forwarded-for": uniqueIp() },
+    });
+    const { csrfToken } = (await (await api.get("/api/auth/csrf")).json()) as { csrfToken: string };
+    await api.post("/api/auth/callback/credentials", {
+      form: { email: SANDBOX_ADMIN.email, password: SANDBOX_ADMIN.password, csrfToken },
+      maxRedirects: 0,
+    });
+    const created = await api.post("/api/orders", {
+      data: { productSlug: "side-hustle-handbook" },
+    });
+    expect(created.status()).toBe(201);
+    const { orderNo } = (await created.json()) as { orderNo: string };
+    const poll = await api.get(`/api/orders/${orderNo}/status`, {
+      headers: { "accept-encoding": "gzip, deflate, br" },
+    });
+    expect(poll.status()).toBe(200);
+    expect(poll.headers()["content-encoding"]).toBeUndefined();
+    expect(((await poll.json()) as { status: string }).status).toBe("pending");
+    // A page still is compressed: only the small JSON answers opt out.
+    const page = await api.get("/", { headers: { "accept-encoding": "gzip" } });
+    expect(page.headers()["content-encoding"]).toBe("gzip");
+    await api.dispose();
+  });
+
   test("a wrong password through the same flow gets no session", async ({
     playwright,
     baseURL,

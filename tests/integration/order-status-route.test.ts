@@ -205,6 +205,14 @@ describe("GET /api/orders/{orderNo}/status", () => {
     );
   });
 
+  it("says its length, so the server leaves each small answer uncompressed (no zlib per poll)", async () => {
+    const order = await p.order();
+    const response = await ask(order.orderNo);
+    const text = await response.text();
+    expect(response.headers.get("content-length")).toBe(String(Buffer.byteLength(text)));
+    expect(response.headers.get("content-type")).toBe("application/json");
+  });
+
   it("an admin sees any buyer's order", async () => {
     const order = await p.order();
     const admin = await makeUser(t.db(), { email: "owner@example.com", role: "admin" });

@@ -1,7 +1,7 @@
 import { findOrderByNo, findPollFacts } from "@/db/queries/orders";
 import { assertSessionOfRequest } from "@/lib/auth/session-token";
 import { assertViewer } from "@/lib/auth/session-version";
-import { json, methodsNotAllowed, route } from "@/lib/http/json";
+import { methodsNotAllowed, route, sizedJson } from "@/lib/http/json";
 import { checkYouzanOrder } from "@/lib/orders/check-status";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { checkAlipayOrder } from "@/lib/subscriptions/check-status";
@@ -23,7 +23,7 @@ export const GET = route<Context>(async (request, { params }) => {
   const session = await assertSessionOfRequest(request);
   const { orderNo } = await params;
   const deps = await getRuntime();
-  // One round trip: the session's user, the order with its product, the sandbox clock.
+  // One round trip: the session's user, the order, the sandbox clock.
   const facts = await findPollFacts(deps.db, { userId: session.user.id, orderNo });
   const user = assertViewer(session, facts.viewer);
   const { order } = visibleTo(isOrderNo(orderNo) ? facts.found : null, user);
@@ -31,7 +31,7 @@ export const GET = route<Context>(async (request, { params }) => {
   const { atOffset } = deps.clock;
   const now = atOffset ? async () => atOffset(facts.clockOffsetMs) : deps.now;
   if (order.status !== "pending") {
-    return json(publicStatus(order, await now()), { headers: NO_STORE });
+    return sizedJson(publicStatus(order, await now()), { headers: NO_STORE });
   }
   const checkDeps = { ...deps, now };
   const check =
@@ -39,11 +39,11 @@ export const GET = route<Context>(async (request, { params }) => {
       ? await checkAlipayOrder(checkDeps, order)
       : await checkYouzanOrder(checkDeps, order);
   // Another poll asked the provider moments ago (most polls): the row just read is the answer.
-  if (!check.checked) return json(publicStatus(order, await now()), { headers: NO_STORE });
+  if (!check.checked) return sizedJson(publicStatus(order, await now()), { headers: NO_STORE });
   const fresh = (await findOrderByNo(deps.db, orderNo)) ?? order;
   // This poll settled it: the receipt is in the outbox, send it now.
   if (fresh.status !== "pending") kickNotices();
-  return json(publicStatus(fresh, await now()), { headers: NO_STORE });
+  return sizedJson(publicStatus(fresh, await now()), { headers: NO_STORE });
 });
 
 /** Any other method: 405 with the JSON error. */
