@@ -206,6 +206,14 @@ await new Promise((resolve) => setTimeout(resolve, 1_000));
 /** The monotonic clock in µs, as V8's CPU profile timestamps count (cpu-profile-summary --window). */
 const monotonicUs = () => process.hrtime.bigint() / 1000n;
 const windowFrom = monotonicUs();
+/** Transactions the database committed so far (each statement outside one counts as one). */
+async function commits(): Promise<number> {
+  const rows = await query<{ n: string }>(
+    sql`select xact_commit::text as n from pg_stat_database where datname = current_database()`,
+  );
+  return Number(rows[0]?.n ?? 0);
+}
+const commitsBefore = await commits();
 const cpuBefore = cpuMs();
 const latencies: number[] = [];
 let notAcknowledged = 0;
@@ -240,6 +248,9 @@ for (let last = cpuMs(); ;) {
   last = now;
 }
 const cpuPerPush = (cpuMs() - cpuBefore) / ORDERS;
+// pg_stat_database is updated when a backend reports (at most every second or so): wait for it.
+await new Promise((resolve) => setTimeout(resolve, 1_500));
+const commitsPerPush = (await commits()) - commitsBefore;
 if (process.env.BENCH_CPU_PROFILE) {
   console.log(`bench:push: the pushes in the profile: --window=${windowFrom}-${monotonicUs()}`);
 }
@@ -316,6 +327,14 @@ const rows: BenchRow[] = [
     ratio: "",
     target: "0",
     ok: doubled === 0,
+  },
+  {
+    figure: "database transactions per push",
+    value: (commitsPerPush / ORDERS).toFixed(1),
+    against: "",
+    ratio: "",
+    target: "(shown)",
+    ok: null,
   },
   {
     figure: "acknowledgements compressed",
