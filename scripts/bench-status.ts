@@ -22,7 +22,7 @@ import {
  *
  * The production build (`next build`, skipped with BENCH_SKIP_BUILD=1 when one exists) runs as
  * `npm start` runs it (server.mjs), in sandbox mode on PostgreSQL. Each target is measured in
- * BENCH_ROUNDS (≥ 3) rounds whose order rotates, so a noisy machine slows every target alike; the
+ * BENCH_ROUNDS (default 5, at least 3) rounds whose order rotates, so a noisy machine slows every target alike; the
  * median of the rounds counts; a ratio is the median of each round's own ratio. The server's RSS is read at rest and sampled under load.
  *
  * Targets: the poll at least 80 % of the framework floor's requests/s and p99 under 100 ms (paid
@@ -36,7 +36,7 @@ const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:543
 const APP_PORT = Number(process.env.BENCH_PORT ?? 3310);
 const FLOOR_PORT = APP_PORT + 89;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
+const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 5));
 const CONNECTIONS = 64;
 const TARGET_RATIO = 0.8;
 const TARGET_P99_MS = 100;

@@ -1,21 +1,32 @@
+import type { APIRequestContext, PlaywrightWorkerArgs } from "@playwright/test";
 import { expect, test } from "./fixtures";
 import { SANDBOX_ADMIN, uniqueEmail, uniqueIp } from "./helpers";
+
+/** A client of its own (cookies, address), as curl would be. */
+function apiClient(playwright: PlaywrightWorkerArgs["playwright"], baseURL: string | undefined) {
+  return playwright.request.newContext({
+    baseURL,
+    extraHTTPHeaders: { "x-forwarded-for": uniqueIp() },
+  });
+}
+
+/** next-auth's credentials flow as the owner: the CSRF token, then the callback (not followed). */
+async function credentialsSignIn(api: APIRequestContext, password: string) {
+  const { csrfToken } = (await (await api.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  expect(csrfToken).toMatch(/^[0-9a-f]{32,}$/);
+  return api.post("/api/auth/callback/credentials", {
+    form: { email: SANDBOX_ADMIN.email, password, csrfToken },
+    maxRedirects: 0,
+  });
+}
 
 test.describe("HTTP API", () => {
   test("sign-in with the standard next-auth flow, as curl does it", async ({
     playwright,
     baseURL,
   }) => {
-    const api = await playwright.request.newContext({
-      baseURL,
-      extraHTTPHeaders: { "x-forwarded-for": uniqueIp() },
-    });
-    const { csrfToken } = (await (await api.get("/api/auth/csrf")).json()) as { csrfToken: string };
-    expect(csrfToken).toMatch(/^[0-9a-f]{32,}$/);
-    const callback = await api.post("/api/auth/callback/credentials", {
-      form: { email: SANDBOX_ADMIN.email, password: SANDBOX_ADMIN.password, csrfToken },
-      maxRedirects: 0,
-    });
+    const api = await apiClient(playwright, baseURL);
+    const callback = await credentialsSignIn(api, SANDBOX_ADMIN.password);
     expect(callback.status()).toBe(302);
     expect(callback.headers()["location"]).not.toContain("error");
     const session = (await (await api.get("/api/auth/session")).json()) as {
@@ -31,15 +42,8 @@ test.describe("HTTP API", () => {
     playwright,
     baseURL,
   }) => {
-    const api = await playwright.request.newContext({
-      baseURL,
-      extraHTTPHeaders: { "x-forwarded-for": uniqueIp() },
-    });
-    const { csrfToken } = (await (await api.get("/api/auth/csrf")).json()) as { csrfToken: string };
-    await api.post("/api/auth/callback/credentials", {
-      form: { email: SANDBOX_ADMIN.email, password: SANDBOX_ADMIN.password, csrfToken },
-      maxRedirects: 0,
-    });
+    const api = await apiClient(playwright, baseURL);
+    await credentialsSignIn(api, SANDBOX_ADMIN.password);
     const created = await api.post("/api/orders", {
       data: { productSlug: "side-hustle-handbook" },
     });
@@ -61,15 +65,8 @@ test.describe("HTTP API", () => {
     playwright,
     baseURL,
   }) => {
-    const api = await playwright.request.newContext({
-      baseURL,
-      extraHTTPHeaders: { "x-forwarded-for": uniqueIp() },
-    });
-    const { csrfToken } = (await (await api.get("/api/auth/csrf")).json()) as { csrfToken: string };
-    const callback = await api.post("/api/auth/callback/credentials", {
-      form: { email: SANDBOX_ADMIN.email, password: "wrong", csrfToken },
-      maxRedirects: 0,
-    });
+    const api = await apiClient(playwright, baseURL);
+    const callback = await credentialsSignIn(api, "wrong");
     expect(callback.status()).toBe(302);
     expect(callback.headers()["location"]).toContain("error=CredentialsSignin");
     expect(await (await api.get("/api/auth/session")).json()).toBeNull();
