@@ -34,6 +34,17 @@ describe("stampInWorker", () => {
     expect(original.byteLength).toBe(0); // detached: the worker owns the buffer now
   });
 
+  it("copies a view on part of a buffer instead of moving a buffer others share", async () => {
+    const pdf = await samplePdf(1);
+    const shared = new Uint8Array(pdf.byteLength + 16);
+    shared.set(pdf, 8);
+    const view = shared.subarray(8, 8 + pdf.byteLength);
+    const result = await stampInWorker(view, line);
+    expect(result.ok).toBe(true);
+    expect(shared.byteLength).toBe(pdf.byteLength + 16); // not detached
+    expect(view.byteLength).toBe(pdf.byteLength);
+  });
+
   it("answers unstampable for bytes that are not a PDF", async () => {
     const result = await stampInWorker(new TextEncoder().encode("not a pdf at all"), line);
     expect(result).toEqual({ ok: false, reason: "unstampable" });

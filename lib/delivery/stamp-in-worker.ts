@@ -34,13 +34,23 @@ export interface StampOptions {
 // One stamp at a time: two large PDFs at once would double the memory a download can take.
 let queue: Promise<unknown> = Promise.resolve();
 
-/** `bytes` (moved to the worker: unusable afterwards) with `line` at the foot of every page. */
+/**
+ * `bytes` with `line` at the foot of every page. When `bytes` is the whole of its buffer, the
+ * buffer is moved to the worker (unusable here afterwards); a view on part of a buffer (a pooled
+ * Buffer) is copied first, so that nothing else sharing that buffer is cut off.
+ */
 export function stampInWorker(
   bytes: Uint8Array,
   line: string,
   options: StampOptions = {},
 ): Promise<StampResult> {
-  const run = queue.then(() => runWorker(bytes, line, options));
+  const own =
+    bytes.buffer instanceof ArrayBuffer &&
+    bytes.byteOffset === 0 &&
+    bytes.byteLength === bytes.buffer.byteLength
+      ? bytes
+      : bytes.slice();
+  const run = queue.then(() => runWorker(own, line, options));
   queue = run.catch(() => undefined);
   return run;
 }
