@@ -77,7 +77,7 @@ describe("GET /api/orders/{orderNo}/status", () => {
     p.bed.clock.advance(7 * 60);
     const response = await ask(order.orderNo);
     expect(response.status).toBe(200);
-    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("cache-control")).toBe("no-store, no-transform");
     const body = (await response.json()) as Answer;
     expect(body).toEqual({
       orderNo: order.orderNo,
