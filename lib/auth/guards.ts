@@ -5,8 +5,6 @@ import { getDb } from "@/db";
 import { AppError } from "@/lib/errors";
 import { safeCallbackPath } from "./schemas";
 import { auth } from "./index";
-import { getEnv } from "@/lib/env";
-import { sessionFromHeaders } from "./session-token";
 import { userForSession, type CurrentUser } from "./session-version";
 
 export type { CurrentUser };
@@ -36,18 +34,6 @@ export async function requireUser(fallbackPath = "/account"): Promise<CurrentUse
 export async function requireAdmin(): Promise<CurrentUser> {
   const user = await requireUser("/admin");
   if (user.role !== "admin") forbidden();
-  return user;
-}
-
-/**
- * Hot routes (the status poll): the same user as `assertUser`, from the request's session cookie
- * decoded directly (lib/auth/session-token.ts) instead of next-auth's whole session action; the
- * cookie is not refreshed here.
- */
-export async function assertUserOfRequest(request: Request): Promise<CurrentUser> {
-  const session = await sessionFromHeaders(request.headers, getEnv().authSecret);
-  const user = await userForSession(await getDb(), session);
-  if (!user) throw new AppError("unauthorized", "Sign in first.");
   return user;
 }
 
