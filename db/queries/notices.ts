@@ -107,33 +107,39 @@ export async function claimDueNotices(
 ): Promise<Notice[]> {
   if (options.channels.length === 0) return [];
   const now = shopNow();
-  return db.transaction(async (tx) => {
-    const due = await tx
-      .select({ id: notices.id })
-      .from(notices)
-      .where(
-        and(
-          eq(notices.status, "pending"),
-          lte(notices.nextAttemptAt, now),
-          inArray(notices.channel, [...options.channels]),
-          or(isNull(notices.claimedUntil), lt(notices.claimedUntil, now)),
-        ),
-      )
-      .orderBy(asc(notices.nextAttemptAt), asc(notices.id))
-      .limit(options.limit)
-      .for("update", { skipLocked: true });
-    if (due.length === 0) return [];
-    return tx
-      .update(notices)
-      .set({ claimedUntil: sql`${now} + ${options.leaseMs} * interval '1 millisecond'` })
-      .where(
-        inArray(
-          notices.id,
-          due.map((row) => row.id),
-        ),
-      )
-      .returning();
-  });
+  const due = and(
+    eq(notices.status, "pending"),
+    lte(notices.nextAttemptAt, now),
+    inArray(notices.channel, [...options.channels]),
+    or(isNull(notices.claimedUntil), lt(notices.claimedUntil, now)),
+  );
+  // One statement (one round trip, no transaction of its own): the subquery locks the rows it
+  // picks, skipping those another sender holds; the update re-checks them after the lock.
+  const picked = db
+    .select({ id: notices.id })
+    .from(notices)
+    .where(due)
+    .orderBy(asc(notices.nextAttemptAt), asc(notices.id))
+    .limit(options.limit)
+    .for("update", { skipLocked: true });
+  const claimed = await db
+    .update(notices)
+    .set({ claimedUntil: sql`${now} + ${options.leaseMs} * interval '1 millisecond'` })
+    .where(and(inArray(notices.id, picked), due))
+    .returning();
+  // UPDATE … RETURNING keeps no order: the oldest due first, as picked.
+  return claimed.sort(
+    (a, b) => a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || (a.id < b.id ? -1 : 1),
+  );
+}
+
+/** Claimed and not tried (the sender's time ran out): free for the next sender at once. */
+export async function releaseNotices(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(notices)
+    .set({ claimedUntil: null })
+    .where(and(inArray(notices.id, [...ids]), eq(notices.status, "pending")));
 }
 
 /** Sent: final. Conditional on the row still pending, so a resend in between is not undone. */

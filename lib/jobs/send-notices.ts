@@ -5,10 +5,14 @@ import { withRunReceipt } from "./run-receipt";
 
 export type NoticesRunSummary = SweepReport & SendReport;
 
+/** The job's time budget: well inside a scheduler's minute (Vercel's limit). */
+export const NOTICES_JOB_BUDGET_MS = 20_000;
+
 /**
  * `/api/cron/notices/send`: writes the notices that fell due with time (reminders, lapses, the
- * owner's digest), then sends every due notice of the outbox, within the time budget; a receipt
- * in `billing_runs` (job `notices.send`).
+ * owner's digest), then sends every due notice of the outbox, within the time budget (20 s) —
+ * counted from the job's start, so slow sweeps leave less time to send, not more time in all;
+ * a receipt in `billing_runs` (job `notices.send`).
  */
 export async function runNoticesJob(
   deps: NoticeDeps,
@@ -25,10 +29,11 @@ export async function runNoticesJob(
     held: false,
     hasMore: false,
   };
+  const deadline = Date.now() + (options.timeBudgetMs ?? NOTICES_JOB_BUDGET_MS);
   return withRunReceipt(deps, { name: "notices.send", initial }, async (run) => {
     const swept = await sweepNotices(deps);
     run.summary = { ...run.summary, ...swept };
-    const sent = await sendDueNotices(deps, { timeBudgetMs: options.timeBudgetMs });
+    const sent = await sendDueNotices(deps, { deadline });
     run.summary = { ...run.summary, ...sent };
     return {
       summary: run.summary,

@@ -2,6 +2,7 @@ import "server-only";
 import {
   claimDueNotices,
   markNoticeFailed,
+  releaseNotices,
   markNoticeSent,
   markNoticeSkipped,
   unsubscribedUsers,
@@ -61,12 +62,19 @@ export interface SendReport {
   hasMore: boolean;
 }
 
+/**
+ * Sends due notices until none is left or the time is up: `deadline` (ms since the epoch, a job
+ * that did other work first) or `timeBudgetMs` from now (20 s). The time is checked before each
+ * notice, not only between batches: at the deadline the notices claimed and not yet tried are
+ * released at once (the next sender need not wait out their lease) and `hasMore` says so. One
+ * send in flight may outlast the deadline by at most the transport's timeout.
+ */
 export async function sendDueNotices(
   deps: NoticeDeps,
-  options: { batchSize?: number; timeBudgetMs?: number } = {},
+  options: { batchSize?: number; timeBudgetMs?: number; deadline?: number } = {},
 ): Promise<SendReport> {
   const batchSize = options.batchSize ?? 50;
-  const deadline = Date.now() + (options.timeBudgetMs ?? 20_000);
+  const deadline = options.deadline ?? Date.now() + (options.timeBudgetMs ?? 20_000);
   const channels: NoticeChannel[] = ["dingtalk"];
   const held = deps.transport.kind === "hold";
   if (!held) channels.push("email");
@@ -87,9 +95,20 @@ export async function sendDueNotices(
       .filter((n) => NOTICE_KIND_INFO[n.kind].category === "reminders" && n.userId)
       .map((n) => n.userId!);
     const unsubscribed = await unsubscribedUsers(deps.db, reminderUsers, "reminders");
+    let tried = 0;
     for (const notice of batch) {
+      if (Date.now() >= deadline) break;
       const outcome = await sendOne(deps, notice, { switches, unsubscribed });
       report[outcome]++;
+      tried++;
+    }
+    if (tried < batch.length) {
+      await releaseNotices(
+        deps.db,
+        batch.slice(tried).map((notice) => notice.id),
+      );
+      report.hasMore = true;
+      break;
     }
     if (batch.length < batchSize) break;
   }

@@ -13,7 +13,8 @@ import {
   sendDueNotices,
   type NoticeDeps,
 } from "@/lib/notices/send";
-import { holdTransport, smtpTransport } from "@/lib/notices/transport";
+import { holdTransport, smtpTransport, type MailTransport } from "@/lib/notices/transport";
+import { runNoticesJob } from "@/lib/jobs/send-notices";
 import { appPaths } from "../helpers/app-paths";
 import { makeUser } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/db";
@@ -64,8 +65,8 @@ const header = (mail: { headers: Map<string, unknown> }, name: string) =>
   String(mail.headers.get(name) ?? "");
 
 /** A paid e-book order whose payment every path settles at the same time. */
-async function paidOrder() {
-  const o = await p.order();
+async function paidOrder(slug?: string) {
+  const o = await p.order(slug);
   await p.bed.sandbox.pay({ qrId: o.qrId! });
   const pending = await p.reload(o.id);
   await Promise.all([
@@ -128,6 +129,61 @@ describe("receipts through a real SMTP server", () => {
     expect(receipt!.subject).toContain(o.orderNo);
     expect(receipt!.subject).toMatch(/[A-Za-z]{4}/);
     expect(receipt!.text).not.toMatch(/[\u4e00-\u9fff]{4}/);
+  });
+});
+
+describe("the time budget", () => {
+  /** The SMTP transport, each send held back `ms` first (a slow mail server). */
+  const slow = (transport: MailTransport, ms: number): MailTransport => ({
+    ...transport,
+    async send(mail) {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return transport.send(mail);
+    },
+  });
+
+  it("stops between the notices of a batch at the deadline and frees the rest at once: none lost, none doubled", async () => {
+    for (const slug of ["side-hustle-handbook", "writing-that-sells", "notion-for-creators"]) {
+      await paidOrder(slug);
+    }
+    const base = deps();
+    const first = await sendDueNotices(
+      { ...base, transport: slow(base.transport, 150) },
+      { timeBudgetMs: 200 },
+    );
+    // Two sends fit (the first starts at once, the second before 200 ms), the other four wait.
+    expect(first.sent).toBeGreaterThanOrEqual(1);
+    expect(first.sent).toBeLessThan(6);
+    expect(first.hasMore).toBe(true);
+    const waiting = await t.db().select().from(notices).where(eq(notices.status, "pending"));
+    expect(waiting).toHaveLength(6 - first.sent);
+    // Released, not leased for two minutes: the next sender takes them now.
+    expect(waiting.every((row) => row.claimedUntil === null && row.attempts === 0)).toBe(true);
+    const second = await sendDueNotices(deps());
+    expect(second).toMatchObject({ sent: 6 - first.sent, hasMore: false });
+    expect(smtp.received).toHaveLength(6);
+    expect(new Set(smtp.received.map((mail) => mail.messageId)).size).toBe(6);
+  });
+
+  it("the cron job counts its sweeps against its budget: slow sweeps leave no time to send, not more time in all", async () => {
+    await paidOrder();
+    const base = deps();
+    let reads = 0;
+    const report = await runNoticesJob(
+      {
+        ...base,
+        // The run receipt reads the clock first, then the sweeps: the second read takes 300 ms.
+        now: async () => {
+          if (++reads === 2) await new Promise((resolve) => setTimeout(resolve, 300));
+          return base.now();
+        },
+      },
+      { timeBudgetMs: 200 },
+    );
+    expect(report).toMatchObject({ sent: 0, hasMore: true });
+    expect(smtp.received).toHaveLength(0);
+    // The next run has its full budget.
+    expect(await runNoticesJob(deps())).toMatchObject({ sent: 2, hasMore: false });
   });
 });
 
