@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import {
   agreements,
@@ -27,8 +27,8 @@ const productColumns = {
   priceFen: products.priceFen,
 };
 
-export async function orderFacts(db: Db, orderId: string) {
-  const [row] = await db
+const orderFactsQuery = (db: Db) =>
+  db
     .select({
       order: orders,
       product: productColumns,
@@ -36,10 +36,23 @@ export async function orderFacts(db: Db, orderId: string) {
     })
     .from(orders)
     .innerJoin(products, eq(products.id, orders.productId))
-    .innerJoin(users, eq(users.id, orders.userId))
-    .where(eq(orders.id, orderId))
-    .limit(1);
+    .innerJoin(users, eq(users.id, orders.userId));
+
+export type OrderFacts = Awaited<ReturnType<ReturnType<typeof orderFactsQuery>["execute"]>>[number];
+
+export async function orderFacts(db: Db, orderId: string): Promise<OrderFacts | null> {
+  const [row] = await orderFactsQuery(db).where(eq(orders.id, orderId)).limit(1);
   return row ?? null;
+}
+
+/** The facts of several orders in one query (a sender's batch), by order id. */
+export async function orderFactsByIds(
+  db: Db,
+  orderIds: readonly string[],
+): Promise<Map<string, OrderFacts>> {
+  if (orderIds.length === 0) return new Map();
+  const rows = await orderFactsQuery(db).where(inArray(orders.id, [...new Set(orderIds)]));
+  return new Map(rows.map((row) => [row.order.id, row]));
 }
 
 export async function agreementFacts(db: Db, agreementId: string) {

@@ -4,10 +4,12 @@ import { membershipOf } from "@/db/queries/entitlements";
 import {
   agreementFacts,
   orderFacts,
+  orderFactsByIds,
   periodAttemptFacts,
   productOfOrder,
   refundFacts,
   resetTokenFacts,
+  type OrderFacts,
   type ProductFacts,
 } from "@/db/queries/notice-facts";
 import type { Notice } from "@/db/schema";
@@ -34,6 +36,28 @@ export interface LoadDeps {
   policy: Pick<BillingPolicy, "earlyDays" | "maxAttempts" | "remindDays">;
 }
 
+/** Facts a sender read ahead for its whole batch (one query, not one per notice). */
+export interface Prefetched {
+  orders: Map<string, OrderFacts>;
+}
+
+/** The order ids a notice of an order's kind reads. */
+const ORDER_KINDS: ReadonlySet<Notice["kind"]> = new Set([
+  "receipt",
+  "membership_started",
+  "renewal_succeeded",
+  "owner_new_order",
+]);
+
+/** Reads ahead what the order notices of a batch need (a receipt and its owner alert share it). */
+export async function prefetchFacts(db: Db, batch: readonly Notice[]): Promise<Prefetched> {
+  const ids = batch
+    .filter((notice) => ORDER_KINDS.has(notice.kind))
+    .map((notice) => str(notice.data?.orderId))
+    .filter((id): id is string => id !== null);
+  return { orders: await orderFactsByIds(db, ids) };
+}
+
 export type Loaded =
   | {
       view: NoticeView;
@@ -46,7 +70,11 @@ const str = (value: unknown): string | null => (typeof value === "string" ? valu
 const int = (value: unknown): number | null =>
   typeof value === "number" && Number.isSafeInteger(value) ? value : null;
 
-export async function loadNoticeView(deps: LoadDeps, notice: Notice): Promise<Loaded> {
+export async function loadNoticeView(
+  deps: LoadDeps,
+  notice: Notice,
+  prefetched?: Prefetched,
+): Promise<Loaded> {
   const data = notice.data ?? {};
   const locale = toLocale(notice.locale);
   const url = (path: string) => `${deps.appUrl}${path}`;
@@ -62,7 +90,9 @@ export async function loadNoticeView(deps: LoadDeps, notice: Notice): Promise<Lo
     case "renewal_succeeded":
     case "owner_new_order": {
       const orderId = str(data.orderId);
-      const facts = orderId ? await orderFacts(deps.db, orderId) : null;
+      const facts = orderId
+        ? (prefetched?.orders.get(orderId) ?? (await orderFacts(deps.db, orderId)))
+        : null;
       if (!facts) return { skip: "stale:order_missing" };
       const { order, product } = facts;
       if (order.status !== "paid" && order.status !== "refunded") {

@@ -13,7 +13,7 @@ import type { DingTalkMarkdownSender } from "@/lib/alerts";
 import { toLocale } from "@/i18n/locales";
 import { moduleLogger } from "@/lib/logger";
 import { NOTICE_KIND_INFO } from "./kinds";
-import { loadNoticeView, type LoadDeps } from "./load";
+import { loadNoticeView, prefetchFacts, type LoadDeps, type Prefetched } from "./load";
 import { renderDingTalk, renderNotice } from "./render";
 import { unsubscribeToken } from "./tokens";
 import { MailSendError, type MailTransport } from "./transport";
@@ -94,11 +94,14 @@ export async function sendDueNotices(
     const reminderUsers = batch
       .filter((n) => NOTICE_KIND_INFO[n.kind].category === "reminders" && n.userId)
       .map((n) => n.userId!);
-    const unsubscribed = await unsubscribedUsers(deps.db, reminderUsers, "reminders");
+    const [unsubscribed, prefetched] = await Promise.all([
+      unsubscribedUsers(deps.db, reminderUsers, "reminders"),
+      prefetchFacts(deps.db, batch),
+    ]);
     let tried = 0;
     for (const notice of batch) {
       if (Date.now() >= deadline) break;
-      const outcome = await sendOne(deps, notice, { switches, unsubscribed });
+      const outcome = await sendOne(deps, notice, { switches, unsubscribed, prefetched });
       report[outcome]++;
       tried++;
     }
@@ -121,7 +124,11 @@ type Outcome = "sent" | "failed" | "dead" | "skipped";
 async function sendOne(
   deps: NoticeDeps,
   notice: Notice,
-  context: { switches: Record<NoticeKind, boolean>; unsubscribed: Set<string> },
+  context: {
+    switches: Record<NoticeKind, boolean>;
+    unsubscribed: Set<string>;
+    prefetched?: Prefetched;
+  },
 ): Promise<Outcome> {
   const info = NOTICE_KIND_INFO[notice.kind];
   const skip = async (reason: string, data?: Record<string, unknown>): Promise<Outcome> => {
@@ -135,7 +142,7 @@ async function sendOne(
   if (notice.channel === "dingtalk" && !deps.dingTalk) return skip("not_configured");
   let subject: string | undefined;
   try {
-    const loaded = await loadNoticeView(deps, notice);
+    const loaded = await loadNoticeView(deps, notice, context.prefetched);
     if ("skip" in loaded) {
       // A password reset's sealed token leaves the row even when its mail is not sent.
       const { sealed: _sealed, ...rest } = notice.data ?? {};

@@ -20,6 +20,7 @@ import { makeUser } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/db";
 import { withPurchaseTestbed } from "../helpers/purchase-testbed";
 import { startSmtpServer, type TestSmtpServer } from "../helpers/smtp-server";
+import { statementsOf } from "../helpers/statements";
 
 /*
  * Issue #13, acceptance 1 and 3: the outbox against a real SMTP server (smtp-server on a loopback
@@ -119,6 +120,19 @@ describe("receipts through a real SMTP server", () => {
     expect(sent[0]).toMatchObject({ status: "sent", attempts: 0, lastError: null });
     expect(sent[0]!.messageId).toBe(receipt.messageId);
     expect(sent[0]!.subject).toBe(receipt.subject);
+  });
+
+  it("a batch reads its orders' facts in one query, not one per notice", async () => {
+    for (const slug of ["side-hustle-handbook", "writing-that-sells", "notion-for-creators"]) {
+      await paidOrder(slug);
+    }
+    const { result, statements } = await statementsOf(t.db(), () => sendDueNotices(deps()));
+    expect(result).toMatchObject({ sent: 6 });
+    const factReads = statements.filter((sql) =>
+      /from "orders" inner join "products".*inner join "users"/s.test(sql),
+    );
+    expect(factReads, statements.join("\n---\n")).toHaveLength(1);
+    expect(smtp.received).toHaveLength(6);
   });
 
   it("a receipt is written in the buyer's language", async () => {

@@ -10,6 +10,7 @@ import { getRuntime, kickNotices } from "@/lib/runtime";
 import { withTestDatabase } from "../helpers/db";
 import { makeUser } from "../helpers/factories";
 import { withPurchaseTestbed } from "../helpers/purchase-testbed";
+import { statementsOf } from "../helpers/statements";
 
 // The route runs as in a request: the signed-in buyer and the runtime are the test's (the purchase
 // testbed: the Youzan sandbox over loopback and a test clock the test moves).
@@ -47,21 +48,6 @@ afterEach(() => {
 });
 
 /** The SQL texts sent to the database while `work` ran (PGlite's `query`, postgres.js's `unsafe`). */
-async function statementsOf<T>(
-  work: () => Promise<T>,
-): Promise<{ result: T; statements: string[] }> {
-  const client = (t.db() as unknown as { $client: Record<string, (...args: unknown[]) => unknown> })
-    .$client;
-  const method = typeof client.unsafe === "function" ? "unsafe" : "query";
-  const spy = vi.spyOn(client, method);
-  try {
-    const result = await work();
-    return { result, statements: spy.mock.calls.map((call) => String(call[0])) };
-  } finally {
-    spy.mockRestore();
-  }
-}
-
 /** The request's cookie names `userId` at `sessionVersion` (a fresh account's is 0). */
 function signedInAs(userId: string, sessionVersion = 0) {
   vi.mocked(assertSessionOfRequest).mockImplementation(async () => ({
@@ -177,7 +163,7 @@ describe("GET /api/orders/{orderNo}/status", () => {
     // Asked once so that the provider check's interval starts; the second poll only reads.
     await ask(order.orderNo);
     const before = Date.now();
-    const { result, statements } = await statementsOf(() => ask(order.orderNo));
+    const { result, statements } = await statementsOf(t.db(), () => ask(order.orderNo));
     const body = (await result.json()) as Answer;
     expect(body.status).toBe("pending");
     // The shop's now is the sandbox clock's (5 minutes ahead), read with the order.
