@@ -22,6 +22,7 @@ import { billingPolicy } from "@/lib/billing/policy";
 import { dingTalkMarkdownSender, type DingTalkMarkdownSender } from "@/lib/alerts";
 import { insertSandboxMail } from "@/db/queries/sandbox-mail";
 import type { NoticeDeps } from "@/lib/notices/send";
+import { coalesced } from "@/lib/jobs/coalesced";
 import {
   holdTransport,
   sandboxMailboxTransport,
@@ -218,32 +219,20 @@ export async function getNoticeRuntime(): Promise<NoticeDeps> {
   };
 }
 
-/** The kick running in this process, and whether another was asked for meanwhile. */
-const kick: { running: boolean; again: boolean } = { running: false, again: false };
-
 /**
- * Sends due notices right after the response (Next's `after()`): a receipt leaves seconds after
- * the payment instead of at the next cron run. Kicks coalesce: while one runs in this process,
- * more requests only ask it to go round once more (a burst of 2,000 pushes is one sender, not
- * 2,000). Never throws; the cron job catches what this misses (a failure, a process that ends).
+ * Sends due notices right after the response (Next's `after()`): a receipt leaves a moment after
+ * the payment instead of at the next cron run. Kicks coalesce (lib/jobs/coalesced.ts): while one
+ * runs in this process, more requests only ask it to go round once more, and each round waits
+ * 250 ms first, so a burst's notices go out in a few batches. Never throws; the cron job catches
+ * what this misses (a failure, a process that ends).
  */
-export function kickNotices(): void {
-  if (kick.running) {
-    kick.again = true;
-    return;
-  }
-  kick.running = true;
-  background(
-    (async () => {
-      try {
-        const { sendDueNotices } = await import("@/lib/notices/send");
-        do {
-          kick.again = false;
-          await sendDueNotices(await getNoticeRuntime(), { timeBudgetMs: 10_000 });
-        } while (kick.again);
-      } finally {
-        kick.running = false;
-      }
-    })(),
-  );
-}
+/** How long a kicked sender waits before a round, gathering the notices of a burst. */
+const NOTICE_KICK_DELAY_MS = 250;
+
+export const kickNotices: () => void = coalesced(
+  async () => {
+    const { sendDueNotices } = await import("@/lib/notices/send");
+    await sendDueNotices(await getNoticeRuntime(), { timeBudgetMs: 10_000 });
+  },
+  { delayMs: NOTICE_KICK_DELAY_MS, background },
+);
