@@ -41,6 +41,8 @@ interface Tally {
   seenPaid: Map<string, number>;
   /** Orders the sandbox was asked to pay (a Youzan push or Alipay's signature follows). */
   paidAtProvider: Set<string>;
+  /** How long each kind of request took, in ms (reported: where the time goes under load). */
+  latencies: Map<string, number[]>;
 }
 const tally: Tally = {
   operations: 0,
@@ -51,7 +53,22 @@ const tally: Tally = {
   cronRuns: 0,
   seenPaid: new Map(),
   paidAtProvider: new Set(),
+  latencies: new Map(),
 };
+
+/** The kind of a request for the latency report: its label, cron jobs by their path. */
+const kindOf = (what: string) => what.replace(/^cron \/api\/cron\//, "cron ");
+
+function latencyReport(): string {
+  const rows = [...tally.latencies].sort(([a], [b]) => a.localeCompare(b));
+  return rows
+    .map(([kind, values]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+      return `  ${kind}: ${sorted.length} × p50 ${at(0.5)} / p99 ${at(0.99)} / max ${sorted.at(-1)} ms`;
+    })
+    .join("\n");
+}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -67,6 +84,13 @@ async function call(
     ...(init.ip ? { "x-forwarded-for": init.ip } : {}),
     ...(init.cookie ? { cookie: init.cookie } : {}),
   };
+  const startedAt = Date.now();
+  const took = () => {
+    const kind = kindOf(what);
+    const list = tally.latencies.get(kind) ?? [];
+    list.push(Date.now() - startedAt);
+    tally.latencies.set(kind, list);
+  };
   try {
     const base = path.startsWith("/sandbox/") ? shop.providers : shop.base;
     const response = await fetch(`${base}${path}`, {
@@ -75,6 +99,7 @@ async function call(
       signal: AbortSignal.timeout(init.timeoutMs ?? 30_000),
     });
     const text = await response.text();
+    took();
     const ok = init.ok ?? [200, 201];
     if (!ok.includes(response.status)) {
       tally.errors.push(`${what}: ${response.status} ${text.slice(0, 200)}`);
@@ -88,6 +113,7 @@ async function call(
     }
     return { status: response.status, body };
   } catch (error) {
+    took();
     tally.errors.push(`${what}: ${String(error)}`);
     return undefined;
   }
@@ -228,7 +254,8 @@ describe(`load: ${BUYERS} buyers for ${SECONDS} s`, () => {
       `load: ${tally.operations} operations in ${elapsed.toFixed(0)} s ` +
         `(${(tally.operations / elapsed).toFixed(0)}/s): ${tally.checkouts} checkouts, ` +
         `${tally.payRequests} QR payments, ` +
-        `${tally.polls} polls, ${tally.cronRuns} cron runs; ${tally.errors.length} errors`,
+        `${tally.polls} polls, ${tally.cronRuns} cron runs; ${tally.errors.length} errors\n` +
+        latencyReport(),
     );
 
     expect(tally.errors.slice(0, 10)).toEqual([]);

@@ -79,13 +79,22 @@ export async function startReliabilityShop(options: {
   };
   let providers: { child: ChildProcess; base: string } | undefined;
   if (options.separateProviders) {
-    providers = await startShop({ port: options.port + 1, env });
+    providers = await startShop({
+      port: options.port + 1,
+      env,
+      cpuProfileDir: process.env.RELIABILITY_CPU_PROFILE_PROVIDERS,
+    });
     Object.assign(env, {
       YOUZAN_BASE_URL: `${providers.base}/sandbox/youzan`,
       ALIPAY_GATEWAY_URL: `${providers.base}/sandbox/alipay/gateway.do`,
     });
   }
-  const { child, base } = await startShop({ port: options.port, env });
+  // RELIABILITY_CPU_PROFILE=<dir>: the shop's CPU profile, written when it stops.
+  const { child, base } = await startShop({
+    port: options.port,
+    env,
+    cpuProfileDir: process.env.RELIABILITY_CPU_PROFILE,
+  });
   if (providers) {
     // Youzan pushes to the shop under test, not to the instance serving the sandbox.
     const set = await fetch(`${providers.base}/sandbox/youzan/control/push-url`, {
