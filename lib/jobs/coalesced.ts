@@ -1,3 +1,5 @@
+import "server-only";
+
 /*
  * One runner for work that many requests ask for at once (the notice sender after a payment):
  * while a round runs, or waits to start, more asks only make it go round once more — a burst of

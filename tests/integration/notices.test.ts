@@ -1,5 +1,5 @@
 import { and, asc, eq } from "drizzle-orm";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { notices, users } from "@/db/schema";
 import { advanceClock } from "@/lib/clock";
 import { DEFAULT_POLICY } from "@/lib/billing/schedule";
@@ -147,11 +147,20 @@ describe("receipts through a real SMTP server", () => {
 });
 
 describe("the time budget", () => {
-  /** The SMTP transport, each send held back `ms` first (a slow mail server). */
-  const slow = (transport: MailTransport, ms: number): MailTransport => ({
+  /** Date.now moved on by hand (the budget's clock), so no test waits on the wall clock. */
+  let ahead = 0;
+  beforeEach(() => {
+    ahead = 0;
+    const realNow = Date.now.bind(Date);
+    vi.spyOn(Date, "now").mockImplementation(() => realNow() + ahead);
+  });
+  afterEach(() => vi.restoreAllMocks());
+
+  /** The SMTP transport, each send taking a second of the budget's clock (a slow mail server). */
+  const slow = (transport: MailTransport): MailTransport => ({
     ...transport,
     async send(mail) {
-      await new Promise((resolve) => setTimeout(resolve, ms));
+      ahead += 1_000;
       return transport.send(mail);
     },
   });
@@ -162,19 +171,17 @@ describe("the time budget", () => {
     }
     const base = deps();
     const first = await sendDueNotices(
-      { ...base, transport: slow(base.transport, 150) },
-      { timeBudgetMs: 200 },
+      { ...base, transport: slow(base.transport) },
+      { timeBudgetMs: 1_500 },
     );
-    // Two sends fit (the first starts at once, the second before 200 ms), the other four wait.
-    expect(first.sent).toBeGreaterThanOrEqual(1);
-    expect(first.sent).toBeLessThan(6);
-    expect(first.hasMore).toBe(true);
+    // Two sends fit (at 0 s and at 1 s of a 1.5 s budget); the other four wait.
+    expect(first).toMatchObject({ sent: 2, hasMore: true });
     const waiting = await t.db().select().from(notices).where(eq(notices.status, "pending"));
-    expect(waiting).toHaveLength(6 - first.sent);
+    expect(waiting).toHaveLength(4);
     // Released, not leased for two minutes: the next sender takes them now.
     expect(waiting.every((row) => row.claimedUntil === null && row.attempts === 0)).toBe(true);
     const second = await sendDueNotices(deps());
-    expect(second).toMatchObject({ sent: 6 - first.sent, hasMore: false });
+    expect(second).toMatchObject({ sent: 4, hasMore: false });
     expect(smtp.received).toHaveLength(6);
     expect(new Set(smtp.received.map((mail) => mail.messageId)).size).toBe(6);
   });
@@ -186,13 +193,13 @@ describe("the time budget", () => {
     const report = await runNoticesJob(
       {
         ...base,
-        // The run receipt reads the clock first, then the sweeps: the second read takes 300 ms.
+        // The run receipt reads the clock first, then the sweeps: that read takes 3 s.
         now: async () => {
-          if (++reads === 2) await new Promise((resolve) => setTimeout(resolve, 300));
+          if (++reads === 2) ahead += 3_000;
           return base.now();
         },
       },
-      { timeBudgetMs: 200 },
+      { timeBudgetMs: 2_000 },
     );
     expect(report).toMatchObject({ sent: 0, hasMore: true });
     expect(smtp.received).toHaveLength(0);
