@@ -32,9 +32,8 @@ export function coalesced(round: () => Promise<unknown>, options: CoalescedOptio
       (async () => {
         try {
           do {
-            again = false;
             await sleep(options.delayMs);
-            // Asks during the wait are this round's: they need no round of their own.
+            // Asks before and during the wait are this round's: they need no round of their own.
             again = false;
             await round();
           } while (again);

@@ -1,12 +1,14 @@
 import "server-only";
-import { sendDueNotices, type NoticeDeps, type SendReport } from "@/lib/notices/send";
+import {
+  SEND_BUDGET_MS,
+  sendDueNotices,
+  type NoticeDeps,
+  type SendReport,
+} from "@/lib/notices/send";
 import { sweepNotices, type SweepReport } from "@/lib/notices/sweep";
 import { withRunReceipt } from "./run-receipt";
 
 export type NoticesRunSummary = SweepReport & SendReport;
-
-/** The job's time budget: well inside a scheduler's minute (Vercel's limit). */
-export const NOTICES_JOB_BUDGET_MS = 20_000;
 
 /**
  * `/api/cron/notices/send`: writes the notices that fell due with time (reminders, lapses, the
@@ -29,7 +31,7 @@ export async function runNoticesJob(
     held: false,
     hasMore: false,
   };
-  const deadline = Date.now() + (options.timeBudgetMs ?? NOTICES_JOB_BUDGET_MS);
+  const deadline = Date.now() + (options.timeBudgetMs ?? SEND_BUDGET_MS);
   return withRunReceipt(deps, { name: "notices.send", initial }, async (run) => {
     const swept = await sweepNotices(deps);
     run.summary = { ...run.summary, ...swept };

@@ -62,6 +62,9 @@ export interface SendReport {
   hasMore: boolean;
 }
 
+/** How long a sender sends when not told otherwise (the cron job's budget too). */
+export const SEND_BUDGET_MS = 20_000;
+
 /**
  * Sends due notices until none is left or the time is up: `deadline` (ms since the epoch, a job
  * that did other work first) or `timeBudgetMs` from now (20 s). The time is checked before each
@@ -74,7 +77,7 @@ export async function sendDueNotices(
   options: { batchSize?: number; timeBudgetMs?: number; deadline?: number } = {},
 ): Promise<SendReport> {
   const batchSize = options.batchSize ?? 50;
-  const deadline = options.deadline ?? Date.now() + (options.timeBudgetMs ?? 20_000);
+  const deadline = options.deadline ?? Date.now() + (options.timeBudgetMs ?? SEND_BUDGET_MS);
   const channels: NoticeChannel[] = ["dingtalk"];
   const held = deps.transport.kind === "hold";
   if (!held) channels.push("email");
