@@ -1,8 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { addDays, BUSINESS_TIME_ZONE, shanghaiDate, startOfShanghaiDate } from "@/lib/clock";
+import {
+  addDays,
+  BUSINESS_TIME_ZONE,
+  oneReadClock,
+  shanghaiDate,
+  startOfShanghaiDate,
+  systemClock,
+  withOneClockRead,
+  type Clock,
+} from "@/lib/clock";
 
 /*
- * Pure helpers only (the offset clock needs a database). Every expectation is written in UTC
+ * Pure helpers only (the offset clock itself needs a database). Every expectation is written in UTC
  * instants, so a result that depended on the machine's time zone would fail here; the suite can
  * also be run under another zone, e.g. `TZ=America/New_York npx vitest run ... lib/clock.test.ts`.
  */
@@ -141,5 +150,46 @@ describe("startOfShanghaiDate", () => {
 
   it("returns a plain Date, not a zoned subclass", () => {
     expect(Object.getPrototypeOf(startOfShanghaiDate("2026-04-01"))).toBe(Date.prototype);
+  });
+});
+
+describe("oneReadClock", () => {
+  const sandboxLike = (offsets: (number | Error)[]) => {
+    let reads = 0;
+    const clock: Clock = {
+      now: async () => new Date(),
+      atOffset: (offsetMs) => new Date(1_000_000 + offsetMs),
+      readOffset: async () => {
+        const next = offsets[reads++];
+        if (next instanceof Error) throw next;
+        return next!;
+      },
+    };
+    return { clock, reads: () => reads };
+  };
+
+  it("reads the offset once for every now() of a request", async () => {
+    const { clock, reads } = sandboxLike([60_000, 120_000]);
+    const once = oneReadClock(clock);
+    expect((await once.now()).getTime()).toBe(1_060_000);
+    expect((await once.now()).getTime()).toBe(1_060_000);
+    expect(reads()).toBe(1);
+    // Another request reads again.
+    expect((await oneReadClock(clock).now()).getTime()).toBe(1_120_000);
+    expect(reads()).toBe(2);
+  });
+
+  it("does not keep a failed read", async () => {
+    const { clock, reads } = sandboxLike([new Error("database down"), 5_000]);
+    const once = oneReadClock(clock);
+    await expect(once.now()).rejects.toThrow("database down");
+    expect((await once.now()).getTime()).toBe(1_005_000);
+    expect(reads()).toBe(2);
+  });
+
+  it("returns any other clock (the system's, a test's) as it is", () => {
+    expect(oneReadClock(systemClock)).toBe(systemClock);
+    const deps = { clock: systemClock, now: systemClock.now };
+    expect(withOneClockRead(deps)).toBe(deps);
   });
 });

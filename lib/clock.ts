@@ -30,6 +30,8 @@ export interface Clock {
    * poll reads it with the order, in one round trip), instead of reading it again.
    */
   atOffset?(offsetMs: number): Date;
+  /** The sandbox clock only: its offset from real time, read from the database. */
+  readOffset?(): Promise<number>;
 }
 
 export const systemClock: Clock = { now: async () => new Date() };
@@ -44,7 +46,35 @@ export function offsetClock(db: Db): Clock {
       return timeAtOffset(await readClockOffset(db));
     },
     atOffset: timeAtOffset,
+    readOffset: () => readClockOffset(db),
   };
+}
+
+/**
+ * A clock for one request: the sandbox clock's offset is read at the first `now()` and kept, so a
+ * request that asks the time several times (the checkout: rate limit, open-order cap, the new
+ * order's expiry) reads the database once; real time still moves between the calls. A failed read
+ * is not kept. Any other clock (the system's, a test's) is returned as it is.
+ */
+export function oneReadClock(clock: Clock): Clock {
+  const { readOffset, atOffset } = clock;
+  if (!readOffset || !atOffset) return clock;
+  let offset: Promise<number> | undefined;
+  const read = () => {
+    offset ??= readOffset().catch((error: unknown) => {
+      offset = undefined;
+      throw error;
+    });
+    return offset;
+  };
+  return { now: async () => atOffset(await read()), atOffset, readOffset: read };
+}
+
+/** `deps` whose clock reads the sandbox clock once ({@link oneReadClock}): for one request. */
+export function withOneClockRead<D extends { clock: Clock; now: () => Promise<Date> }>(deps: D): D {
+  const clock = oneReadClock(deps.clock);
+  if (clock === deps.clock) return deps;
+  return { ...deps, clock, now: () => clock.now() };
 }
 
 /** The sandbox clock's time, its offset read: real time moved on by `offsetMs`. */

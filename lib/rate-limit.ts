@@ -1,6 +1,5 @@
 import "server-only";
 import type { Db } from "@/db/client";
-import { openPurchasesOf } from "@/db/queries/orders";
 import {
   pruneCounters,
   releaseCounterSlot,
@@ -157,16 +156,14 @@ export function limitSubscriptionCreation(
 }
 
 /**
- * Refuses a new QR order while the buyer holds {@link MAX_OPEN_PURCHASES} open ones: 429 with
- * Retry-After until the first of them expires. A soft cap: two requests for different products
+ * Refuses a new QR order while the buyer holds {@link MAX_OPEN_PURCHASES} open ones (as read by
+ * `purchaseFacts` at `now`): 429 with Retry-After until the first of them expires. A soft cap: two requests for different products
  * racing at the cap may both pass; the per-account order limit bounds what that can add.
  */
-export async function assertOpenPurchaseCap(
-  deps: Pick<RateLimitDeps, "db" | "now">,
-  userId: string,
-): Promise<void> {
-  const now = await deps.now();
-  const open = await openPurchasesOf(deps.db, userId, now);
+export function assertOpenPurchaseCap(
+  open: { count: number; nextExpiry: Date | null },
+  now: Date,
+): void {
   if (open.count < MAX_OPEN_PURCHASES) return;
   const retryAfterSeconds = Math.max(
     1,

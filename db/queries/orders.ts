@@ -1,26 +1,14 @@
 import "server-only";
-import {
-  and,
-  asc,
-  count,
-  desc,
-  eq,
-  gt,
-  inArray,
-  isNotNull,
-  isNull,
-  lte,
-  min,
-  or,
-  sql,
-} from "drizzle-orm";
-import type { SelectedFields } from "drizzle-orm/pg-core";
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
+import { alias, type SelectedFields } from "drizzle-orm/pg-core";
 import type { Db } from "../client";
 import { bind, statement, type Slots } from "../statement";
 import { isUniqueViolation } from "../errors";
 import {
+  entitlements,
   orderStatus,
   orders,
+  payments,
   products,
   sandboxClock,
   users,
@@ -43,6 +31,30 @@ export async function findOrderByQrId(db: Db, qrId: string): Promise<Order | und
   return row;
 }
 
+/**
+ * A paid push's first question, in one round trip (issue #14): whether its trade is recorded
+ * already (no lock), and the order of the QR code the push names. Undefined when no order has
+ * this QR id (then the caller asks about the trade alone).
+ */
+export async function orderOfQrWithTrade(
+  db: Db,
+  input: { qrId: string; provider: Order["provider"]; tradeNo: string },
+): Promise<{ order: Order; tradeRecorded: boolean } | undefined> {
+  const [row] = await orderOfQrWithTradeStatement.run(db, input);
+  return row;
+}
+
+const orderOfQrWithTradeStatement = statement(
+  (db, slot: Slots<{ qrId: string; provider: Order["provider"]; tradeNo: string }>) =>
+    db
+      .select({
+        order: orders,
+        tradeRecorded: sql<boolean>`exists (select 1 from ${payments} where ${payments.provider} = ${slot.provider} and ${payments.providerTradeNo} = ${slot.tradeNo})`,
+      })
+      .from(orders)
+      .where(eq(orders.qrId, slot.qrId)),
+);
+
 // Every paid Youzan push looks its order up by QR id: built once.
 const orderByQrId = statement((db, slot: Slots<{ qrId: string }>) =>
   db.select().from(orders).where(eq(orders.qrId, slot.qrId)),
@@ -50,27 +62,6 @@ const orderByQrId = statement((db, slot: Slots<{ qrId: string }>) =>
 
 export async function findOrderById(db: Db, id: string): Promise<Order | undefined> {
   const [row] = await db.select().from(orders).where(eq(orders.id, id));
-  return row;
-}
-
-/** The buyer's open QR purchase of this product (at most one: `orders_open_purchase_uq`). */
-export async function findPendingPurchase(
-  db: Db,
-  userId: string,
-  productId: string,
-): Promise<Order | undefined> {
-  const [row] = await db
-    .select()
-    .from(orders)
-    .where(
-      and(
-        eq(orders.userId, userId),
-        eq(orders.productId, productId),
-        eq(orders.kind, "purchase"),
-        eq(orders.status, "pending"),
-      ),
-    )
-    .limit(1);
   return row;
 }
 
@@ -434,24 +425,58 @@ export function selectAdminOrders<Extra extends SelectedFields>(db: Db, extra: E
 }
 
 /**
- * The buyer's open QR purchases that can still be paid (pending, before their time-to-live):
- * how many, and when the first of them expires.
+ * What a checkout decides on, in one statement (issue #14: the checkout made a round trip for
+ * each): the product on sale under `slug`, whether the buyer holds its content already, the
+ * buyer's open purchase of it (`orders_open_purchase_uq`: at most one), and the buyer's open QR
+ * purchases that can still be paid at `now` (how many, and when the first expires). Undefined
+ * when no product with this slug is on sale.
  */
-export async function openPurchasesOf(
-  db: Db,
-  userId: string,
-  now: Date,
-): Promise<{ count: number; nextExpiry: Date | null }> {
-  const [row] = await db
-    .select({ count: count(), nextExpiry: min(orders.expiresAt) })
-    .from(orders)
-    .where(
-      and(
-        eq(orders.userId, userId),
-        eq(orders.kind, "purchase"),
-        eq(orders.status, "pending"),
-        gt(orders.expiresAt, now),
-      ),
-    );
-  return { count: row?.count ?? 0, nextExpiry: row?.nextExpiry ?? null };
+export interface PurchaseFacts {
+  product: Product;
+  ownsContent: boolean;
+  openOrder: Order | null;
+  openCount: number;
+  nextOpenExpiry: Date | null;
 }
+
+export async function purchaseFacts(
+  db: Db,
+  input: { userId: string; slug: string; now: Date },
+): Promise<PurchaseFacts | undefined> {
+  const [row] = await purchaseFactsStatement.run(db, input);
+  if (!row) return undefined;
+  return { ...row, openCount: row.openCount ?? 0 };
+}
+
+const openOrder = alias(orders, "open_order");
+
+const purchaseFactsStatement = statement(
+  (db, slot: Slots<{ userId: string; slug: string; now: Date }>) => {
+    const open = sql`${orders.userId} = ${slot.userId} and ${orders.kind} = 'purchase' and ${orders.status} = 'pending' and ${orders.expiresAt} > ${bind(slot.now, orders.expiresAt)}`;
+    return (
+      db
+        .select({
+          product: products,
+          ownsContent: sql<boolean>`exists (select 1 from ${entitlements} where ${entitlements.userId} = ${slot.userId} and ${entitlements.productId} = ${products.id} and ${entitlements.kind} = 'content' and ${entitlements.revokedAt} is null)`,
+          openOrder,
+          openCount: sql<number>`(select count(*) from ${orders} where ${open})`.mapWith(Number),
+          nextOpenExpiry:
+            sql<Date | null>`(select min(${orders.expiresAt}) from ${orders} where ${open})`.mapWith(
+              orders.expiresAt,
+            ),
+        })
+        .from(products)
+        // The open purchase of this product (orders_open_purchase_uq: at most one row joins).
+        .leftJoin(
+          openOrder,
+          and(
+            eq(openOrder.userId, slot.userId),
+            eq(openOrder.productId, products.id),
+            eq(openOrder.kind, "purchase"),
+            eq(openOrder.status, "pending"),
+          ),
+        )
+        .where(and(eq(products.slug, slot.slug), eq(products.active, true)))
+    );
+  },
+);

@@ -7,6 +7,7 @@ import { isAppError } from "@/lib/errors";
 import { PRODUCT_SLUG } from "@/lib/validation-slug";
 import { moduleLogger } from "@/lib/logger";
 import { createPurchaseOrder } from "./create-order";
+import { withOneClockRead } from "@/lib/clock";
 import { getRuntime } from "@/lib/runtime";
 import { limitOrderCreation } from "@/lib/rate-limit";
 
@@ -26,7 +27,7 @@ export async function buyAction(_: BuyState, form: FormData): Promise<BuyState> 
   let orderNo: string;
   try {
     const user = await assertUser();
-    const runtime = await getRuntime();
+    const runtime = withOneClockRead(await getRuntime());
     await limitOrderCreation(runtime, { userId: user.id, headers: await headers() });
     const order = await createPurchaseOrder(runtime, {
       userId: user.id,

@@ -1,12 +1,10 @@
-import { ownsContent } from "@/db/queries/entitlements";
 import {
   attachQr,
   closeOrder,
   findOrderById,
-  findPendingPurchase,
   insertPurchaseOrder,
+  purchaseFacts,
 } from "@/db/queries/orders";
-import { findActiveProductBySlug } from "@/db/queries/products";
 import type { Order, Product } from "@/db/schema";
 import { shanghaiDate } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
@@ -48,27 +46,27 @@ export async function createPurchaseOrder(
   input: { userId: string; productSlug: string },
 ): Promise<Order> {
   const { db } = deps;
-  const product = await findActiveProductBySlug(db, input.productSlug);
-  if (!product) throw new AppError("not_found", "No product with this slug is on sale.");
-  if (product.kind === "membership") {
-    throw new AppError(
-      "bad_request",
-      "Membership plans are bought with an Alipay agreement, not a QR order.",
-    );
-  }
-
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (product.kind === "one_off" && (await ownsContent(db, input.userId, product.id))) {
-      throw alreadyOwned();
+    // The product, what the buyer owns and holds open: one statement a pass.
+    const now = await deps.now();
+    const facts = await purchaseFacts(db, { userId: input.userId, slug: input.productSlug, now });
+    if (!facts) throw new AppError("not_found", "No product with this slug is on sale.");
+    const { product } = facts;
+    if (product.kind === "membership") {
+      throw new AppError(
+        "bad_request",
+        "Membership plans are bought with an Alipay agreement, not a QR order.",
+      );
     }
-    const open = await findPendingPurchase(db, input.userId, product.id);
-    if (open) {
-      const usable = await reuseOpenOrder(deps, open);
+    if (product.kind === "one_off" && facts.ownsContent) throw alreadyOwned();
+    if (facts.openOrder) {
+      const usable = await reuseOpenOrder(deps, facts.openOrder);
       if (usable) return usable;
       continue; // it was closed (paid or expired): look again, then create a new one
     }
-    await assertOpenPurchaseCap(deps, input.userId); // a new QR code: at most 5 open at once
-    const created = await insertOrder(deps, input.userId, product);
+    // A new QR code: at most 5 open at once.
+    assertOpenPurchaseCap({ count: facts.openCount, nextExpiry: facts.nextOpenExpiry }, now);
+    const created = await insertOrder(deps, input.userId, product, now);
     if (created) return requestQr(deps, created, product);
     // Another request inserted the open order first: reuse it on the next pass.
   }
@@ -123,8 +121,8 @@ async function insertOrder(
   deps: OrderDeps,
   userId: string,
   product: Product,
+  now: Date,
 ): Promise<Order | null> {
-  const now = await deps.now();
   return insertPurchaseOrder(deps.db, {
     id: newId("ord"),
     orderNo: newOrderNo(shanghaiDate(now)),

@@ -5,7 +5,7 @@ import { openDatabase, type DbHandle } from "@/db/client";
 import { counterValue } from "@/db/queries/rate-limits";
 import { orders, rateLimitCounters, users } from "@/db/schema";
 import { assertUser } from "@/lib/auth/guards";
-import { advanceClock } from "@/lib/clock";
+import { advanceClock, offsetClock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { UNKNOWN_CLIENT } from "@/lib/http/client-ip";
 import { now } from "@/lib/now";
@@ -22,6 +22,7 @@ import { getRuntime } from "@/lib/runtime";
 import { withTestDatabase } from "../helpers/db";
 import { makeProduct, makeUser } from "../helpers/factories";
 import { withPurchaseTestbed } from "../helpers/purchase-testbed";
+import { statementsOf } from "../helpers/statements";
 
 // Routes and actions run as in a request: the signed-in buyer, the request's headers and the
 // runtime are the test's (the runtime is the purchase testbed: sandbox over loopback, test clock).
@@ -208,6 +209,46 @@ describe("order limits (POST /api/orders and the buy action)", () => {
         windowStart: new Date(Math.floor(at / windowMs) * windowMs),
       }),
     ).toBe(0);
+  });
+
+  it("a checkout reads the sandbox clock once and decides in one statement (issue #14)", async () => {
+    await advanceClock(t.db(), 5 * 60);
+    const clock = offsetClock(t.db());
+    vi.mocked(getRuntime).mockImplementation(async () => ({
+      ...p.bed.deps,
+      clock,
+      now: clock.now,
+    }));
+    // The first order of a window also clears the buckets' ended windows: measured after it.
+    expect((await order("side-hustle-handbook")).status).toBe(201);
+    await makeProduct(t.db(), { slug: "second-pack", kind: "credit_pack", credits: 10 });
+    const { result, statements } = await statementsOf(t.db(), () => order("second-pack"));
+    expect(result.status).toBe(201);
+    // The testbed's Youzan sandbox shares the database: its statements (and, on postgres.js, its
+    // transaction's begin) are not the shop's.
+    const shop = statements.filter(
+      (text) => !/"sandbox"\."youzan_/.test(text) && !/^(begin|commit)\b/.test(text),
+    );
+    const list = shop.join("\n---\n");
+    // The clock once; then the two rate-limit slots, the facts, the insert and the QR's attach.
+    expect(
+      shop.filter((text) => text.startsWith('select "offset_ms"')),
+      list,
+    ).toHaveLength(1);
+    expect(
+      shop.filter((text) => /from "products"/.test(text)),
+      list,
+    ).toHaveLength(1);
+    expect(
+      shop.filter((text) => /from "entitlements"/.test(text)),
+      list,
+    ).toHaveLength(1);
+    expect(shop, list).toHaveLength(6);
+    const body = (await result.json()) as { expiresAt: string };
+    // The expiry is on the sandbox clock (5 minutes ahead) plus the order's time to live.
+    const ahead = Date.parse(body.expiresAt) - Date.now() - p.bed.deps.orderTtlMinutes * 60_000;
+    expect(ahead).toBeGreaterThan(4 * 60_000);
+    expect(ahead).toBeLessThanOrEqual(5 * 60_000);
   });
 
   it(`caps open unpaid orders at ${MAX_OPEN_PURCHASES}: 429 until one expires`, async () => {

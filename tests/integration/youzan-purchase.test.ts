@@ -6,7 +6,9 @@ import { billingRuns, entitlements, orders, payments, webhookInbox } from "@/db/
 import { createPurchaseOrder } from "@/lib/orders/create-order";
 import { checkYouzanOrder } from "@/lib/orders/check-status";
 import { reconcileOrders } from "@/lib/jobs/reconcile-orders";
+import { applyTradePaid } from "@/lib/webhooks/youzan/trade-paid";
 import { makeUser } from "../helpers/factories";
+import { statementsOf } from "../helpers/statements";
 import { gate } from "../helpers/gate";
 import { withTestDatabase } from "../helpers/db";
 import { withPurchaseTestbed } from "../helpers/purchase-testbed";
@@ -116,6 +118,54 @@ describe("settling by push", () => {
     // Only the first push re-reads the trade: the others find it recorded (issue #14).
     expect((await p.bed.sandbox.stats()).apiCalls["youzan.trade.get"]).toBe(1);
     expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
+  });
+
+  it("a paid push names its QR code: the order and the trade's record are one read (issue #14)", async () => {
+    const o = await order();
+    const { tid } = await p.bed.sandbox.pay({ qrId: o.qrId! });
+    const event = {
+      type: "trade_TradePaid",
+      status: "TRADE_PAID",
+      tid,
+      qrId: o.qrId!,
+      kdtId: null,
+    };
+    // What the shop reads before it asks Youzan (a trade not visible yet stops it right there).
+    const notYet = { ...p.bed.deps, youzan: { ...p.bed.deps.youzan, getTrade: async () => null } };
+    const first = await statementsOf(t.db(), () => applyTradePaid(notYet, event));
+    expect(first.result).toEqual({ status: "failed", outcome: "trade_not_visible_yet" });
+    expect(first.statements, first.statements.join("\n---\n")).toHaveLength(1);
+    expect(first.statements[0]).toMatch(/from "orders" where "orders"\."qr_id"/);
+    expect(first.statements[0]).toMatch(/exists \(select 1 from "payments"/);
+    expect(await applyTradePaid(p.bed.deps, event)).toEqual({
+      status: "processed",
+      outcome: "settled",
+    });
+    // Once recorded, the same push is answered from that one read, without asking Youzan.
+    const again = await statementsOf(t.db(), () => applyTradePaid(p.bed.deps, event));
+    expect(again.result).toEqual({ status: "processed", outcome: "already_settled" });
+    expect(again.statements).toHaveLength(1);
+    expect((await p.bed.sandbox.stats()).apiCalls["youzan.trade.get"]).toBe(1);
+    expect(await counts(o.id)).toEqual({ payments: 1, paidPayments: 1, grants: 1 });
+  });
+
+  it("a push whose QR id Youzan's trade does not confirm settles the trade's own order", async () => {
+    const o = await order();
+    const { tid } = await p.bed.sandbox.pay({ qrId: o.qrId! });
+    const other = await order("writing-that-sells");
+    const event = {
+      type: "trade_TradePaid",
+      status: "TRADE_PAID",
+      tid,
+      qrId: other.qrId!,
+      kdtId: null,
+    };
+    expect(await applyTradePaid(p.bed.deps, event)).toEqual({
+      status: "processed",
+      outcome: "settled",
+    });
+    expect((await reload(o.id)).status).toBe("paid");
+    expect((await reload(other.id)).status).toBe("pending");
   });
 
   it("pushes duplicated 5 times, out of order, V2 and V3 together: one paid order, one grant", async () => {

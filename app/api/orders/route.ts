@@ -4,6 +4,7 @@ import { getEnv } from "@/lib/env";
 import { json, methodsNotAllowed, readJson, route } from "@/lib/http/json";
 import { createPurchaseOrder } from "@/lib/orders/create-order";
 import { limitOrderCreation } from "@/lib/rate-limit";
+import { withOneClockRead } from "@/lib/clock";
 import { getRuntime } from "@/lib/runtime";
 import { qrImageOf } from "@/lib/orders/view";
 
@@ -14,7 +15,8 @@ import { qrImageOf } from "@/lib/orders/view";
 export const POST = route(async (request) => {
   const user = await assertUser();
   const { productSlug } = await readJson(request, productSlugBody);
-  const runtime = await getRuntime();
+  // One sandbox-clock read for the whole checkout (rate limit, open-order cap, expiry).
+  const runtime = withOneClockRead(await getRuntime());
   await limitOrderCreation(runtime, { userId: user.id, headers: request.headers });
   const order = await createPurchaseOrder(runtime, { userId: user.id, productSlug });
   return json(

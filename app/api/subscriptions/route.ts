@@ -3,6 +3,7 @@ import { assertUser } from "@/lib/auth/guards";
 import { getEnv } from "@/lib/env";
 import { json, methodsNotAllowed, readJson, route } from "@/lib/http/json";
 import { limitSubscriptionCreation } from "@/lib/rate-limit";
+import { withOneClockRead } from "@/lib/clock";
 import { getRuntime } from "@/lib/runtime";
 import { startSubscription } from "@/lib/subscriptions/start";
 
@@ -15,7 +16,7 @@ import { startSubscription } from "@/lib/subscriptions/start";
 export const POST = route(async (request) => {
   const user = await assertUser();
   const { productSlug } = await readJson(request, productSlugBody);
-  const runtime = await getRuntime();
+  const runtime = withOneClockRead(await getRuntime());
   await limitSubscriptionCreation(runtime, { userId: user.id, headers: request.headers });
   const started = await startSubscription(runtime, { userId: user.id, productSlug });
   return json(

@@ -1,5 +1,5 @@
 import "server-only";
-import { findOrderByQrId } from "@/db/queries/orders";
+import { findOrderByQrId, orderOfQrWithTrade } from "@/db/queries/orders";
 import { isTradeRecorded } from "@/db/queries/payments";
 import { settlePayment } from "@/lib/orders/settle";
 import { isPaidTradeStatus } from "@/lib/payments/youzan";
@@ -21,14 +21,19 @@ export async function applyTradePaid(
   recordIn?: RecordAttemptIn,
 ): Promise<ApplyResult> {
   if (!event.tid) return { status: "ignored", outcome: "no_tid" };
-  if (await isTradeRecorded(deps.db, "youzan", event.tid)) {
-    return { status: "processed", outcome: "already_settled" };
-  }
-  const trade = await deps.youzan.getTrade(event.tid);
+  const tradeNo = event.tid;
+  // A trade_TradePaid push names its QR code: the order and the trade's record in one read.
+  const named = event.qrId
+    ? await orderOfQrWithTrade(deps.db, { qrId: event.qrId, provider: "youzan", tradeNo })
+    : undefined;
+  const recorded = named ? named.tradeRecorded : await isTradeRecorded(deps.db, "youzan", tradeNo);
+  if (recorded) return { status: "processed", outcome: "already_settled" };
+  const trade = await deps.youzan.getTrade(tradeNo);
   if (!trade) return { status: "failed", outcome: "trade_not_visible_yet" };
   const qrId = trade.qrId ?? event.qrId;
   if (!qrId) return { status: "ignored", outcome: "not_a_qr_trade" };
-  const order = await findOrderByQrId(deps.db, qrId);
+  // Youzan's answer decides which order: the push's QR id is only used when it agrees.
+  const order = named && qrId === event.qrId ? named.order : await findOrderByQrId(deps.db, qrId);
   if (!order) return { status: "ignored", outcome: "unknown_order" };
   if (!isPaidTradeStatus(trade.status)) {
     // The push says paid, the detail API not yet (it lags): try again later rather than drop it.
