@@ -2,6 +2,7 @@ import { afterEach, beforeEach } from "vitest";
 import type { Db } from "@/db/client";
 import { findOrderById } from "@/db/queries/orders";
 import type { Order } from "@/db/schema";
+import { offsetClock } from "@/lib/clock";
 import { createPurchaseOrder } from "@/lib/orders/create-order";
 import { seed } from "./db";
 import { makeUser } from "./factories";
@@ -69,4 +70,13 @@ export function withPurchaseTestbed(t: { db: () => Db }): PurchaseTestbed {
       }
     },
   };
+}
+
+/**
+ * The testbed's deps on the sandbox's stored clock (`offsetClock`, a database read per `now()`),
+ * as sandbox mode runs, instead of the test clock: for tests that count a path's statements.
+ */
+export function onSandboxClock(p: PurchaseTestbed, db: Db) {
+  const clock = offsetClock(db);
+  return { ...p.bed.deps, clock, now: clock.now };
 }

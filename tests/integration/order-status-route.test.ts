@@ -4,12 +4,12 @@ import { assertSessionOfRequest } from "@/lib/auth/session-token";
 import type * as SessionToken from "@/lib/auth/session-token";
 import { eq } from "drizzle-orm";
 import { users } from "@/db/schema";
-import { advanceClock, offsetClock } from "@/lib/clock";
+import { advanceClock } from "@/lib/clock";
 import { AppError } from "@/lib/errors";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { withTestDatabase } from "../helpers/db";
 import { makeUser } from "../helpers/factories";
-import { withPurchaseTestbed } from "../helpers/purchase-testbed";
+import { onSandboxClock, withPurchaseTestbed } from "../helpers/purchase-testbed";
 import { statementsOf } from "../helpers/statements";
 
 // The route runs as in a request: the signed-in buyer and the runtime are the test's (the purchase
@@ -154,12 +154,7 @@ describe("GET /api/orders/{orderNo}/status", () => {
   it("reads the viewer, the order and the sandbox clock in one statement", async () => {
     const order = await p.order();
     await advanceClock(t.db(), 5 * 60);
-    const clock = offsetClock(t.db());
-    vi.mocked(getRuntime).mockImplementation(async () => ({
-      ...p.bed.deps,
-      clock,
-      now: clock.now,
-    }));
+    vi.mocked(getRuntime).mockImplementation(async () => onSandboxClock(p, t.db()));
     // Asked once so that the provider check's interval starts; the second poll only reads.
     await ask(order.orderNo);
     const before = Date.now();

@@ -5,7 +5,7 @@ import { openDatabase, type DbHandle } from "@/db/client";
 import { counterValue } from "@/db/queries/rate-limits";
 import { orders, rateLimitCounters, users } from "@/db/schema";
 import { assertUser } from "@/lib/auth/guards";
-import { advanceClock, offsetClock } from "@/lib/clock";
+import { advanceClock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
 import { UNKNOWN_CLIENT } from "@/lib/http/client-ip";
 import { now } from "@/lib/now";
@@ -21,7 +21,7 @@ import {
 import { getRuntime } from "@/lib/runtime";
 import { withTestDatabase } from "../helpers/db";
 import { makeProduct, makeUser } from "../helpers/factories";
-import { withPurchaseTestbed } from "../helpers/purchase-testbed";
+import { onSandboxClock, withPurchaseTestbed } from "../helpers/purchase-testbed";
 import { statementsOf } from "../helpers/statements";
 
 // Routes and actions run as in a request: the signed-in buyer, the request's headers and the
@@ -213,12 +213,7 @@ describe("order limits (POST /api/orders and the buy action)", () => {
 
   it("a checkout reads the sandbox clock once and decides in one statement (issue #14)", async () => {
     await advanceClock(t.db(), 5 * 60);
-    const clock = offsetClock(t.db());
-    vi.mocked(getRuntime).mockImplementation(async () => ({
-      ...p.bed.deps,
-      clock,
-      now: clock.now,
-    }));
+    vi.mocked(getRuntime).mockImplementation(async () => onSandboxClock(p, t.db()));
     // The first order of a window also clears the buckets' ended windows: measured after it.
     expect((await order("side-hustle-handbook")).status).toBe(201);
     await makeProduct(t.db(), { slug: "second-pack", kind: "credit_pack", credits: 10 });
