@@ -444,8 +444,7 @@ export async function purchaseFacts(
   input: { userId: string; slug: string; now: Date },
 ): Promise<PurchaseFacts | undefined> {
   const [row] = await purchaseFactsStatement.run(db, input);
-  if (!row) return undefined;
-  return { ...row, openCount: row.openCount ?? 0 };
+  return row;
 }
 
 const openOrder = alias(orders, "open_order");
