@@ -23,6 +23,7 @@ import { dingTalkMarkdownSender, type DingTalkMarkdownSender } from "@/lib/alert
 import { insertSandboxMail } from "@/db/queries/sandbox-mail";
 import type { NoticeDeps } from "@/lib/notices/send";
 import { coalesced } from "@/lib/jobs/coalesced";
+import { NOTICE_YIELD_MAX_MS, payments } from "@/lib/jobs/payments-first";
 import {
   holdTransport,
   sandboxMailboxTransport,
@@ -216,6 +217,7 @@ export async function getNoticeRuntime(): Promise<NoticeDeps> {
     transport: transportFor(db),
     dingTalk: dingTalkFor(env.alerts.dingTalkWebhook, env.alerts.dingTalkSecret),
     ownerEmail: env.mail.ownerEmail,
+    yieldToPayments: () => payments.quiet(NOTICE_YIELD_MAX_MS),
   };
 }
 
@@ -223,8 +225,9 @@ export async function getNoticeRuntime(): Promise<NoticeDeps> {
  * Sends due notices right after the response (Next's `after()`): a receipt leaves a moment after
  * the payment instead of at the next cron run. Kicks coalesce (lib/jobs/coalesced.ts): while one
  * runs in this process, more requests only ask it to go round once more, and each round waits
- * 250 ms first, so a burst's notices go out in a few batches. Never throws; the cron job catches
- * what this misses (a failure, a process that ends).
+ * 250 ms first, so a burst's notices go out in a few batches. The sender gives way to payment
+ * notifications in flight (lib/jobs/payments-first.ts); a round that ran out of time asks for
+ * another. Never throws; the cron job catches what this misses (a failure, a process that ends).
  */
 /** How long a kicked sender waits before a round, gathering the notices of a burst. */
 const NOTICE_KICK_DELAY_MS = 250;
@@ -232,7 +235,9 @@ const NOTICE_KICK_DELAY_MS = 250;
 export const kickNotices: () => void = coalesced(
   async () => {
     const { sendDueNotices } = await import("@/lib/notices/send");
-    await sendDueNotices(await getNoticeRuntime(), { timeBudgetMs: 10_000 });
+    const report = await sendDueNotices(await getNoticeRuntime(), { timeBudgetMs: 10_000 });
+    // Out of time (it gave way to a burst of payments): one more round, not the next cron run.
+    if (report.hasMore) kickNotices();
   },
   { delayMs: NOTICE_KICK_DELAY_MS, background },
 );

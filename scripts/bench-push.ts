@@ -24,7 +24,8 @@ import { ensureBuild, startShop, stopChildren, setBenchEnvironment } from "./ben
  * grant, every push in the inbox and processed.
  *
  * The database is dropped and rebuilt: BENCH_DATABASE_URL, local only, default bench_push.
- * BENCH_SKIP_BUILD=1 reuses a build; BENCH_CPU_PROFILE=<dir> writes the server's CPU profile.
+ * BENCH_SKIP_BUILD=1 reuses a build; BENCH_CPU_PROFILE=<dir> writes the CPU profiles of the
+ * server and of the sandbox's instance (the file names carry their pids; the bench prints them).
  */
 
 const url = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/bench_push";
@@ -67,15 +68,24 @@ await rebuildBenchDatabase(url);
 const db = await getDb();
 await seedDatabase(db, { email: "admin@bench.example.com", password: "bench-admin-password" });
 
-if (separateSandbox) {
-  await startShop({ port: APP_PORT + 1, env: { CRON_SECRET: "bench-cron-secret-0123456789" } });
-}
+const sandboxPid = separateSandbox
+  ? (
+      await startShop({
+        port: APP_PORT + 1,
+        env: { CRON_SECRET: "bench-cron-secret-0123456789" },
+        cpuProfileDir: process.env.BENCH_CPU_PROFILE,
+      })
+    ).child.pid
+  : undefined;
 const { child: app } = await startShop({
   port: APP_PORT,
   env: { CRON_SECRET: "bench-cron-secret-0123456789" },
   cpuProfileDir: process.env.BENCH_CPU_PROFILE,
 });
 const pid = app.pid!;
+if (process.env.BENCH_CPU_PROFILE) {
+  console.log(`bench:push: shop pid ${pid}, sandbox pid ${sandboxPid ?? pid}`);
+}
 
 /** `work` over `items`, `concurrency` at a time; results in input order. */
 async function pool<T, R>(
@@ -171,11 +181,18 @@ console.log(
 // ---- measuring -------------------------------------------------------------------------------
 
 const CLOCK_TICKS_PER_S = 100;
-/** The server's user + system CPU time so far, in ms (/proc/<pid>/stat fields 14 and 15). */
-function cpuMs(): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+/** A process's user + system CPU time so far, in ms (/proc/<pid>/stat fields 14 and 15). */
+function cpuMs(of = pid): number {
+  const stat = readFileSync(`/proc/${of}/stat`, "utf8");
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+}
+/** The machine's busy CPU time so far, in ms, all cores (/proc/stat: all but idle and iowait). */
+function machineBusyMs(): number {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/);
+  const ticks = fields.slice(1, 9).map(Number);
+  const busy = ticks.reduce((a, b) => a + b, 0) - ticks[3]! - ticks[4]!;
+  return (busy * 1000) / CLOCK_TICKS_PER_S;
 }
 
 /** Rows of a raw query (postgres.js returns an array of objects). */
@@ -215,6 +232,9 @@ async function commits(): Promise<number> {
 }
 const commitsBefore = await commits();
 const cpuBefore = cpuMs();
+const sandboxCpuBefore = sandboxPid ? cpuMs(sandboxPid) : 0;
+const machineBefore = machineBusyMs();
+const benchCpuBefore = process.cpuUsage();
 const latencies: number[] = [];
 let notAcknowledged = 0;
 /** Acknowledgements the server compressed (fetch asks for gzip): a zlib stream per push. */
@@ -240,6 +260,16 @@ while (paid < ORDERS && performance.now() - allAnswered < 60_000) {
   paid = await countPaid();
 }
 const settledAt = performance.now();
+// Where the machine's two cores went while the pushes settled (the shop's receipts come later).
+const settledCpu = {
+  shop: cpuMs() - cpuBefore,
+  sandbox: sandboxPid ? cpuMs(sandboxPid) - sandboxCpuBefore : 0,
+  machine: machineBusyMs() - machineBefore,
+  bench: (() => {
+    const used = process.cpuUsage(benchCpuBefore);
+    return (used.user + used.system) / 1000;
+  })(),
+};
 // Background work (receipts) the pushes caused is theirs too: wait for the server to go quiet.
 for (let last = cpuMs(); ;) {
   await new Promise((resolve) => setTimeout(resolve, 500));
@@ -308,6 +338,21 @@ const rows: BenchRow[] = [
     figure: "server CPU per push",
     value: `${cpuPerPush.toFixed(2)} ms`,
     against: "",
+    ratio: "",
+    target: "(shown)",
+    ok: null,
+  },
+  {
+    figure: "machine CPU per settled push: shop / Youzan sandbox / bench / rest (PostgreSQL…)",
+    value: [
+      settledCpu.shop,
+      settledCpu.sandbox,
+      settledCpu.bench,
+      settledCpu.machine - settledCpu.shop - settledCpu.sandbox - settledCpu.bench,
+    ]
+      .map((ms) => (ms / ORDERS).toFixed(1))
+      .join(" / "),
+    against: `all: ${(settledCpu.machine / ORDERS).toFixed(1)} ms`,
     ratio: "",
     target: "(shown)",
     ok: null,

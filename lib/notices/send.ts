@@ -36,6 +36,11 @@ export interface NoticeDeps extends LoadDeps {
   dingTalk: DingTalkMarkdownSender | null;
   /** Where owner notices go by email (`ADMIN_EMAIL`). */
   ownerEmail: string;
+  /**
+   * Awaited before each notice: the shop's process waits here while payment notifications are
+   * being answered (lib/jobs/payments-first.ts), so a burst settles before its receipts go out.
+   */
+  yieldToPayments?: () => Promise<unknown>;
 }
 
 /** Waits after the 1st, 2nd… failure; after the last the notice is dead (about 22 hours on). */
@@ -70,7 +75,9 @@ export const SEND_BUDGET_MS = 20_000;
  * that did other work first) or `timeBudgetMs` from now (20 s). The time is checked before each
  * notice, not only between batches: at the deadline the notices claimed and not yet tried are
  * released at once (the next sender need not wait out their lease) and `hasMore` says so. One
- * send in flight may outlast the deadline by at most the transport's timeout.
+ * send in flight may outlast the deadline by at most the transport's timeout. Before each notice
+ * the sender gives way to payments being answered (`deps.yieldToPayments`); the wait counts
+ * against the deadline.
  */
 export async function sendDueNotices(
   deps: NoticeDeps,
@@ -103,6 +110,7 @@ export async function sendDueNotices(
     ]);
     let tried = 0;
     for (const notice of batch) {
+      if (deps.yieldToPayments) await deps.yieldToPayments();
       if (Date.now() >= deadline) break;
       const outcome = await sendOne(deps, notice, { switches, unsubscribed, prefetched });
       report[outcome]++;

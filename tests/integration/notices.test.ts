@@ -4,6 +4,7 @@ import { notices, users } from "@/db/schema";
 import { advanceClock } from "@/lib/clock";
 import { DEFAULT_POLICY } from "@/lib/billing/schedule";
 import { reconcileOrders } from "@/lib/jobs/reconcile-orders";
+import { paymentsGauge } from "@/lib/jobs/payments-first";
 import { checkYouzanOrder } from "@/lib/orders/check-status";
 import { recordManualRefund } from "@/lib/refunds/manual";
 import { setNoticeSwitch, unsubscribe } from "@/db/queries/notice-settings";
@@ -184,6 +185,39 @@ describe("the time budget", () => {
     expect(second).toMatchObject({ sent: 4, hasMore: false });
     expect(smtp.received).toHaveLength(6);
     expect(new Set(smtp.received.map((mail) => mail.messageId)).size).toBe(6);
+  });
+
+  it("gives way to payments before each notice; the wait counts against its budget and frees the rest", async () => {
+    for (const slug of ["side-hustle-handbook", "writing-that-sells"]) await paidOrder(slug);
+    const gauge = paymentsGauge();
+    const pushDone = gauge.started(); // a push being answered
+    let yields = 0;
+    const base = deps();
+    const sending = sendDueNotices(
+      {
+        ...base,
+        yieldToPayments: async () => {
+          yields++;
+          const quiet = await gauge.quiet(60_000);
+          // The first wait took 1.5 s of the budget's clock, the second one more second.
+          ahead += yields === 1 ? 1_500 : 1_000;
+          return quiet;
+        },
+      },
+      { timeBudgetMs: 2_000 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(smtp.received).toHaveLength(0); // nothing is sent while the push is answered
+    pushDone();
+    // One wait before each notice: after the first there was time to send, after the second not.
+    expect(await sending).toMatchObject({ sent: 1, hasMore: true });
+    expect(yields).toBe(2);
+    expect(smtp.received).toHaveLength(1);
+    const waiting = await t.db().select().from(notices).where(eq(notices.status, "pending"));
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting.every((row) => row.claimedUntil === null)).toBe(true);
+    expect(await sendDueNotices(deps())).toMatchObject({ hasMore: false });
+    expect(new Set(smtp.received.map((mail) => mail.messageId)).size).toBe(smtp.received.length);
   });
 
   it("the cron job counts its sweeps against its budget: slow sweeps leave no time to send, not more time in all", async () => {

@@ -1,7 +1,9 @@
 import { and, eq } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { POST as alipayTradeRoute } from "@/app/api/webhooks/alipay/trade/route";
 import { POST as youzanWebhookRoute } from "@/app/api/webhooks/youzan/route";
 import { entitlements, orders, payments, webhookInbox } from "@/db/schema";
+import { payments as paymentsGauge } from "@/lib/jobs/payments-first";
 import { reconcileOrders } from "@/lib/jobs/reconcile-orders";
 import { createPurchaseOrder } from "@/lib/orders/create-order";
 import { withTestDatabase } from "../helpers/db";
@@ -138,6 +140,26 @@ describe("webhook input", () => {
     const response = await postWebhook(body);
     expect(response.status).toBe(401);
     expect(await t.db().$count(webhookInbox)).toBe(1);
+  });
+
+  it("a push is counted while answered (the notice sender gives way to it), refused or not", async () => {
+    const started = vi.spyOn(paymentsGauge, "started");
+    try {
+      expect((await postWebhook('{"type":"trade_TradePaid"}\u0000')).status).toBe(400);
+      const alipay = await alipayTradeRoute(
+        new Request("http://localhost/api/webhooks/alipay/trade", {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: "notify_type=trade_status_sync&sign=forged",
+        }),
+        undefined,
+      );
+      expect(alipay.status).toBe(400);
+      expect(started).toHaveBeenCalledTimes(2);
+      expect(paymentsGauge.inFlight()).toBe(0);
+    } finally {
+      started.mockRestore();
+    }
   });
 
   it("a body with a raw NUL byte is refused with a 4xx and recorded", async () => {

@@ -1,6 +1,9 @@
+import { desc } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { youzanSandboxCalls } from "@/db/schema";
 import { SandboxError } from "@/lib/sandbox/youzan";
 import { at, BASE, decodeForm, type Json, withSandboxHarness } from "../helpers/sandbox-harness";
+import { statementsOf } from "../helpers/statements";
 
 /*
  * The Youzan sandbox's QR codes and trades (spec §3, §6.2): creating codes, scans and payments,
@@ -254,6 +257,38 @@ describe("youzan.trade.get", () => {
       status: "TRADE_SUCCESS",
       success_time: "2026-03-01 10:00:01",
     });
+  });
+
+  it("answers in four statements and one clock read: settings, token, the trade with its QR, the call's record", async () => {
+    const qrId = await createQr();
+    const { tid } = await h.sandbox.pay({ qrId });
+    const token = await issueToken();
+    let clockReads = 0;
+    h.rebuild({
+      clock: {
+        now: async () => {
+          clockReads++;
+          return new Date(h.now());
+        },
+      },
+    });
+    const { result, statements } = await statementsOf(h.db(), () =>
+      api(["youzan.trade.get", "4.0.2"], { tid }, { token }),
+    );
+    expect(at(result.json, "data.qr_info.qr_id")).toBe(Number(qrId));
+    expect(clockReads).toBe(1);
+    expect(statements.filter((text) => /youzan_settings/.test(text))).toHaveLength(1);
+    expect(statements.filter((text) => /youzan_qr_codes/.test(text))).toHaveLength(1);
+    expect(statements).toHaveLength(4);
+    // The call's record carries the call's time.
+    const [call] = await h
+      .db()
+      .select()
+      .from(youzanSandboxCalls)
+      .orderBy(desc(youzanSandboxCalls.id))
+      .limit(1);
+    expect(call).toMatchObject({ api: "youzan.trade.get", outcome: "ok" });
+    expect(call!.createdAt.getTime()).toBe(h.now());
   });
 
   it("3.0.0: the legacy response.trade with trade.qr_id", async () => {

@@ -258,11 +258,14 @@ const listQrTrades: Handler = async ({ ctx, params, now }) => {
 const getTrade: Handler = async ({ ctx, params, version, now }) => {
   const tid = requiredString(params, "tid");
   const t = youzanSandboxTrades;
-  const [trade] = await ctx.db
-    .select()
+  // The trade and its QR code in one read: this answers every push the shop receives.
+  const [row] = await ctx.db
+    .select({ trade: t, qr: youzanSandboxQrCodes })
     .from(t)
+    .leftJoin(youzanSandboxQrCodes, eq(youzanSandboxQrCodes.qrId, t.qrId))
     .where(and(eq(t.tid, tid), eq(t.kdtId, ctx.app.kdtId)));
-  const qr = trade && isVisible(trade, now) ? await findQr(ctx.db, trade.qrId) : undefined;
+  const trade = row?.trade;
+  const qr = trade && isVisible(trade, now) ? (row.qr ?? undefined) : undefined;
   const legacy = version.startsWith("3.");
   if (!trade || !qr) {
     throw legacy

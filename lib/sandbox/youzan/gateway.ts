@@ -35,6 +35,10 @@ export interface GatewayResult {
   qrId: string | null;
   /** `ok`, `gw:<code>`, `biz:<code>` or a transport fault (`http:301`, `broken:<kind>`). */
   outcome: string;
+  /** The call's time (the one clock read of the call: its record carries it too). */
+  now: Date;
+  /** The `slowMs` fault as read for this call: how long the answer waits. */
+  slowMs: number;
 }
 
 type BodyRead = { params: Params } | { error: string };
@@ -98,13 +102,16 @@ class Call {
     readonly api: string,
     readonly version: string,
     faults: YouzanFaults,
+    readonly now: Date,
   ) {
     this.envelope = envelopeFor(version, forApi(faults.envelopes, api, version));
+    this.slowMs = faults.slowMs;
   }
 
+  readonly slowMs: number;
+
   private result(body: JsonObject, outcome: string): GatewayResult {
-    const { api, version, qrId } = this;
-    return { response: Response.json(body), api, version, qrId, outcome };
+    return this.transport(Response.json(body), outcome);
   }
 
   gatewayError(code: number, message: string): GatewayResult {
@@ -122,8 +129,8 @@ class Call {
   }
 
   transport(response: Response, outcome: string): GatewayResult {
-    const { api, version, qrId } = this;
-    return { response, api, version, qrId, outcome };
+    const { api, version, qrId, now, slowMs } = this;
+    return { response, api, version, qrId, outcome, now, slowMs };
   }
 }
 
@@ -148,11 +155,11 @@ export async function handleGateway(
   request: Request,
   path: string[],
 ): Promise<GatewayResult> {
-  const now = await ctx.clock.now();
+  // Independent reads, sent together: one round trip.
+  const [now, { faults }] = await Promise.all([ctx.clock.now(), readSettings(ctx.db)]);
   const [api = "", version = ""] = path;
   const url = new URL(request.url);
-  const { faults } = await readSettings(ctx.db);
-  const call = new Call(api, version, faults);
+  const call = new Call(api, version, faults, now);
 
   if (faults.httpRedirect && url.protocol === "http:") {
     return call.transport(httpsRedirect(url), "http:301");

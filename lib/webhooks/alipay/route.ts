@@ -1,6 +1,7 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import { errorResponse, readCappedText, route } from "@/lib/http/json";
+import { payments } from "@/lib/jobs/payments-first";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { ALIPAY_WEBHOOK_MAX_BYTES, handleAlipayNotify, type AlipayDestination } from "./index";
 
@@ -13,7 +14,10 @@ import { ALIPAY_WEBHOOK_MAX_BYTES, handleAlipayNotify, type AlipayDestination } 
 export function alipayNotifyRoute(destination: AlipayDestination) {
   return route(async (request) => {
     const raw = await readCappedText(request, ALIPAY_WEBHOOK_MAX_BYTES);
-    const reply = await handleAlipayNotify(await getRuntime(), destination, raw, request.headers);
+    // Counted while answered: the notice sender gives way to it (lib/jobs/payments-first.ts).
+    const reply = await payments.during(async () =>
+      handleAlipayNotify(await getRuntime(), destination, raw, request.headers),
+    );
     // What it changed may have written notices (a receipt, a cancellation): send them now.
     kickNotices();
     if (reply.status !== 200) {

@@ -1,4 +1,5 @@
 import { methodsNotAllowed, readCappedText, route, sizedJson } from "@/lib/http/json";
+import { payments } from "@/lib/jobs/payments-first";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { handleYouzanPush, YOUZAN_WEBHOOK_MAX_BYTES } from "@/lib/webhooks/youzan";
 
@@ -8,7 +9,10 @@ import { handleYouzanPush, YOUZAN_WEBHOOK_MAX_BYTES } from "@/lib/webhooks/youza
  */
 export const POST = route(async (request) => {
   const raw = await readCappedText(request, YOUZAN_WEBHOOK_MAX_BYTES);
-  const reply = await handleYouzanPush(await getRuntime(), raw, request.headers);
+  // Counted while answered: the notice sender gives way to it (lib/jobs/payments-first.ts).
+  const reply = await payments.during(async () =>
+    handleYouzanPush(await getRuntime(), raw, request.headers),
+  );
   // A settlement writes its receipt in the outbox: send it now rather than at the next cron run.
   kickNotices();
   // Sized: a 26-byte acknowledgement is not worth a gzip stream per push.
