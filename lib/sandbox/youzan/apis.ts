@@ -2,6 +2,7 @@ import "server-only";
 import { and, desc, eq, gte, lte } from "drizzle-orm";
 import QRCode from "qrcode";
 import { youzanSandboxQrCodes, youzanSandboxTrades } from "@/db/schema";
+import { statement, type Slots } from "@/db/statement";
 import { isImplemented } from "./catalogue";
 import type { SandboxContext } from "./context";
 import type { JsonObject } from "./envelopes";
@@ -255,15 +256,19 @@ const listQrTrades: Handler = async ({ ctx, params, now }) => {
  * youzan.trade.get 3.0.0 / 4.0.0 / 4.0.2. The version decides the data (3.0.0 `trade`, 4.x
  * `full_order_info`) and the not-found code; the envelope around it is the gateway's business.
  */
-const getTrade: Handler = async ({ ctx, params, version, now }) => {
-  const tid = requiredString(params, "tid");
+/** The trade and its QR code in one read, built once: this answers every push the shop gets. */
+const tradeWithQr = statement((db, slot: Slots<{ tid: string; kdtId: string }>) => {
   const t = youzanSandboxTrades;
-  // The trade and its QR code in one read: this answers every push the shop receives.
-  const [row] = await ctx.db
+  return db
     .select({ trade: t, qr: youzanSandboxQrCodes })
     .from(t)
     .leftJoin(youzanSandboxQrCodes, eq(youzanSandboxQrCodes.qrId, t.qrId))
-    .where(and(eq(t.tid, tid), eq(t.kdtId, ctx.app.kdtId)));
+    .where(and(eq(t.tid, slot.tid), eq(t.kdtId, slot.kdtId)));
+});
+
+const getTrade: Handler = async ({ ctx, params, version, now }) => {
+  const tid = requiredString(params, "tid");
+  const [row] = await tradeWithQr.run(ctx.db, { tid, kdtId: ctx.app.kdtId });
   const trade = row?.trade;
   const qr = trade && isVisible(trade, now) ? (row.qr ?? undefined) : undefined;
   const legacy = version.startsWith("3.");

@@ -1,5 +1,6 @@
 import "server-only";
 import { and, asc, count, eq, isNotNull, sql } from "drizzle-orm";
+import { statement, type Slots } from "@/db/statement";
 import {
   youzanSandboxCalls as calls,
   youzanSandboxPushes as pushes,
@@ -39,6 +40,27 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
  * `sandbox` schema — so building one per request is cheap and any number of instances (routes,
  * pages, the ticker, other processes) agree.
  */
+/** Every gateway call's record, built once (db/statement.ts). */
+const insertCall = statement(
+  (
+    db,
+    slot: Slots<{
+      api: string;
+      version: string;
+      qrId: string | null;
+      outcome: string;
+      createdAt: Date;
+    }>,
+  ) =>
+    db.insert(calls).values({
+      api: slot.api,
+      version: slot.version,
+      qrId: slot.qrId,
+      outcome: slot.outcome,
+      createdAt: slot.createdAt,
+    }),
+);
+
 export function createYouzanSandbox(options: YouzanSandboxOptions): YouzanSandbox {
   const ctx: SandboxContext = {
     db: options.db,
@@ -92,7 +114,7 @@ export function createYouzanSandbox(options: YouzanSandboxOptions): YouzanSandbo
     async handleApi(request, path) {
       const result = await handleGateway(ctx, request, path);
       // Path segments and qr_id come from the caller: cap what is stored.
-      await db.insert(calls).values({
+      await insertCall.run(db, {
         api: result.api.slice(0, 200),
         version: result.version.slice(0, 50),
         qrId: result.qrId?.slice(0, 64) ?? null,

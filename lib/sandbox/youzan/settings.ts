@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { statement } from "@/db/statement";
 import { youzanSandboxSettings as settings } from "@/db/schema";
 import { DEFAULT_FAULTS, faultsFromStored } from "./faults";
 import type { YouzanFaults } from "./types";
@@ -12,13 +13,18 @@ import type { YouzanFaults } from "./types";
 
 const ROW = 1;
 
+/** Read on every gateway call: built once (db/statement.ts). */
+const settingsStatement = statement((db) =>
+  db
+    .select({ faults: settings.faults, pushUrl: settings.pushUrl })
+    .from(settings)
+    .where(eq(settings.id, ROW)),
+);
+
 export async function readSettings(
   db: Db,
 ): Promise<{ faults: YouzanFaults; pushUrl: string | null }> {
-  const [row] = await db
-    .select({ faults: settings.faults, pushUrl: settings.pushUrl })
-    .from(settings)
-    .where(eq(settings.id, ROW));
+  const [row] = await settingsStatement.run(db, {});
   return { faults: faultsFromStored(row?.faults), pushUrl: row?.pushUrl ?? null };
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 import { randomBytes } from "node:crypto";
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { statement, type Slots } from "@/db/statement";
 import { youzanSandboxTokens as tokens } from "@/db/schema";
 import { mergeFaults, readSettings } from "./settings";
 
@@ -62,8 +63,13 @@ export async function issueToken(
 
 export type TokenCheck = "ok" | "unknown" | "revoked" | "expired";
 
+/** Read on every gateway call: built once (db/statement.ts). */
+const tokenStatement = statement((db, slot: Slots<{ token: string }>) =>
+  db.select().from(tokens).where(eq(tokens.token, slot.token)),
+);
+
 export async function checkToken(db: Db, token: string, now: Date): Promise<TokenCheck> {
-  const [row] = await db.select().from(tokens).where(eq(tokens.token, token));
+  const [row] = await tokenStatement.run(db, { token });
   if (!row) return "unknown";
   if (row.revokedAt) return "revoked";
   if (row.expiresAt.getTime() <= now.getTime()) return "expired";
