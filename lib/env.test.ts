@@ -780,6 +780,7 @@ describe("mail (notices)", () => {
       from: "小铺 <noreply@localhost.local>",
       remindDays: 3,
       ownerEmail: "admin@xiaopu.local",
+      sandboxTicker: true,
     });
     const secrets = fakeSecrets();
     const live = resolveEnv(LIVE, { loadOrCreateSecret: secrets.loadOrCreateSecret });
@@ -794,6 +795,20 @@ describe("mail (notices)", () => {
       from: "Shop <a@b.cn>",
     });
     expect(resolve({ NOTICE_REMIND_DAYS: "5" }).mail.remindDays).toBe(5);
+  });
+
+  it("ticks in sandbox mode unless SANDBOX_NOTICES_TICKER=false; never in live mode", () => {
+    expect(resolve({ SANDBOX_NOTICES_TICKER: "true" }).mail.sandboxTicker).toBe(true);
+    expect(resolve({ SANDBOX_NOTICES_TICKER: "false" }).mail.sandboxTicker).toBe(false);
+    const secrets = fakeSecrets();
+    const live = resolveEnv(
+      { ...LIVE, SANDBOX_NOTICES_TICKER: "true" },
+      { loadOrCreateSecret: secrets.loadOrCreateSecret },
+    );
+    expect(live.mail.sandboxTicker).toBe(false);
+    expect(envErrorOf(() => resolve({ SANDBOX_NOTICES_TICKER: "off" })).problems).toEqual([
+      "SANDBOX_NOTICES_TICKER: must be true or false",
+    ]);
   });
 
   it("refuses an SMTP_URL that is not smtp(s), and reminder days out of 1–14", () => {

@@ -108,6 +108,8 @@ const schema = z.object({
   // Notices (lib/notices): SMTP for mail (smtp:// or smtps://, credentials in the URL), the sender.
   SMTP_URL: optional(z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" })),
   MAIL_FROM: optional(z.string().min(3).max(200)),
+  // Sandbox mode: whether this instance sends due notices every 5 s (default true).
+  SANDBOX_NOTICES_TICKER: optional(z.enum(["true", "false"], { error: "must be true or false" })),
   // Days before each renewal charge that the buyer is reminded (1–14, default 3).
   NOTICE_REMIND_DAYS: optional(z.coerce.number().int().min(1).max(14)),
 });
@@ -233,6 +235,12 @@ export interface Env {
     remindDays: number;
     /** Owner notices go to the admin's address (`ADMIN_EMAIL`). */
     ownerEmail: string;
+    /**
+     * Sandbox mode: this instance sends due notices every few seconds (lib/jobs/notices-ticker.ts).
+     * `SANDBOX_NOTICES_TICKER=false` for an instance that only plays the providers for another
+     * (the push bench's and the load test's Youzan), which must not send that shop's mail.
+     */
+    sandboxTicker: boolean;
   };
 }
 
@@ -368,6 +376,7 @@ export function resolveEnv(
       from: v.MAIL_FROM ?? defaultMailFrom(v.APP_URL ?? `http://localhost:${port}`),
       remindDays: v.NOTICE_REMIND_DAYS ?? 3,
       ownerEmail: (v.ADMIN_EMAIL ?? SANDBOX_ADMIN.email).toLowerCase(),
+      sandboxTicker: isSandbox && v.SANDBOX_NOTICES_TICKER !== "false",
     },
   };
 }

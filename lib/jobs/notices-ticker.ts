@@ -17,9 +17,11 @@ let running: (() => void) | null = null;
  * shows each notice in the sandbox mailbox as it falls due — a reminder as soon as the admin's
  * clock panel moves the virtual clock past its day, a retried send once its wait is over. Live
  * shops run `/api/cron/notices/send` from their scheduler. Ticks never overlap and never throw.
+ * `SANDBOX_NOTICES_TICKER=false` turns it off (an instance that only plays Youzan and Alipay for
+ * another shop process on the same database).
  */
 export function startNoticesTicker(): () => void {
-  if (!getEnv().isSandbox) return () => {};
+  if (!getEnv().mail.sandboxTicker) return () => {};
   if (running) return running;
   const halt = intervalTicker(
     TICK_INTERVAL_MS,
