@@ -12,15 +12,18 @@
  * that pool slot waits forever — CONNECT_TIMEOUT on every statement until the process restarts —
  * and a statement written after the close (the ROLLBACK that ends a transaction whose backend
  * died) throws `TypeError: Cannot read properties of null (reading 'write')` from the timer,
- * outside every promise: it ends the server process. And the error PostgreSQL sends as it
- * closes a connection (57P01 "terminating connection") outlived it and failed the first
- * statement of the next one. The repair (EDITS): both teardown paths forget the timer and the
- * bytes, a write with no socket fails the connection's statements with CONNECTION_CLOSED
- * instead of throwing, and a closed connection settles and forgets its statement in flight and
- * that error. tests/reliability/fault-matrix.test.ts has a row for each way (they fail without
- * this), and scripts/patch-postgres.test.ts checks the edit.
+ * outside every promise: it ends a process that does not catch such errors (the billing CLI;
+ * Next's server logs them). The error PostgreSQL sends as it closes a connection (57P01
+ * "terminating connection") outlived it and failed the first statement of the next one. And a
+ * connection closed while it asked for the array types left an unhandled rejection. The repair
+ * (EDITS): both teardown paths forget the timer and the bytes, a write with no socket fails the
+ * connection's statements with CONNECTION_CLOSED instead of throwing, a closed connection
+ * settles and forgets its statement in flight and that error (its setup's too), and the types'
+ * promise is held.
+ * tests/reliability/fault-matrix.test.ts has rows for these (they fail without this), and
+ * scripts/patch-postgres.test.ts checks the edit.
  *
- * Idempotent. Any other version of postgres fails the install with a message: whoever upgrades
+ * Idempotent, edit by edit. Any other version of postgres fails the install with a message: whoever upgrades
  * checks whether upstream fixed it, then updates or removes this script.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -54,6 +57,22 @@ export const EDITS = [
     ].join("\n"),
   },
   {
+    // closed() during the connection's setup: its own statement (the array types it asks for)
+    // is settled and forgotten, and so is an error that came with the close; the next
+    // connection asks again. Left, the next connection's first answer went to that statement
+    // and a later connect failure rejected it a second time, with nobody to hear it.
+    from: "    if (initial)\n      return reconnect()\n",
+    times: 1,
+    to: [
+      `    if (initial) { ${MARK}`,
+      "      query && queryError(query, Errors.connection('CONNECTION_CLOSED', options))",
+      "      query = errorResponse = null",
+      "      return reconnect()",
+      "    }",
+      "",
+    ].join("\n"),
+  },
+  {
     // closed(): the statement in flight and the error PostgreSQL sent before closing (57P01
     // "terminating connection") are settled and forgotten, or that stale error fails the first
     // statement of the next connection.
@@ -65,6 +84,14 @@ export const EDITS = [
       "",
     ].join("\n"),
   },
+  {
+    // The array types a new connection asks for: a connection closed before they came rejected
+    // a promise nobody held (an unhandled rejection; it reconnects and asks again, and a failed
+    // statement has already failed the statement that waited for the connection).
+    from: "        return fetchArrayTypes()\n",
+    times: 1,
+    to: `        return fetchArrayTypes().catch(() => {}) ${MARK}\n`,
+  },
 ];
 
 /**
@@ -72,9 +99,10 @@ export const EDITS = [
  * Throws when the text is not 3.4.9's (the edit would not be the one that was tested).
  */
 export function patchConnectionSource(source) {
-  if (source.includes(MARK)) return { source, changed: false };
   let patched = source;
   for (const edit of EDITS) {
+    // Each edit on its own: a copy repaired by an earlier version of this script gets the rest.
+    if (patched.split(edit.to).length - 1 === edit.times) continue;
     const found = patched.split(edit.from).length - 1;
     if (found !== edit.times) {
       throw new Error(
@@ -84,7 +112,7 @@ export function patchConnectionSource(source) {
     }
     patched = patched.split(edit.from).join(edit.to);
   }
-  return { source: patched, changed: true };
+  return { source: patched, changed: patched !== source };
 }
 
 /** Repairs node_modules/postgres under `root`; returns the files it changed. */

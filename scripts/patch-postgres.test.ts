@@ -37,6 +37,16 @@ describe("the postgres.js repair (scripts/patch-postgres.mjs, run by npm's posti
     }
   });
 
+  it("completes a copy an earlier version of the repair left with fewer edits", () => {
+    for (const build of BUILDS) {
+      const source = installed(build);
+      const last = EDITS.at(-1)!;
+      const partly = source.split(last.to).join(last.from);
+      expect(partly).not.toBe(source);
+      expect(patchConnectionSource(partly)).toEqual({ source, changed: true });
+    }
+  });
+
   it("refuses a text it was not written for, and another version of postgres", () => {
     const original = unpatched(installed("src"));
     const changed = original.replace("    clearImmediate(nextWriteTimer)\n", "");

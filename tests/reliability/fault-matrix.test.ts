@@ -363,12 +363,19 @@ function sideConnection(ctx: FaultContext) {
   return side;
 }
 
-/** Errors thrown outside every promise while a row runs (they would end a server process). */
+/**
+ * Errors thrown outside every promise, and promises rejected with nobody to hear it, while a row
+ * runs: either ends a process that does not catch them (a CLI, a worker; Next's server logs them).
+ */
 function catchUncaught(ctx: FaultContext): unknown[] {
   const caught: unknown[] = [];
   const listener = (error: unknown) => caught.push(error);
   process.on("uncaughtException", listener);
-  ctx.defer(() => process.off("uncaughtException", listener));
+  process.on("unhandledRejection", listener);
+  ctx.defer(() => {
+    process.off("uncaughtException", listener);
+    process.off("unhandledRejection", listener);
+  });
   return caught;
 }
 
@@ -943,8 +950,46 @@ const FAULTS: FaultRow[] = [
           undefined,
         );
 
-      await relay.setMode("refuse");
+      // Stopped under statements and open transactions: every route's wave is cut at a few
+      // moments of its run. Each answers as when healthy or 503, nothing is thrown outside a
+      // request, and the same pool serves again once the database is back.
+      const uncaught = catchUncaught(ctx);
       ctx.defer(() => relay.setMode("forward"));
+      // Refusals the route answered (401 forged push, 400 unsigned notification) are rows in the
+      // inbox (fewer than the 20 a minute kept per client address: webhook-inbox.ts).
+      const refused = { youzan: 0, alipay: 0 };
+      const countRefusals = (answers: { route: RouteCall; status: number }[]) => {
+        for (const { route, status } of answers) {
+          if (route.name.includes("youzan") && status === 401) refused.youzan += 1;
+          if (route.name.includes("alipay") && status === 400) refused.alipay += 1;
+        }
+      };
+      for (const cutAfterMs of [0, 2, 5, 10]) {
+        const wave = Promise.all(
+          routes.map(async (route) => ({ route, status: (await route.call()).status })),
+        );
+        await new Promise((resolve) => setTimeout(resolve, cutAfterMs));
+        await relay.setMode("refuse");
+        const answers = await wave;
+        countRefusals(answers);
+        expect(
+          answers
+            .filter(({ route, status }) => status !== route.healthy && status !== 503)
+            .map(({ route, status }) => `${route.name} → ${status} (cut after ${cutAfterMs} ms)`),
+        ).toEqual([]);
+        await relay.setMode("forward");
+        await eventually(async () => (await routes[0]!.call()).status === 200);
+      }
+      expect(uncaught).toEqual([]);
+      const healed = await Promise.all(
+        routes.map(async (route) => ({ route, status: (await route.call()).status })),
+      );
+      expect(healed.map(({ route, status }) => [route.name, status])).toEqual(
+        routes.map((route) => [route.name, route.healthy]),
+      );
+      countRefusals(healed);
+
+      await relay.setMode("refuse");
       const statuses: string[] = [];
       // Traffic while it is down: three waves of every route and the push at once.
       for (let wave = 0; wave < 3; wave++) {
@@ -982,10 +1027,15 @@ const FAULTS: FaultRow[] = [
       await shop.deliverAll(3);
       await expectPaidOnce(o.id);
       expect(await inboxTally(db(), "youzan", paidPush.msgId)).toEqual({ rows: 1, deliveries: 1 });
-      // Every answered delivery is in the inbox: the testbed's pushes, and the forged push the
-      // app's own route refused (401) twice while the database served; none while it did not.
-      expect((await inboxTally(db(), "youzan")).deliveries).toBe(shop.bed.replies.length + 2);
-      expect(await db().$count(webhookInbox, eq(webhookInbox.provider, "alipay"))).toBe(2);
+      // Every answered delivery is in the inbox: the testbed's pushes, and the forged push each
+      // time the app's own route refused it (401) while the database served; none while it did
+      // not (503).
+      expect((await inboxTally(db(), "youzan")).deliveries).toBe(
+        shop.bed.replies.length + 2 + refused.youzan,
+      );
+      expect(await db().$count(webhookInbox, eq(webhookInbox.provider, "alipay"))).toBe(
+        2 + refused.alipay,
+      );
     },
   },
   {
@@ -1154,6 +1204,58 @@ const FAULTS: FaultRow[] = [
         expect(await client`select ${i}::int as n`).toEqual([{ n: i }]);
       }
       expect(sockets).toHaveLength(2);
+      expect(uncaught).toEqual([]);
+    },
+  },
+  {
+    fault: "PostgreSQL connection closed while it is being set up, then refused",
+    keeps: "statements fail with a clear code and run once it is back; no rejection goes unheard",
+    run: async (ctx) => {
+      // A new connection asks for PostgreSQL's array types before its first statement. One that
+      // closed then kept that request in postgres.js 3.4.9 (scripts/patch-postgres.mjs), and
+      // the next connect failure rejected it with nobody to hear it: an unhandled rejection,
+      // which ends a process that does not catch them. The test's sockets: the first closes as
+      // the request is written, the second is refused, the rest are PostgreSQL's.
+      let attempts = 0;
+      const client = postgres(DIRECT_URL, {
+        max: 1,
+        connect_timeout: 2,
+        onnotice: () => {},
+        // Not in postgres.js's types: a function that gives the driver a connected socket.
+        ...({
+          socket: () =>
+            new Promise<Socket>((resolve, reject) => {
+              attempts += 1;
+              const socket =
+                attempts === 2
+                  ? tcpConnect(1, "127.0.0.1")
+                  : tcpConnect(Number(target.port || 5432), target.hostname);
+              if (attempts === 1) {
+                const write = socket.write.bind(socket) as (chunk: Buffer) => boolean;
+                (socket as { write: (chunk: Buffer) => boolean }).write = (chunk) => {
+                  const written = write(chunk);
+                  if (chunk.includes("typarray")) socket.destroy();
+                  return written;
+                };
+              }
+              // The refused one is handed over unconnected, as postgres.js's own sockets are:
+              // its error and close reach the driver.
+              if (attempts === 2) return resolve(socket);
+              socket.once("connect", () => resolve(socket));
+              socket.once("error", reject);
+            }),
+        } as object),
+      });
+      ctx.defer(() => client.end({ timeout: 1 }));
+      const uncaught = catchUncaught(ctx);
+      const first = await client`select 1 as one`.then(
+        () => "answered",
+        (error: { code?: string }) => error.code,
+      );
+      expect(first).toBe("ECONNREFUSED");
+      expect(await client`select 2 as two`).toEqual([{ two: 2 }]);
+      expect(attempts).toBe(3);
+      await new Promise((resolve) => setTimeout(resolve, 50));
       expect(uncaught).toEqual([]);
     },
   },
