@@ -379,6 +379,36 @@ function catchUncaught(ctx: FaultContext): unknown[] {
   return caught;
 }
 
+/**
+ * A postgres.js pool of one connection on sockets the row makes (postgres.js's `socket` option,
+ * not in its types): `open(attempt)` gives the socket of the 1st, 2nd… connection, handed to the
+ * driver once connected, or at once when `unconnected` (as the driver's own are).
+ */
+function poolOnOwnSockets(
+  ctx: FaultContext,
+  open: (attempt: number) => { socket: Socket; unconnected?: boolean },
+) {
+  let attempts = 0;
+  const client = postgres(DIRECT_URL, {
+    max: 1,
+    connect_timeout: 2,
+    onnotice: () => {},
+    ...({
+      socket: () =>
+        new Promise<Socket>((resolve, reject) => {
+          const { socket, unconnected } = open(++attempts);
+          if (unconnected) return resolve(socket);
+          socket.once("connect", () => resolve(socket));
+          socket.once("error", reject);
+        }),
+    } as object),
+  });
+  ctx.defer(() => client.end({ timeout: 1 }));
+  return { client, attempts: () => attempts };
+}
+
+const toPostgres = () => tcpConnect(Number(target.port || 5432), target.hostname);
+
 const withAppName = (name: string) => {
   const url = new URL(DIRECT_URL);
   url.searchParams.set("application_name", name);
@@ -1164,24 +1194,11 @@ const FAULTS: FaultRow[] = [
       // it: CONNECT_TIMEOUT) until the process restarted (scripts/patch-postgres.mjs). The
       // socket is the test's own, so it closes exactly then.
       const sockets: Socket[] = [];
-      const client = postgres(DIRECT_URL, {
-        max: 1,
-        connect_timeout: 2,
-        onnotice: () => {},
-        // Not in postgres.js's types: a function that gives the driver a connected socket.
-        ...({
-          socket: () =>
-            new Promise<Socket>((resolve, reject) => {
-              const socket = tcpConnect(Number(target.port || 5432), target.hostname);
-              socket.once("connect", () => {
-                sockets.push(socket);
-                resolve(socket);
-              });
-              socket.once("error", reject);
-            }),
-        } as object),
+      const { client } = poolOnOwnSockets(ctx, () => {
+        const socket = toPostgres();
+        sockets.push(socket);
+        return { socket };
       });
-      ctx.defer(() => client.end({ timeout: 1 }));
       const uncaught = catchUncaught(ctx);
       expect(await client`select 1 as one`).toEqual([{ one: 1 }]);
       const interrupted = await new Promise<unknown>((resolve) =>
@@ -1216,37 +1233,21 @@ const FAULTS: FaultRow[] = [
       // the next connect failure rejected it with nobody to hear it: an unhandled rejection,
       // which ends a process that does not catch them. The test's sockets: the first closes as
       // the request is written, the second is refused, the rest are PostgreSQL's.
-      let attempts = 0;
-      const client = postgres(DIRECT_URL, {
-        max: 1,
-        connect_timeout: 2,
-        onnotice: () => {},
-        // Not in postgres.js's types: a function that gives the driver a connected socket.
-        ...({
-          socket: () =>
-            new Promise<Socket>((resolve, reject) => {
-              attempts += 1;
-              const socket =
-                attempts === 2
-                  ? tcpConnect(1, "127.0.0.1")
-                  : tcpConnect(Number(target.port || 5432), target.hostname);
-              if (attempts === 1) {
-                const write = socket.write.bind(socket) as (chunk: Buffer) => boolean;
-                (socket as { write: (chunk: Buffer) => boolean }).write = (chunk) => {
-                  const written = write(chunk);
-                  if (chunk.includes("typarray")) socket.destroy();
-                  return written;
-                };
-              }
-              // The refused one is handed over unconnected, as postgres.js's own sockets are:
-              // its error and close reach the driver.
-              if (attempts === 2) return resolve(socket);
-              socket.once("connect", () => resolve(socket));
-              socket.once("error", reject);
-            }),
-        } as object),
+      const { client, attempts } = poolOnOwnSockets(ctx, (attempt) => {
+        // The refused one is handed over unconnected, as postgres.js's own sockets are: its
+        // error and close reach the driver.
+        if (attempt === 2) return { socket: tcpConnect(1, "127.0.0.1"), unconnected: true };
+        const socket = toPostgres();
+        if (attempt === 1) {
+          const write = socket.write.bind(socket) as (chunk: Buffer) => boolean;
+          (socket as { write: (chunk: Buffer) => boolean }).write = (chunk) => {
+            const written = write(chunk);
+            if (chunk.includes("typarray")) socket.destroy();
+            return written;
+          };
+        }
+        return { socket };
       });
-      ctx.defer(() => client.end({ timeout: 1 }));
       const uncaught = catchUncaught(ctx);
       const first = await client`select 1 as one`.then(
         () => "answered",
@@ -1254,7 +1255,7 @@ const FAULTS: FaultRow[] = [
       );
       expect(first).toBe("ECONNREFUSED");
       expect(await client`select 2 as two`).toEqual([{ two: 2 }]);
-      expect(attempts).toBe(3);
+      expect(attempts()).toBe(3);
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(uncaught).toEqual([]);
     },
