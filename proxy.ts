@@ -27,6 +27,18 @@ export async function proxy(request: NextRequest) {
       security,
     );
   }
+  if (!pathname.startsWith("/api/") && !PAGE_METHODS.includes(request.method)) {
+    const refused = NextResponse.json(
+      {
+        error: {
+          code: "method_not_allowed",
+          message: `${request.method.slice(0, 20)} is not answered here; pages take ${PAGE_METHODS.join(", ")}.`,
+        },
+      },
+      { status: 405, headers: { Allow: PAGE_METHODS.join(", ") } },
+    );
+    return withHeaders(refused, security);
+  }
   if (await unreadableMultipart(request)) {
     return withHeaders(
       NextResponse.json(
@@ -60,6 +72,14 @@ function mode(): { development: boolean; live: boolean } {
 }
 
 const HEALTH_PATH = "/api/health";
+
+/**
+ * What pages (and the few route handlers outside /api/, the sandbox's) answer: reading, and the
+ * POST of a form or a server action. Next renders a page for any method, so a PUT or a DELETE
+ * got the page's HTML with 200; the proxy answers 405 instead. /api/ routes answer for
+ * themselves (Next's 405 for a method a route does not export).
+ */
+const PAGE_METHODS = ["GET", "HEAD", "POST"];
 
 /**
  * What is wrong with a URL no page or route can take: a path that is not valid percent-encoding

@@ -52,6 +52,30 @@ describe("the proxy's refusals", () => {
     expect(passed.status).toBe(200);
   });
 
+  it("a page asked with a method pages do not answer: 405 with Allow; API routes decide for themselves", async () => {
+    for (const method of ["PUT", "PATCH", "DELETE", "OPTIONS", "PROPFIND"]) {
+      for (const url of ["/", "/products/side-hustle-handbook", "/admin", "/sandbox/mail"]) {
+        const response = await proxy(new NextRequest(new URL(url, "http://shop.test"), { method }));
+        expect({ method, url, status: response.status }).toEqual({ method, url, status: 405 });
+        expect(response.headers.get("allow")).toBe("GET, HEAD, POST");
+        expect(response.headers.get("x-content-type-options")).toBe("nosniff");
+        const body = (await response.json()) as { error: { code: string; message: string } };
+        expect(body.error).toMatchObject({
+          code: "method_not_allowed",
+          message: expect.stringContaining(method),
+        });
+      }
+    }
+    for (const method of ["GET", "HEAD", "POST"]) {
+      const response = await proxy(new NextRequest(new URL("/", "http://shop.test"), { method }));
+      expect(response.status).toBe(200);
+    }
+    const api = await proxy(
+      new NextRequest(new URL("/api/orders/XP1/status", "http://shop.test"), { method: "DELETE" }),
+    );
+    expect(api.headers.get("x-middleware-next")).toBe("1");
+  });
+
   it("lets ordinary URLs through", async () => {
     for (const url of ["/", "/api/orders/XP1/status", "/api/admin/orders?q=%E5%B0%8F"]) {
       expect((await refusal(url)).status).toBe(200);
