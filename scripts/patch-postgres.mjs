@@ -1,11 +1,11 @@
 // @ts-check
 /*
  * `npm install` / `npm ci` run this (package.json "postinstall"): it repairs postgres.js 3.4.9's
- * write scheduler in node_modules, in each of its three builds (src/ for ESM and Next's server,
- * cjs/src/, cf/src/). No release carries the fix yet (upstream porsager/postgres #1066, #1154,
- * #1208; pull requests #1168, #1176, #1209).
+ * connection handling in node_modules, in each of its three builds (src/ for ESM and Next's server,
+ * cjs/src/, cf/src/). No release carries the fixes yet (upstream porsager/postgres #1066, #1154,
+ * #1208, #1189; pull requests #1168, #1176, #1209, #1218).
  *
- * The defect: a statement shorter than 1 KiB is written on the next turn of the event loop
+ * The defects. A statement shorter than 1 KiB is written on the next turn of the event loop
  * (`setImmediate(nextWrite)`), and `nextWrite` is the only place that forgets the timer and the
  * buffered bytes. A connection that closes in between (PostgreSQL restarted, a backend
  * terminated, a network blip) keeps a cancelled timer that looks armed, so every later write on
@@ -15,13 +15,14 @@
  * outside every promise: it ends a process that does not catch such errors (the billing CLI;
  * Next's server logs them). The error PostgreSQL sends as it closes a connection (57P01
  * "terminating connection") outlived it and failed the first statement of the next one. And a
- * connection closed while it asked for the array types left an unhandled rejection. The repair
- * (EDITS): both teardown paths forget the timer and the bytes, a write with no socket fails the
- * connection's statements with CONNECTION_CLOSED instead of throwing, a closed connection
- * settles and forgets its statement in flight and that error (its setup's too), and the types'
- * promise is held.
- * tests/reliability/fault-matrix.test.ts has rows for these (they fail without this), and
- * scripts/patch-postgres.test.ts checks the edit.
+ * connection closed while it asked for the array types left an unhandled rejection. And a
+ * transaction's BEGIN that filled a connection's pipeline did not take the connection, which went
+ * back to the pool inside that transaction (upstream #823, #1189). The repair (EDITS): both
+ * teardown paths forget the timer and the bytes, a write with no socket fails the connection's
+ * statements with CONNECTION_CLOSED instead of throwing, a closed connection settles and forgets
+ * its statement in flight and that error (its setup's too), the types' promise is held, and a
+ * BEGIN takes its connection whenever it is written. tests/reliability/fault-matrix.test.ts has
+ * rows for these (they fail without this), and scripts/patch-postgres.test.ts checks the edit.
  *
  * Idempotent, edit by edit. Any other version of postgres fails the install with a message: whoever upgrades
  * checks whether upstream fixed it, then updates or removes this script.
@@ -53,6 +54,33 @@ export const EDITS = [
       "      return false",
       "    }",
       "    const x = socket.write(chunk, fn)",
+      "",
+    ].join("\n"),
+  },
+  {
+    // execute(): a transaction's BEGIN takes its connection (sql.begin's hook) whenever it is
+    // written. The hook was the last term of the "may more be pipelined here" chain, so a BEGIN
+    // that filled the pipeline, or met a full socket buffer, reached PostgreSQL on a connection
+    // the pool still handed out: the transaction failed with a TypeError (or UNSAFE_TRANSACTION)
+    // and the connection stayed "idle in transaction", unrelated statements running inside it
+    // (upstream #823, #1189). The answer is the hook's, as before (it never allows more).
+    from: [
+      "      return write(toBuffer(q))",
+      "        && !q.describeFirst",
+      "        && !q.cursorFn",
+      "        && sent.length < max_pipeline",
+      "        && (!q.options.onexecute || q.options.onexecute(connection))",
+      "",
+    ].join("\n"),
+    times: 1,
+    to: [
+      `      const more = write(toBuffer(q)) ${MARK}`,
+      "      if (q.options.onexecute)",
+      "        return q.options.onexecute(connection)",
+      "      return more",
+      "        && !q.describeFirst",
+      "        && !q.cursorFn",
+      "        && sent.length < max_pipeline",
       "",
     ].join("\n"),
   },

@@ -1261,6 +1261,63 @@ const FAULTS: FaultRow[] = [
     },
   },
   {
+    fault: "a transaction's BEGIN fills its connection's pipeline (100 statements sent before it)",
+    keeps:
+      "the transaction commits, and its connection goes back to the pool outside any transaction",
+    run: async (ctx) => {
+      // postgres.js 3.4.9 took the connection for a transaction only if more could still be
+      // pipelined on it after BEGIN: the 100th statement queued on a busy connection reached
+      // PostgreSQL as a BEGIN on a connection the pool still handed out. The transaction failed
+      // (TypeError, unhandled) and the connection stayed "idle in transaction": every later
+      // statement on it ran inside a transaction nobody would commit (scripts/patch-postgres.mjs).
+      // Through the shop's own client (db/client.ts) with one connection.
+      const appName = "xiaopu-fault-pipeline";
+      const handle = await openDatabase({
+        kind: "postgres",
+        url: withAppName(appName),
+        poolMax: 1,
+      });
+      ctx.defer(() => handle.close());
+      const side = sideConnection(ctx);
+      const uncaught = catchUncaught(ctx);
+      await handle.db.execute(sql`select 1`);
+      // One statement running and 99 sent behind it (drizzle runs a statement when it is
+      // awaited: `then` starts each now), then the transaction's BEGIN, the 100th sent.
+      const busy = [
+        handle.db.execute(sql`select pg_sleep(0.5)`).then(() => {}),
+        // No parameters: a statement with some waits for its description and stops the pipeline.
+        ...Array.from({ length: 99 }, () => handle.db.execute(sql`select 1`).then(() => {})),
+      ];
+      await eventually(
+        async () =>
+          (
+            await side`select count(*)::int as n from pg_stat_activity
+                       where application_name = ${appName} and query like '%pg_sleep%'`
+          )[0]!.n > 0,
+      );
+      const transaction = handle.db
+        .transaction(async (tx) => {
+          const rows = (await tx.execute(sql`select 'in it' as what`)) as unknown as object[];
+          return rows[0];
+        })
+        .then(
+          (row) => row,
+          (error: unknown) => `failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      await Promise.all(busy);
+      expect(await transaction).toEqual({ what: "in it" });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(uncaught).toEqual([]);
+      const state = async () =>
+        (await side`select state from pg_stat_activity where application_name = ${appName}`).map(
+          (row) => row.state as string,
+        );
+      expect(await state()).toEqual(["idle"]);
+      await handle.db.execute(sql`select 2`);
+      expect(await state()).toEqual(["idle"]);
+    },
+  },
+  {
     fault: "PostgreSQL backend of an open transaction terminated (pg_terminate_backend)",
     keeps: "the transaction rejects, nothing is thrown outside it, and the shop's pool heals",
     run: async (ctx) => {
