@@ -15,13 +15,15 @@
  * outside every promise: it ends a process that does not catch such errors (the billing CLI;
  * Next's server logs them). The error PostgreSQL sends as it closes a connection (57P01
  * "terminating connection") outlived it and failed the first statement of the next one. And a
- * connection closed while it asked for the array types left an unhandled rejection. And a
- * transaction's BEGIN that filled a connection's pipeline did not take the connection, which went
- * back to the pool inside that transaction (upstream #823, #1189). The repair (EDITS): both
+ * connection closed while it asked for the array types left an unhandled rejection. And two
+ * ways let other requests' statements run inside a transaction: a BEGIN that filled a
+ * connection's pipeline did not take the connection (upstream #823, #1189), and a socket that
+ * drained between a transaction's statements handed its connection to the pool. The repair (EDITS): both
  * teardown paths forget the timer and the bytes, a write with no socket fails the connection's
  * statements with CONNECTION_CLOSED instead of throwing, a closed connection settles and forgets
- * its statement in flight and that error (its setup's too), the types' promise is held, and a
- * BEGIN takes its connection whenever it is written. tests/reliability/fault-matrix.test.ts has
+ * its statement in flight and that error (its setup's too), the types' promise is held, a
+ * BEGIN takes its connection whenever it is written, and a socket that drains does not give a
+ * transaction's connection back to the pool. tests/reliability/fault-matrix.test.ts has
  * rows for these (they fail without this), and scripts/patch-postgres.test.ts checks the edit.
  *
  * Idempotent, edit by edit. Any other version of postgres fails the install with a message: whoever upgrades
@@ -83,6 +85,14 @@ export const EDITS = [
       "        && sent.length < max_pipeline",
       "",
     ].join("\n"),
+  },
+  {
+    // drain(): a socket that drains while a transaction waits between statements gave the
+    // transaction's connection back to the pool, and statements of other requests ran inside
+    // the transaction (upstream #823, pull request #1207). A reserved connection stays reserved.
+    from: "    !query && onopen(connection)\n",
+    times: 1,
+    to: `    !query && !connection.reserved && onopen(connection) ${MARK}\n`,
   },
   {
     // closed() during the connection's setup: its own statement (the array types it asks for)

@@ -1318,6 +1318,40 @@ const FAULTS: FaultRow[] = [
     },
   },
   {
+    fault: "the socket of a transaction's connection drains between its statements",
+    keeps: "other requests' statements wait for the transaction; none runs inside it",
+    run: async (ctx) => {
+      // A socket drains after a write that met a full buffer. postgres.js 3.4.9 then handed the
+      // connection to the pool if no statement was in flight, even in the middle of a
+      // transaction: the next request's statement ran inside it (scripts/patch-postgres.mjs).
+      // The test's socket drains on cue while the transaction waits between two statements.
+      const sockets: Socket[] = [];
+      const { client } = poolOnOwnSockets(ctx, () => {
+        const socket = toPostgres();
+        sockets.push(socket);
+        return { socket };
+      });
+      const uncaught = catchUncaught(ctx);
+      await client`select 1`;
+      let outside: Promise<string | null> | undefined;
+      const inside = await client.begin(async (tx) => {
+        const [row] = await tx`select pg_current_xact_id()::text as xid`;
+        outside = client`select pg_current_xact_id_if_assigned()::text as xid`.then(
+          ([answer]) => answer!.xid as string | null,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        sockets.at(-1)!.emit("drain");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await tx`select 2`;
+        return row!.xid as string;
+      });
+      expect(inside).toMatch(/^\d+$/);
+      // Outside any transaction, PostgreSQL assigns no transaction id.
+      expect(await outside).toBeNull();
+      expect(uncaught).toEqual([]);
+    },
+  },
+  {
     fault: "PostgreSQL backend of an open transaction terminated (pg_terminate_backend)",
     keeps: "the transaction rejects, nothing is thrown outside it, and the shop's pool heals",
     run: async (ctx) => {
