@@ -386,9 +386,13 @@ function catchUncaught(ctx: FaultContext): unknown[] {
  */
 function poolOnOwnSockets(
   ctx: FaultContext,
-  open: (attempt: number) => { socket: Socket; unconnected?: boolean },
+  open: (attempt: number) => { socket: Socket; unconnected?: boolean } = () => ({
+    socket: toPostgres(),
+  }),
 ) {
   let attempts = 0;
+  /** Every socket handed over, the newest last. */
+  const sockets: Socket[] = [];
   const client = postgres(DIRECT_URL, {
     max: 1,
     connect_timeout: 2,
@@ -397,6 +401,7 @@ function poolOnOwnSockets(
       socket: () =>
         new Promise<Socket>((resolve, reject) => {
           const { socket, unconnected } = open(++attempts);
+          sockets.push(socket);
           if (unconnected) return resolve(socket);
           socket.once("connect", () => resolve(socket));
           socket.once("error", reject);
@@ -404,7 +409,27 @@ function poolOnOwnSockets(
     } as object),
   });
   ctx.defer(() => client.end({ timeout: 1 }));
-  return { client, attempts: () => attempts };
+  return { client, sockets, attempts: () => attempts };
+}
+
+/** The shop's own client (db/client.ts) with one connection named `appName`, watched from aside. */
+async function watchedPoolOfOne(ctx: FaultContext, appName: string) {
+  const handle = await openDatabase({ kind: "postgres", url: withAppName(appName), poolMax: 1 });
+  ctx.defer(() => handle.close());
+  const side = sideConnection(ctx);
+  return {
+    handle,
+    side,
+    /** Waits until that connection runs `pg_sleep`. */
+    sleeping: () =>
+      eventually(
+        async () =>
+          (
+            await side`select count(*)::int as n from pg_stat_activity
+                       where application_name = ${appName} and query like '%pg_sleep%'`
+          )[0]!.n > 0,
+      ),
+  };
 }
 
 const toPostgres = () => tcpConnect(Number(target.port || 5432), target.hostname);
@@ -1193,12 +1218,7 @@ const FAULTS: FaultRow[] = [
       // that closes in between left 3.4.9 unable ever to write again (every later statement on
       // it: CONNECT_TIMEOUT) until the process restarted (scripts/patch-postgres.mjs). The
       // socket is the test's own, so it closes exactly then.
-      const sockets: Socket[] = [];
-      const { client } = poolOnOwnSockets(ctx, () => {
-        const socket = toPostgres();
-        sockets.push(socket);
-        return { socket };
-      });
+      const { client, sockets } = poolOnOwnSockets(ctx);
       const uncaught = catchUncaught(ctx);
       expect(await client`select 1 as one`).toEqual([{ one: 1 }]);
       const interrupted = await new Promise<unknown>((resolve) =>
@@ -1272,13 +1292,7 @@ const FAULTS: FaultRow[] = [
       // statement on it ran inside a transaction nobody would commit (scripts/patch-postgres.mjs).
       // Through the shop's own client (db/client.ts) with one connection.
       const appName = "xiaopu-fault-pipeline";
-      const handle = await openDatabase({
-        kind: "postgres",
-        url: withAppName(appName),
-        poolMax: 1,
-      });
-      ctx.defer(() => handle.close());
-      const side = sideConnection(ctx);
+      const { handle, side, sleeping } = await watchedPoolOfOne(ctx, appName);
       const uncaught = catchUncaught(ctx);
       await handle.db.execute(sql`select 1`);
       // One statement running and 99 sent behind it (drizzle runs a statement when it is
@@ -1288,13 +1302,7 @@ const FAULTS: FaultRow[] = [
         // No parameters: a statement with some waits for its description and stops the pipeline.
         ...Array.from({ length: 99 }, () => handle.db.execute(sql`select 1`).then(() => {})),
       ];
-      await eventually(
-        async () =>
-          (
-            await side`select count(*)::int as n from pg_stat_activity
-                       where application_name = ${appName} and query like '%pg_sleep%'`
-          )[0]!.n > 0,
-      );
+      await sleeping();
       const transaction = handle.db
         .transaction(async (tx) => {
           const rows = (await tx.execute(sql`select 'in it' as what`)) as unknown as object[];
@@ -1325,12 +1333,7 @@ const FAULTS: FaultRow[] = [
       // connection to the pool if no statement was in flight, even in the middle of a
       // transaction: the next request's statement ran inside it (scripts/patch-postgres.mjs).
       // The test's socket drains on cue while the transaction waits between two statements.
-      const sockets: Socket[] = [];
-      const { client } = poolOnOwnSockets(ctx, () => {
-        const socket = toPostgres();
-        sockets.push(socket);
-        return { socket };
-      });
+      const { client, sockets } = poolOnOwnSockets(ctx);
       const uncaught = catchUncaught(ctx);
       await client`select 1`;
       let outside: Promise<string | null> | undefined;
@@ -1356,16 +1359,10 @@ const FAULTS: FaultRow[] = [
     keeps: "the transaction rejects, nothing is thrown outside it, and the shop's pool heals",
     run: async (ctx) => {
       // postgres.js 3.4.9 answered with a ROLLBACK written to the dead socket on the next turn:
-      // an uncaught TypeError that ends a server process, and a pool slot that never wrote
-      // again. Through the shop's own client (db/client.ts) and a drizzle transaction.
+      // an uncaught TypeError (the end of a process that does not catch it: the billing CLI),
+      // and a pool slot that never wrote again. Through the shop's own client (db/client.ts) and a drizzle transaction.
       const appName = "xiaopu-fault-open-transaction";
-      const handle = await openDatabase({
-        kind: "postgres",
-        url: withAppName(appName),
-        poolMax: 1,
-      });
-      ctx.defer(() => handle.close());
-      const side = sideConnection(ctx);
+      const { handle, side, sleeping } = await watchedPoolOfOne(ctx, appName);
       const uncaught = catchUncaught(ctx);
       const transaction = handle.db
         .transaction(async (tx) => {
@@ -1377,13 +1374,7 @@ const FAULTS: FaultRow[] = [
           (error: { code?: string; cause?: { code?: string } }) =>
             error.code ?? error.cause?.code ?? String(error),
         );
-      await eventually(
-        async () =>
-          (
-            await side`select count(*)::int as n from pg_stat_activity
-                       where application_name = ${appName} and query like '%pg_sleep%'`
-          )[0]!.n > 0,
-      );
+      await sleeping();
       const [terminated] = await side`
         select count(*)::int as n from (
           select pg_terminate_backend(pid) as done from pg_stat_activity
