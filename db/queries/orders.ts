@@ -66,10 +66,6 @@ export async function findOrderById(db: Db, id: string): Promise<Order | undefin
 }
 
 /**
- * Claims the right to ask the provider about this order now: succeeds for one caller per
- * interval, however many tabs, processes or instances poll (a conditional UPDATE, not memory).
- */
-/**
  * Whether the row as read says another check ran within the interval: then `claimStatusCheck`
  * would fail, and a poll can skip that write (most polls of a pending order land here).
  */
@@ -81,6 +77,10 @@ export function checkedWithin(
   return order.lastCheckedAt !== null && order.lastCheckedAt.getTime() > now.getTime() - intervalMs;
 }
 
+/**
+ * Claims the right to ask the provider about this order now: succeeds for one caller per
+ * interval, however many tabs, processes or instances poll (a conditional UPDATE, not memory).
+ */
 export async function claimStatusCheck(
   db: Db,
   orderId: string,
