@@ -20,33 +20,21 @@ export async function proxy(request: NextRequest) {
   const nonce = newNonce();
   const { pathname, search } = request.nextUrl;
   const security = headersFor(pathname, nonce);
+  const refuse = (status: number, code: string, message: string, headers?: HeadersInit) =>
+    withHeaders(NextResponse.json({ error: { code, message } }, { status, headers }), security);
   const urlProblem = problemOfUrl(pathname, request.nextUrl.searchParams);
-  if (urlProblem) {
-    return withHeaders(
-      NextResponse.json({ error: { code: "bad_request", message: urlProblem } }, { status: 400 }),
-      security,
-    );
-  }
+  if (urlProblem) return refuse(400, "bad_request", urlProblem);
   if (!pathname.startsWith("/api/") && !PAGE_METHODS.includes(request.method)) {
-    const refused = NextResponse.json(
-      {
-        error: {
-          code: "method_not_allowed",
-          message: `${request.method.slice(0, 20)} is not answered here; pages take ${PAGE_METHODS.join(", ")}.`,
-        },
-      },
-      { status: 405, headers: { Allow: PAGE_METHODS.join(", ") } },
+    const allowed = PAGE_METHODS.join(", ");
+    return refuse(
+      405,
+      "method_not_allowed",
+      `${request.method.slice(0, 20)} is not answered here; pages take ${allowed}.`,
+      { Allow: allowed },
     );
-    return withHeaders(refused, security);
   }
   if (await unreadableMultipart(request)) {
-    return withHeaders(
-      NextResponse.json(
-        { error: { code: "bad_request", message: "The multipart/form-data body cannot be read." } },
-        { status: 400 },
-      ),
-      security,
-    );
+    return refuse(400, "bad_request", "The multipart/form-data body cannot be read.");
   }
   if (pathname !== HEALTH_PATH && !(await databaseGate().available())) {
     return withHeaders(unavailableResponse(request, nonce), security);

@@ -238,7 +238,7 @@ export interface Env {
     /**
      * Sandbox mode: this instance sends due notices every few seconds (lib/jobs/notices-ticker.ts).
      * `SANDBOX_NOTICES_TICKER=false` for an instance that only plays the providers for another
-     * (the push bench's and the load test's Youzan), which must not send that shop's mail.
+     * (the push bench's Youzan), which must not send that shop's mail.
      */
     sandboxTicker: boolean;
   };
