@@ -52,10 +52,11 @@ export async function startShop(
   options: ShopOptions,
 ): Promise<{ child: ChildProcess; base: string }> {
   const base = `http://127.0.0.1:${options.port}`;
-  const args = serverNodeArgs(
-    process.env,
-    options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
-  );
+  const args = serverNodeArgs(process.env, [
+    ...(options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
+    // Node flags for a diagnosis (`--trace-gc`…), which NODE_OPTIONS does not all take.
+    ...(process.env.BENCH_SERVER_FLAGS ?? "").split(/\s+/).filter(Boolean),
+  ]);
   const child = startChild("node", args, {
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",

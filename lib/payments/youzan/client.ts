@@ -1,5 +1,6 @@
 import "server-only";
 import { z } from "zod";
+import { postText, PostTextError, postTextViaFetch, type PostText } from "@/lib/http/post-text";
 import { moduleLogger } from "@/lib/logger";
 import { parseEnvelope } from "./envelope";
 import { isTokenRejection, toYouzanError, unavailable } from "./errors";
@@ -14,7 +15,10 @@ import { isYouzanError, YouzanError, type YouzanConfig } from "./types";
  */
 
 export interface YouzanClientDeps {
+  /** The gateway's HTTP through this fetch (tests answer in-process) instead of `postText`. */
   fetch?: typeof fetch;
+  /** The transport; by default node:http with kept-alive connections (lib/http/post-text.ts). */
+  postText?: PostText;
   /** Epoch milliseconds; drives the token expiry and the back-off window. */
   now?: () => number;
   /**
@@ -65,7 +69,7 @@ export function createYouzanClient(
   config: YouzanConfig,
   deps: YouzanClientDeps = {},
 ): YouzanClient {
-  const doFetch = deps.fetch ?? globalThis.fetch;
+  const send = deps.postText ?? (deps.fetch ? postTextViaFetch(deps.fetch) : postText);
   const now = deps.now ?? Date.now;
   const store = deps.tokenStore ?? createMemoryTokenStore();
   const baseUrl = config.baseUrl.replace(/\/+$/, "");
@@ -77,40 +81,29 @@ export function createYouzanClient(
 
   /** POSTs JSON and returns the parsed body; every transport failure becomes `unavailable`. */
   async function postJson(url: string, body: unknown, context: string): Promise<unknown> {
-    const signal = AbortSignal.timeout(timeoutMs);
-    // Racing the abort as well covers a fetch (or a body stream) that ignores its signal.
-    const aborted = new Promise<never>((_, reject) => {
-      signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-    });
-    aborted.catch(() => {}); // the race below observes it; this keeps it from being "unhandled"
     let status: number;
     let text: string;
     try {
-      ({ status, text } = await Promise.race([
-        (async () => {
-          const res = await doFetch(url, {
-            method: "POST",
-            headers: {
-              "Content-Type": "application/json",
-              "User-Agent": USER_AGENT,
-              // The answers are a few KiB of JSON: inflating each one (a zlib stream per call)
-              // costs the shop more CPU than the bytes saved are worth (docs/DECISIONS.md #14).
-              "Accept-Encoding": "identity",
-            },
-            body: JSON.stringify(body),
-            signal,
-          });
-          return { status: res.status, text: await res.text() };
-        })(),
-        aborted,
-      ]));
+      ({ status, text } = await send(url, {
+        headers: {
+          "Content-Type": "application/json",
+          "User-Agent": USER_AGENT,
+          // The answers are a few KiB of JSON: inflating each one (a zlib stream per call)
+          // costs the shop more CPU than the bytes saved are worth (docs/DECISIONS.md #14).
+          "Accept-Encoding": "identity",
+        },
+        body: JSON.stringify(body),
+        timeoutMs,
+      }));
     } catch (error) {
-      const name = error instanceof Error ? error.name : "";
+      const kind = error instanceof PostTextError ? error.kind : "network";
       throw unavailable(
         context,
-        name === "TimeoutError" || name === "AbortError"
+        kind === "timeout"
           ? `timed out after ${timeoutMs} ms`
-          : "network error",
+          : kind === "too_large"
+            ? "answer too large"
+            : "network error",
       );
     }
     if (status >= 500) throw unavailable(context, `HTTP ${status}`);

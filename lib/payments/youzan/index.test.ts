@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
 import { createFakeYouzan } from "@/tests/helpers/fake-network";
+import { startTestServer } from "@/tests/helpers/http-server";
 
 const youzan = vi.hoisted(() => ({
   baseUrl: "http://localhost:3000/sandbox/youzan",
@@ -21,8 +22,18 @@ afterEach(() => {
 
 describe("getYouzanGateway", () => {
   it("builds gateways from the env that share the process's token per app and shop", async () => {
+    // Over real HTTP: the gateway's default transport is node:http (lib/http/post-text.ts).
     const net = createFakeYouzan();
-    vi.stubGlobal("fetch", net.fetch);
+    const server = await startTestServer(
+      () => async (request) =>
+        net.fetch(request.url, {
+          method: request.method,
+          headers: request.headers,
+          body: await request.text(),
+        }),
+    );
+    youzan.baseUrl = `${server.url}/sandbox/youzan`;
+    onTestFinished(() => server.close());
 
     const first = getYouzanGateway();
     expect(first).toEqual({
@@ -34,8 +45,8 @@ describe("getYouzanGateway", () => {
     await getYouzanGateway().listReceivedTrades("2");
     expect(net.tokenRequests()).toHaveLength(1);
     expect(net.apiRequests().map((r) => r.url.origin + r.url.pathname)).toEqual([
-      "http://localhost:3000/sandbox/youzan/api/youzan.trades.qr.get/3.0.0",
-      "http://localhost:3000/sandbox/youzan/api/youzan.trades.qr.get/3.0.0",
+      `${server.url}/sandbox/youzan/api/youzan.trades.qr.get/3.0.0`,
+      `${server.url}/sandbox/youzan/api/youzan.trades.qr.get/3.0.0`,
     ]);
 
     youzan.kdtId = "20002000";
