@@ -61,8 +61,8 @@ const agentOptions = {
   scheduling: "lifo",
 } as const;
 
-/** Process-wide pools, one per scheme; a test or a caller may pass its own. */
-export const sharedAgents = {
+/** Process-wide pools, one per scheme; a test may pass its own. */
+const sharedAgents = {
   http: new HttpAgent(agentOptions),
   https: new HttpsAgent(agentOptions),
 };
@@ -172,11 +172,7 @@ function once(
             maxBytes,
           );
         } catch (error) {
-          fail(
-            error instanceof PostTextError
-              ? error
-              : new PostTextError("network", "the answer cannot be decoded"),
-          );
+          fail(error as PostTextError); // decoded() throws nothing else
           return;
         }
         settled = true;

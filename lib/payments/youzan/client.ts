@@ -1,6 +1,11 @@
 import "server-only";
 import { z } from "zod";
-import { postText, PostTextError, postTextViaFetch, type PostText } from "@/lib/http/post-text";
+import {
+  postText,
+  PostTextError,
+  postTextViaFetch,
+  type PostTextFailure,
+} from "@/lib/http/post-text";
 import { moduleLogger } from "@/lib/logger";
 import { parseEnvelope } from "./envelope";
 import { isTokenRejection, toYouzanError, unavailable } from "./errors";
@@ -15,10 +20,11 @@ import { isYouzanError, YouzanError, type YouzanConfig } from "./types";
  */
 
 export interface YouzanClientDeps {
-  /** The gateway's HTTP through this fetch (tests answer in-process) instead of `postText`. */
+  /**
+   * The gateway's HTTP through this fetch (tests answer in-process); without one, node:http with
+   * kept-alive connections (lib/http/post-text.ts).
+   */
   fetch?: typeof fetch;
-  /** The transport; by default node:http with kept-alive connections (lib/http/post-text.ts). */
-  postText?: PostText;
   /** Epoch milliseconds; drives the token expiry and the back-off window. */
   now?: () => number;
   /**
@@ -50,6 +56,13 @@ export const USER_AGENT = "YZY-Open-Client 1.0 - TypeScript";
 
 const log = moduleLogger("youzan");
 
+/** What `unavailable` says for each way the transport fails. */
+const TRANSPORT_FAILURE: Record<PostTextFailure, (timeoutMs: number) => string> = {
+  timeout: (timeoutMs) => `timed out after ${timeoutMs} ms`,
+  too_large: () => "answer too large",
+  network: () => "network error",
+};
+
 const tokenData = z.looseObject({
   access_token: z.string().min(1),
   expires: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]),
@@ -69,7 +82,7 @@ export function createYouzanClient(
   config: YouzanConfig,
   deps: YouzanClientDeps = {},
 ): YouzanClient {
-  const send = deps.postText ?? (deps.fetch ? postTextViaFetch(deps.fetch) : postText);
+  const send = deps.fetch ? postTextViaFetch(deps.fetch) : postText;
   const now = deps.now ?? Date.now;
   const store = deps.tokenStore ?? createMemoryTokenStore();
   const baseUrl = config.baseUrl.replace(/\/+$/, "");
@@ -97,14 +110,7 @@ export function createYouzanClient(
       }));
     } catch (error) {
       const kind = error instanceof PostTextError ? error.kind : "network";
-      throw unavailable(
-        context,
-        kind === "timeout"
-          ? `timed out after ${timeoutMs} ms`
-          : kind === "too_large"
-            ? "answer too large"
-            : "network error",
-      );
+      throw unavailable(context, TRANSPORT_FAILURE[kind](timeoutMs));
     }
     if (status >= 500) throw unavailable(context, `HTTP ${status}`);
     if (text.trim() === "") throw unavailable(context, `empty body (HTTP ${status})`);
