@@ -1,3 +1,7 @@
+import { reportDatabaseUnavailable } from "@/db/availability";
+import { isDatabaseUnavailable } from "@/db/errors";
+import { markDatabaseUnavailable } from "@/lib/http/request-outcome";
+
 /**
  * Runs once when a server instance starts: validates the configuration (an invalid one, such as a
  * live deployment with a missing secret, exits here with status 1 naming each problem:
@@ -45,14 +49,15 @@ export async function register(): Promise<void> {
 }
 
 /**
- * Next calls this for every error a page, route or action threw. A page cannot answer 503 itself;
- * when one met an unavailable database, the gate probes again on the next request, so from then
- * on proxy.ts answers 503 until the database is back.
+ * Next calls this for every error a page, route or action threw, within the request. A page
+ * cannot answer 503 itself: when one met an unavailable database, the request is marked (the
+ * production server, server.mjs, then answers 503 with Retry-After instead of Next's 500) and
+ * the gate probes again on the next request, so from then on proxy.ts answers 503 until the
+ * database is back. Synchronous up to the mark: Next writes the status after this returns.
  */
-export async function onRequestError(error: unknown): Promise<void> {
+export function onRequestError(error: unknown): void {
   if (process.env.NEXT_RUNTIME === "edge") return;
-  const { isDatabaseUnavailable } = await import("@/db/errors");
   if (!isDatabaseUnavailable(error)) return;
-  const { reportDatabaseUnavailable } = await import("@/db/availability");
+  markDatabaseUnavailable();
   reportDatabaseUnavailable();
 }

@@ -12,6 +12,7 @@
  * removed first. lib/http/client-ip.ts believes the header only with the right token.
  * On Vercel this file is not used: the platform's own headers say who the client is.
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import next from "next";
@@ -36,11 +37,37 @@ const app = next({ dev: false, hostname: LISTEN_HOST, port });
 const handle = app.getRequestHandler();
 await app.prepare();
 
+/*
+ * What the app learns about each request (lib/http/request-outcome.ts). A page whose render met
+ * an unavailable database (PostgreSQL died after proxy.ts's gate let the request through) gets
+ * Next's 500; it is the outage's answer, so it goes out as 503 with Retry-After, like the gate's,
+ * and is not cached. Other 500s stay 500. Next writes the head through writeHead (implicitly at
+ * its first write too), after instrumentation's onRequestError has marked the request.
+ */
+/** @type {AsyncLocalStorage<{ databaseUnavailable: boolean }>} */
+const outcomes = new AsyncLocalStorage();
+/** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (globalThis))[
+  Symbol.for("xiaopu.requestOutcome")
+] = outcomes;
+const RETRY_AFTER_SECONDS = "5";
+
 const server = createServer((request, response) => {
   delete request.headers[PEER_HEADER];
   const address = request.socket.remoteAddress;
   if (address) request.headers[PEER_HEADER] = `${token} ${address}`;
-  void handle(request, response);
+  const outcome = { databaseUnavailable: false };
+  const writeHead = response.writeHead;
+  /** @type {typeof response.writeHead} */
+  const writeHeadOfOutage = function (statusCode, ...rest) {
+    if (statusCode === 500 && outcome.databaseUnavailable) {
+      response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
+      response.setHeader("Cache-Control", "no-store");
+      return writeHead.call(this, 503, ...rest);
+    }
+    return writeHead.call(this, statusCode, ...rest);
+  };
+  response.writeHead = writeHeadOfOutage;
+  outcomes.run(outcome, () => void handle(request, response));
 });
 // Keep-alive longer than a load balancer's idle timeout (60 s on most), as `next start` does.
 server.keepAliveTimeout = 65_000;

@@ -18,6 +18,11 @@ export interface TcpRelay {
   setMode(mode: RelayMode): Promise<void>;
   /** Connections accepted so far (each a client socket). */
   readonly accepted: number;
+  /**
+   * Resolves when a client next sends something the relay holds back (data on an open connection,
+   * or a new connection, while blackholed): a statement is on its way and will not be answered.
+   */
+  held(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -25,6 +30,12 @@ export async function startTcpRelay(target: { host: string; port: number }): Pro
   let mode: RelayMode = "forward";
   let accepted = 0;
   const pairs = new Set<{ client: Socket; upstream: Socket }>();
+  let holding: (() => void)[] = [];
+  const heldBack = () => {
+    const waiting = holding;
+    holding = [];
+    for (const resolve of waiting) resolve();
+  };
 
   const server: Server = createServer((client) => {
     accepted += 1;
@@ -33,6 +44,7 @@ export async function startTcpRelay(target: { host: string; port: number }): Pro
       // Accepted and ignored: the client waits for a handshake that never comes.
       client.pause();
       pairs.add({ client, upstream: client });
+      heldBack();
       return;
     }
     const upstream = connect(target.port, target.host);
@@ -41,6 +53,7 @@ export async function startTcpRelay(target: { host: string; port: number }): Pro
     pairs.add(pair);
     client.on("data", (chunk: Buffer) => {
       if (mode === "forward") upstream.write(chunk);
+      else heldBack();
     });
     upstream.on("data", (chunk: Buffer) => {
       if (mode === "forward") client.write(chunk);
@@ -70,6 +83,7 @@ export async function startTcpRelay(target: { host: string; port: number }): Pro
     get accepted() {
       return accepted;
     },
+    held: () => new Promise<void>((resolve) => holding.push(resolve)),
     async setMode(next) {
       if (next === mode) return;
       const previous = mode;

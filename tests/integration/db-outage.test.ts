@@ -95,7 +95,7 @@ describe.runIf(env.database.kind === "postgres")("with PostgreSQL stopped or unr
     expect(failed.ms).toBeLessThan(BUDGET_MS);
     // A route answers the same error as 503 itself.
     expect(errorResponse(failed.value).status).toBe(503);
-    await onRequestError(failed.value);
+    onRequestError(failed.value);
 
     for (const { path: pathname, page, methods } of paths) {
       if (pathname === "/api/health") continue; // answers for itself (a route, not the gate)

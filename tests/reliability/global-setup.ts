@@ -39,7 +39,13 @@ export function reliabilityCounts(): Record<string, number> {
     return merged;
   }
   for (const file of files) {
-    Object.assign(merged, JSON.parse(readFileSync(path.join(COUNTS, file), "utf8")) as object);
+    const counts = JSON.parse(readFileSync(path.join(COUNTS, file), "utf8")) as Record<
+      string,
+      number
+    >;
+    // Fault rows come from more than one file (the matrix, the production server's outage rows).
+    const faultRows = (merged.faultRows ?? 0) + (counts.faultRows ?? 0);
+    Object.assign(merged, counts, faultRows ? { faultRows } : {});
   }
   return merged;
 }
