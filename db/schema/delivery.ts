@@ -172,3 +172,31 @@ export const downloadCounts = pgTable(
 export type ProductFile = typeof productFiles.$inferSelect;
 export type Lesson = typeof lessons.$inferSelect;
 export type MemberPost = typeof memberPosts.$inferSelect;
+
+/**
+ * The buyer-stamped copies of PDFs (lib/delivery/download.ts, storage key
+ * `stamps/<file id>/<hex>`): one per file version and stamp text, made at the first download and
+ * served from storage after. Each is recorded here with when it was last served, so that
+ * `/api/cron/files/sweep` can delete the copies nobody downloaded for a while and those of a
+ * file replaced or deleted since (lib/delivery/sweep-stamps.ts); a later download stamps again.
+ * No foreign key onto product_files: a copy outlives its file until the sweep deletes its bytes.
+ */
+export const stampedCopies = pgTable(
+  "stamped_copies",
+  {
+    key: text("key").primaryKey(),
+    fileId: text("file_id").notNull(),
+    /** The file version the copy was stamped from (product_files.sha256 then). */
+    fileSha256: text("file_sha256").notNull(),
+    byteSize: bigint("byte_size", { mode: "number" }).notNull(),
+    createdAt: createdAt(),
+    lastServedAt: tstz("last_served_at").notNull(),
+  },
+  (t) => [
+    index("stamped_copies_last_served_idx").on(t.lastServedAt),
+    index("stamped_copies_file_idx").on(t.fileId),
+    check("stamped_copies_key", sql`${t.key} ~ '^stamps/[A-Za-z0-9_-]+/[0-9a-f]+$'`),
+    check("stamped_copies_sha256_hex", sql`${t.fileSha256} ~ '^[0-9a-f]{64}$'`),
+    check("stamped_copies_size", sql`${t.byteSize} > 0`),
+  ],
+);

@@ -1,5 +1,6 @@
 /**
- * The job runs' codes (`billing_runs`): jobs are `orders.reconcile` and `billing:<phase>`;
+ * The job runs' codes (`billing_runs`): jobs are `orders.reconcile`, `billing:<phase>` and
+ * `files.sweep` (stamped PDF copies, lib/jobs/sweep-files.ts);
  * their labels live under `admin.codes.runJob.<key>` (lib/admin/inbox-codes.ts labelKey).
  */
 export const RUN_JOBS = [
@@ -8,6 +9,7 @@ export const RUN_JOBS = [
   "billing:retry",
   "billing:postpone",
   "billing:reconcile",
+  "files.sweep",
 ] as const;
 
 export const RUN_STATUSES = ["running", "completed", "failed", "aborted"] as const;

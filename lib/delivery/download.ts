@@ -8,6 +8,7 @@ import {
   membershipState,
 } from "@/db/queries/delivery";
 import type { ProductFile } from "@/db/schema";
+import { recordStampedCopy } from "@/db/queries/stamped-copies";
 import { shanghaiDate, startOfShanghaiDate } from "@/lib/clock";
 import { AppError, isAppError } from "@/lib/errors";
 import { attachmentDisposition } from "@/lib/http/content-disposition";
@@ -106,15 +107,18 @@ export async function serveDownload(
 /**
  * The stamped copy's key: per file version (its SHA-256) and stamp text (buyer and order), so a
  * replaced file or a changed e-mail makes a new copy and a buyer never gets another's. Made
- * once, then served from storage. A PDF pdf-lib cannot open (encrypted, damaged) is served as
+ * once, then served from storage; each serving is recorded (`stamped_copies`), and the sweep
+ * deletes copies unused for long or of a replaced file (made again at the next download). A PDF pdf-lib cannot open (encrypted, damaged) is served as
  * it is, and logged.
  */
 async function stampedCopy(deps: DownloadDeps, file: ProductFile, line: string): Promise<string> {
   const digest = createHash("sha256").update(`${file.sha256}\n${line}`).digest("hex");
   const key = `stamps/${file.id}/${digest.slice(0, 40)}`;
+  const served = { key, fileId: file.id, fileSha256: file.sha256, at: deps.now };
   const cached = await deps.storage.get(key);
   if (cached) {
     await cached.body.cancel();
+    await recordStampedCopy(deps.db, { ...served, byteSize: cached.size });
     return key;
   }
   const original = await deps.storage.get(file.storageKey);
@@ -133,6 +137,8 @@ async function stampedCopy(deps: DownloadDeps, file: ProductFile, line: string):
     contentType: "application/pdf",
     maxBytes: stamped.bytes.byteLength,
   });
+  // Recorded once stored: the sweep (sweep-stamps.ts) deletes it when unused for long.
+  await recordStampedCopy(deps.db, { ...served, byteSize: stamped.bytes.byteLength });
   return key;
 }
 

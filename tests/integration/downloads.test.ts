@@ -7,8 +7,20 @@ import { PDFDocument, StandardFonts } from "pdf-lib";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { GET, HEAD } from "@/app/api/downloads/[fileId]/route";
 import type { Db } from "@/db/client";
-import { downloadCounts, entitlements, orders, productFiles, products } from "@/db/schema";
+import { recordStampedCopy } from "@/db/queries/stamped-copies";
+import {
+  billingRuns,
+  downloadCounts,
+  entitlements,
+  orders,
+  productFiles,
+  products,
+  stampedCopies,
+} from "@/db/schema";
+import { sweepStampedCopies } from "@/lib/delivery/sweep-stamps";
 import { newId } from "@/lib/ids";
+import { sweepFiles } from "@/lib/jobs/sweep-files";
+import { moduleLogger } from "@/lib/logger";
 import { settlePayment } from "@/lib/orders/settle";
 import { recordManualRefund } from "@/lib/refunds/manual";
 import { localStorage } from "@/lib/storage/local";
@@ -246,6 +258,115 @@ describe.each(drivers)("downloads on %s", (driver, start) => {
     await db.update(products).set({ stampPdfs: false }).where(eq(products.id, book.id));
     const plain = (await bytesOf(await download(file.id))).bytes;
     expect(sha256(plain)).toBe(file.sha256);
+  });
+
+  it("records each stamped copy; the sweep deletes unused ones and those of a replaced or deleted file", async () => {
+    const db = t.db();
+    const day = (n: number) => new Date(Date.UTC(2026, 10, 1 + n, 4));
+    const book = await makeProduct(db);
+    const file = await storeFile(db, storage, {
+      productId: book.id,
+      bytes: await pdfBytes(1, "Sweep"),
+      fileName: "sweep.pdf",
+      contentType: "application/pdf",
+    });
+    const first = await buyer(db, book.id, "kept@example.com");
+    const second = await buyer(db, book.id, "unused@example.com");
+    const copies = () =>
+      db
+        .select()
+        .from(stampedCopies)
+        .where(eq(stampedCopies.fileId, file.id))
+        .orderBy(stampedCopies.lastServedAt);
+    const exists = async (key: string) => {
+      const found = await storage.get(key);
+      await found?.body.cancel();
+      return found !== null;
+    };
+    const sweep = (at: Date, over: FileStorage = storage) =>
+      sweepStampedCopies({ db, storage: over, now: at, log: moduleLogger("test") });
+
+    state.now = day(0);
+    state.user = viewer(second.user);
+    await bytesOf(await download(file.id));
+    state.user = viewer(first.user);
+    await bytesOf(await download(file.id));
+    state.now = day(20);
+    await bytesOf(await download(file.id)); // served again: from the copy, recorded
+    const [unused, kept] = await copies();
+    expect(unused!.lastServedAt).toEqual(day(0));
+    expect(kept!.lastServedAt).toEqual(day(20));
+    expect(kept!.fileSha256).toBe(file.sha256);
+    expect(await exists(unused!.key)).toBe(true);
+
+    // Day 40: the copy last served on day 0 is past the 30 days; the one of day 20 is not.
+    const report = await sweep(day(40));
+    expect(report).toMatchObject({
+      removed: 1,
+      unused: 1,
+      bytesFreed: unused!.byteSize,
+      failed: 0,
+    });
+    expect(await exists(unused!.key)).toBe(false);
+    expect(await exists(kept!.key)).toBe(true);
+    expect((await copies()).map((copy) => copy.key)).toEqual([kept!.key]);
+    expect(await sweep(day(40))).toMatchObject({ removed: 0, hasMore: false });
+
+    // Storage refuses the delete: the record stays for the next run, which deletes it.
+    await db
+      .update(productFiles)
+      .set({ sha256: "f".repeat(64) })
+      .where(eq(productFiles.id, file.id));
+    const refusing: FileStorage = {
+      ...storage,
+      delete: async () => {
+        throw new Error("storage down");
+      },
+    };
+    expect(await sweep(day(41), refusing)).toMatchObject({ removed: 0, failed: 1 });
+    expect(await exists(kept!.key)).toBe(true);
+    // The file was replaced (other bytes): its old copies go, whenever last served.
+    expect(await sweep(day(41))).toMatchObject({ removed: 1, fileReplaced: 1 });
+    expect(await exists(kept!.key)).toBe(false);
+    expect(await copies()).toEqual([]);
+    await db.update(productFiles).set({ sha256: file.sha256 }).where(eq(productFiles.id, file.id));
+
+    // A later download stamps again (the same copy's key: same version, same buyer).
+    state.now = day(42);
+    const again = (await bytesOf(await download(file.id))).bytes;
+    expect(await pdfText(again)).toContain("kept@example.com");
+    const [remade] = await copies();
+    expect(remade!.key).toBe(kept!.key);
+    expect(await exists(remade!.key)).toBe(true);
+
+    // Served while the sweep deletes it: the bytes go, the record stays (stamped again next time).
+    const servedDuring: FileStorage = {
+      ...storage,
+      delete: async (key) => {
+        await storage.delete(key);
+        await recordStampedCopy(db, { ...remade!, at: day(200) });
+      },
+    };
+    expect(await sweep(day(100), servedDuring)).toMatchObject({ removed: 0, servedMeanwhile: 1 });
+    expect((await copies()).map((copy) => copy.lastServedAt)).toEqual([day(200)]);
+    state.now = day(201);
+    expect(await pdfText((await bytesOf(await download(file.id))).bytes)).toContain(
+      "kept@example.com",
+    );
+    expect(await exists(remade!.key)).toBe(true);
+
+    // The file deleted: its copies go at the next sweep, through the daily job and its receipt.
+    await db.delete(productFiles).where(eq(productFiles.id, file.id));
+    const job = await sweepFiles({
+      db,
+      storage,
+      now: async () => day(202),
+      log: moduleLogger("test"),
+    });
+    expect(job).toMatchObject({ removed: 1, fileGone: 1, failed: 0 });
+    expect(await exists(remade!.key)).toBe(false);
+    const [receipt] = await db.select().from(billingRuns).where(eq(billingRuns.id, job.runId));
+    expect(receipt).toMatchObject({ job: "files.sweep", status: "completed" });
   });
 
   it("stops a refunded order's downloads at once", async () => {
