@@ -6,14 +6,16 @@ import { markDatabaseUnavailable } from "@/lib/http/request-outcome";
  * Runs once when a server instance starts: validates the configuration (an invalid one, such as a
  * live deployment with a missing secret, exits here with status 1 naming each problem:
  * lib/startup.ts), connects the database before traffic (PGlite: migrate and seed; PostgreSQL:
- * check that `npm run db:migrate` has run), and in sandbox mode starts the payment sandbox's
+ * check that `npm run db:migrate` has run — 503 everywhere until it has; a database that refuses
+ * the configuration exits with status 1), and in sandbox mode starts the payment sandbox's
  * clock-driven work (pushes, retries, expiries).
  */
 export async function register(): Promise<void> {
   // NEXT_RUNTIME is Next's own marker of the runtime, not configuration (lib/env.ts owns that).
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getEnv } = await import("@/lib/env");
-  const { configOrExit, mailSummary, storageSummary } = await import("@/lib/startup");
+  const { configOrExit, mailSummary, openDatabaseOrExit, storageSummary } =
+    await import("@/lib/startup");
   // An invalid configuration (in live mode: every missing secret) ends the process, named.
   const env = configOrExit(getEnv);
   // Where delivered files live (never the keys): a wrong bucket shows in the first log lines.
@@ -24,20 +26,14 @@ export async function register(): Promise<void> {
   if (env.mail.transport === "hold") startupLog.warn(mail);
   else startupLog.info(mail);
   const { getDb, logProbeFailure, probeDatabase } = await import("@/db");
-  const { hasErrorCode, isDatabaseUnavailable, MIGRATIONS_BEHIND } = await import("@/db/errors");
   // proxy.ts asks this before every request: an outage is a 503 on every page and route.
   const { registerDatabaseProbe } = await import("@/db/availability");
   registerDatabaseProbe(probeDatabase, logProbeFailure);
-  try {
-    await getDb();
-  } catch (error) {
-    // Not migrated, or any other failure: refuse to start, with the reason in the log.
-    if (!isDatabaseUnavailable(error) || hasErrorCode(error, MIGRATIONS_BEHIND)) throw error;
-    // Unreachable right now (a restart, a failover): serve anyway. Requests answer 503 with
-    // Retry-After and getDb() tries again on the next one, so the instance heals by itself.
-    const { moduleLogger } = await import("@/lib/logger");
-    moduleLogger("startup").warn({ err: error }, "database unavailable at start-up");
-  }
+  // Unreachable or not migrated yet: serve 503 until it heals. Anything else: stop, named.
+  await openDatabaseOrExit(getDb, {
+    warn: (err, message) => startupLog.warn({ err }, message),
+    error: (err, message) => startupLog.error({ err }, message),
+  });
   if (env.isSandbox) {
     const { startYouzanSandboxTicker } = await import("@/lib/sandbox/youzan/ticker");
     startYouzanSandboxTicker();

@@ -1,7 +1,14 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EnvError, resolveEnv } from "./env";
-import { configOrExit, mailSummary, storageSummary, type StartupIo } from "./startup";
+import { MigrationsBehindError } from "@/db/errors";
+import {
+  configOrExit,
+  mailSummary,
+  openDatabaseOrExit,
+  storageSummary,
+  type StartupIo,
+} from "./startup";
 
 class Exited extends Error {
   constructor(readonly code: number) {
@@ -128,5 +135,63 @@ describe("mailSummary", () => {
     expect(mailSummary(resolve({}).mail)).toContain("/sandbox/mail");
     const held = { ...resolve({}).mail, transport: "hold" as const, smtpUrl: null };
     expect(mailSummary(held)).toContain("SMTP_URL is not set");
+  });
+});
+
+describe("openDatabaseOrExit", () => {
+  function fakeLog() {
+    const seen: string[] = [];
+    return {
+      seen,
+      log: {
+        warn: (_: unknown, message: string) => void seen.push(`warn: ${message}`),
+        error: (_: unknown, message: string) => void seen.push(`error: ${message}`),
+      },
+    };
+  }
+  const refusing = (error: unknown) => () => Promise.reject(error);
+
+  it("opens the database", async () => {
+    const { io, lines } = fakeIo();
+    const { log, seen } = fakeLog();
+    expect(await openDatabaseOrExit(async () => ({}), log, io)).toBe("open");
+    expect([...lines, ...seen]).toEqual([]);
+  });
+
+  it("serves when the database is unreachable (503 until it is back)", async () => {
+    const { io, lines } = fakeIo();
+    const { log, seen } = fakeLog();
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), {
+      code: "ECONNREFUSED",
+    });
+    expect(await openDatabaseOrExit(refusing(refused), log, io)).toBe("unavailable");
+    expect(seen).toEqual(["warn: database unavailable at start-up"]);
+    expect(lines).toEqual([]);
+  });
+
+  it("serves when the database is behind this build (503 until migrated), logged as an error", async () => {
+    const { io, lines } = fakeIo();
+    const { log, seen } = fakeLog();
+    const behind = new MigrationsBehindError(["0016_stamped_copies"]);
+    expect(await openDatabaseOrExit(refusing(behind), log, io)).toBe("behind");
+    expect(seen).toEqual([
+      "error: database behind this build: answering 503 until `npm run db:migrate` has run",
+    ]);
+    expect(lines).toEqual([]);
+  });
+
+  it("stops with status 1 and the reason when the database refuses the configuration", async () => {
+    const { io, lines } = fakeIo();
+    const { log } = fakeLog();
+    const wrongRole = Object.assign(new Error('role "nobody" does not exist'), { code: "28000" });
+    const failed = openDatabaseOrExit(
+      refusing(new Error("Failed query: select 1", { cause: wrongRole })),
+      log,
+      io,
+    );
+    await expect(failed).rejects.toEqual(new Exited(1));
+    expect(lines).toEqual([
+      'The database cannot be opened, the server stops: Failed query: select 1 (28000: role "nobody" does not exist)',
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { hasErrorCode, isDatabaseUnavailable, MIGRATIONS_BEHIND } from "@/db/errors";
 import type { Env } from "./env";
 
 /**
@@ -41,6 +42,52 @@ function problemsOf(error: unknown): string[] | null {
   if (typeof error !== "object" || error === null || !("problems" in error)) return null;
   const { problems } = error;
   return Array.isArray(problems) && problems.every((p) => typeof p === "string") ? problems : null;
+}
+
+export type DatabaseAtStart = "open" | "unavailable" | "behind";
+
+/**
+ * Opens the database before traffic. Two failures let the server start, because they heal by
+ * themselves and every page and route answers 503 with Retry-After meanwhile (getDb() tries again
+ * on the next request): the database is unreachable (a restart, a failover), or it is behind this
+ * build's migrations (`npm run db:migrate` not run yet). Anything else — a refused password, a
+ * database or host that does not exist — heals only with a change of configuration: the process
+ * stops with the reason and status 1 (thrown, Next would catch it and answer a plain 500 to every
+ * request instead).
+ */
+export async function openDatabaseOrExit(
+  open: () => Promise<unknown>,
+  log: {
+    warn(error: unknown, message: string): void;
+    error(error: unknown, message: string): void;
+  },
+  io: StartupIo = processIo,
+): Promise<DatabaseAtStart> {
+  try {
+    await open();
+    return "open";
+  } catch (error) {
+    if (hasErrorCode(error, MIGRATIONS_BEHIND)) {
+      log.error(
+        error,
+        "database behind this build: answering 503 until `npm run db:migrate` has run",
+      );
+      return "behind";
+    }
+    if (isDatabaseUnavailable(error)) {
+      log.warn(error, "database unavailable at start-up");
+      return "unavailable";
+    }
+    io.error(`The database cannot be opened, the server stops: ${describe(error)}`);
+    return io.exit(1);
+  }
+}
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  const cause = error.cause instanceof Error ? ` (${describe(error.cause)})` : "";
+  return `${typeof code === "string" ? `${code}: ` : ""}${error.message}${cause}`;
 }
 
 /**
