@@ -37,6 +37,20 @@ export interface SweepStampsReport {
   hasMore: boolean;
 }
 
+/** A sweep that removed nothing (yet). */
+export function emptySweepReport(): SweepStampsReport {
+  return {
+    removed: 0,
+    bytesFreed: 0,
+    unused: 0,
+    fileGone: 0,
+    fileReplaced: 0,
+    servedMeanwhile: 0,
+    failed: 0,
+    hasMore: false,
+  };
+}
+
 const REASON_COUNTER: Record<StaleReason, "unused" | "fileGone" | "fileReplaced"> = {
   unused: "unused",
   file_gone: "fileGone",
@@ -57,16 +71,7 @@ export async function sweepStampedCopies(
   const keepDays = options.keepDays ?? STAMP_KEEP_DAYS;
   const batch = options.batch ?? BATCH;
   const servedBefore = new Date(deps.now.getTime() - keepDays * 86_400_000);
-  const report: SweepStampsReport = {
-    removed: 0,
-    bytesFreed: 0,
-    unused: 0,
-    fileGone: 0,
-    fileReplaced: 0,
-    servedMeanwhile: 0,
-    failed: 0,
-    hasMore: false,
-  };
+  const report = emptySweepReport();
   // Copies left in place by this run (a failed delete, served meanwhile) are not taken again in it.
   const leftKeys = new Set<string>();
   for (;;) {

@@ -1,6 +1,10 @@
 import "server-only";
 import type { Db } from "@/db/client";
-import { sweepStampedCopies, type SweepStampsReport } from "@/lib/delivery/sweep-stamps";
+import {
+  emptySweepReport,
+  sweepStampedCopies,
+  type SweepStampsReport,
+} from "@/lib/delivery/sweep-stamps";
 import type { ModuleLogger } from "@/lib/logger";
 import type { FileStorage } from "@/lib/storage/types";
 import { withRunReceipt } from "./run-receipt";
@@ -27,16 +31,7 @@ export async function sweepFiles(
   const started = performance.now();
   const elapsed = options.elapsed ?? (() => performance.now() - started);
   const budgetMs = options.budgetMs ?? BUDGET_MS;
-  const initial: SweepStampsReport = {
-    removed: 0,
-    bytesFreed: 0,
-    unused: 0,
-    fileGone: 0,
-    fileReplaced: 0,
-    servedMeanwhile: 0,
-    failed: 0,
-    hasMore: false,
-  };
+  const initial = emptySweepReport();
   return withRunReceipt(deps, { name: "files.sweep", initial }, async (run) => {
     const report = await sweepStampedCopies(
       { db: deps.db, storage: deps.storage, now: await deps.now(), log: deps.log },

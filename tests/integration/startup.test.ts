@@ -1,7 +1,7 @@
-import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { runToExit } from "../helpers/processes";
 
 /*
  * Issue #7, item 10: an invalid live configuration must stop the process at start-up, naming
@@ -27,22 +27,7 @@ function brokenLiveEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number) {
-  return new Promise<{ code: number | null; stderr: string; timedOut: boolean }>((resolve) => {
-    const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stderr = "";
-    let timedOut = false;
-    child.stdout.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    // A guard against a server that keeps running (the bug), not a wait: it exits in ~2 s.
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr, timedOut });
-    });
-  });
+  return runToExit(command, args, { env, timeoutMs, cwd: root });
 }
 
 const NAMED = [
@@ -71,8 +56,8 @@ describe("start-up with an invalid live configuration", () => {
     );
     expect(result.timedOut).toBe(false);
     expect(result.code).toBe(1);
-    for (const name of NAMED) expect(result.stderr).toContain(name);
-    expect(result.stderr).not.toContain("SERVING");
+    for (const name of NAMED) expect(result.output).toContain(name);
+    expect(result.output).not.toContain("SERVING");
   }, 30_000);
 
   it.skipIf(!existsSync(path.join(root, ".next/BUILD_ID")))(
@@ -87,7 +72,7 @@ describe("start-up with an invalid live configuration", () => {
       );
       expect(result.timedOut).toBe(false);
       expect(result.code).not.toBe(0);
-      for (const name of NAMED) expect(result.stderr).toContain(name);
+      for (const name of NAMED) expect(result.output).toContain(name);
     },
     30_000,
   );

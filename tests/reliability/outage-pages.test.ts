@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { eventually } from "../helpers/processes";
 import { startTcpRelay, type TcpRelay } from "../helpers/tcp-proxy";
 import { startReliabilityShop, type ReliabilityShop } from "./shop-server";
 
@@ -36,15 +37,6 @@ function navigate(path: string, signedIn: boolean): Promise<Response> {
 
 /** proxy.ts's outage page (lib/http/unavailable.ts) reloads itself; Next's error page does not. */
 const isProxyOutagePage = (body: string) => body.includes('http-equiv="refresh"');
-
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`never: ${what}`);
-}
 
 /**
  * The database dies under one render of `path`. The first attempt may find the gate's trust

@@ -1,9 +1,9 @@
-import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { startChild, stopChildren } from "../../scripts/bench-server";
 import { serverNodeArgs } from "../../scripts/server-command";
+import { eventually, runToExit } from "../helpers/processes";
 import { ensureProductionBuild } from "./shop-server";
 
 /*
@@ -35,40 +35,8 @@ async function emptyDatabase(url: string): Promise<void> {
   }
 }
 
-function run(
-  command: string,
-  args: string[],
-  env: Record<string, string>,
-  timeoutMs: number,
-): Promise<{ code: number | null; output: string; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    let timedOut = false;
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    // A guard against a server that keeps running (the bug), not a wait.
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill("SIGKILL");
-    }, timeoutMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output, timedOut });
-    });
-  });
-}
-
-async function eventually(check: () => Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`never: ${what}`);
+function run(command: string, args: string[], env: Record<string, string>, timeoutMs: number) {
+  return runToExit(command, args, { env: { ...process.env, ...env }, timeoutMs });
 }
 
 const SHOP_ENV = {
@@ -122,6 +90,7 @@ describe("start-up against a database that cannot serve this build (production s
     await eventually(
       async () => (await fetch(`${base}/api/health`)).status === 200,
       "/api/health answers 200 once migrated",
+      60_000,
     );
     expect((await fetch(`${base}/`, { headers: { accept: "text/html" } })).status).toBe(200);
     expect(child.exitCode).toBeNull();
