@@ -15,7 +15,13 @@ import {
   UNSIGN_RESULTS,
   WEBHOOK_EVENTS,
 } from "./inbox-codes";
-import { RUN_JOBS, RUN_STATUSES } from "./runs";
+import {
+  BILLING_REPORT_COUNTS,
+  RECONCILE_SUMMARY_COUNTS,
+  RUN_JOBS,
+  RUN_STATUSES,
+  SWEEP_SUMMARY_COUNTS,
+} from "./runs";
 
 describe("outcomeParts", () => {
   it("splits the composite outcomes into labelled parts", () => {
@@ -129,6 +135,19 @@ describe("labels", () => {
       expect(labels, group).toBeDefined();
       for (const code of list)
         expect(labels?.[labelKey(code)], `${group}.${code}`).toBeTypeOf("string");
+    }
+  });
+
+  it("every counter a run's summary shows has a label in both languages", () => {
+    const counters = [
+      ...BILLING_REPORT_COUNTS,
+      ...RECONCILE_SUMMARY_COUNTS,
+      ...SWEEP_SUMMARY_COUNTS,
+    ];
+    for (const messages of [zh, en]) {
+      const labels = (messages as { admin: { runsList: { counts: Record<string, string> } } }).admin
+        .runsList.counts;
+      for (const key of counters) expect(labels[key], key).toBeTypeOf("string");
     }
   });
 

@@ -44,12 +44,27 @@ export const RECONCILE_SUMMARY_COUNTS = [
 ] as const;
 
 /** The numeric fields of a run's summary, in a stable order: known counters first, then others. */
+/** The counters of a stamped-copy sweep's summary (lib/delivery/sweep-stamps.ts). */
+export const SWEEP_SUMMARY_COUNTS = [
+  "removed",
+  "bytesFreed",
+  "unused",
+  "fileGone",
+  "fileReplaced",
+  "servedMeanwhile",
+  "failed",
+] as const;
+
 export function summaryCounts(summary: unknown): { key: string; value: number }[] {
   if (summary === null || typeof summary !== "object" || Array.isArray(summary)) return [];
   const entries = Object.entries(summary as Record<string, unknown>).filter(
     (entry): entry is [string, number] => typeof entry[1] === "number" && Number.isFinite(entry[1]),
   );
-  const known: readonly string[] = [...BILLING_REPORT_COUNTS, ...RECONCILE_SUMMARY_COUNTS];
+  const known: readonly string[] = [
+    ...BILLING_REPORT_COUNTS,
+    ...RECONCILE_SUMMARY_COUNTS,
+    ...SWEEP_SUMMARY_COUNTS,
+  ];
   const rank = (key: string) => {
     const at = known.indexOf(key);
     return at < 0 ? known.length : at;
