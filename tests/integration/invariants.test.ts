@@ -14,6 +14,7 @@ import {
   payments,
   productFiles,
   products,
+  stampedCopies,
   users,
   webhookInbox,
 } from "@/db/schema";
@@ -411,6 +412,32 @@ describe("grants carry what they grant", () => {
     expect(
       await refusal(db.insert(downloadCounts).values({ ...row, day: "2026-12-02", count: 0 })),
     ).toContain("download_counts_count");
+  });
+
+  it("a stamped copy is recorded once per storage key, under stamps/, with its file version", async () => {
+    const db = t.db();
+    const copy = (over: Partial<typeof stampedCopies.$inferInsert>) =>
+      db.insert(stampedCopies).values({
+        key: `stamps/fil_abc/${"ab".repeat(20)}`,
+        fileId: "fil_abc",
+        fileSha256: "c".repeat(64),
+        byteSize: 1024,
+        lastServedAt: new Date(),
+        ...over,
+      });
+    await copy({});
+    expect(await refusal(copy({}))).toContain("stamped_copies_pkey");
+    // Never a path outside the copies' prefix (the sweep deletes what these rows name).
+    expect(await refusal(copy({ key: "files/fil_abc" }))).toContain("stamped_copies_key");
+    expect(await refusal(copy({ key: "stamps/../files/fil_abc/ab" }))).toContain(
+      "stamped_copies_key",
+    );
+    expect(
+      await refusal(copy({ key: `stamps/fil_abc/${"cd".repeat(20)}`, fileSha256: "not-hex" })),
+    ).toContain("stamped_copies_sha256_hex");
+    expect(
+      await refusal(copy({ key: `stamps/fil_abc/${"ef".repeat(20)}`, byteSize: 0 })),
+    ).toContain("stamped_copies_size");
   });
 
   it("a notice is written once per event, recipient and kind; sent means a send time", async () => {
