@@ -126,10 +126,15 @@ function withHeaders<R extends Response>(response: R, headers: Record<string, st
 }
 
 /*
- * Not for /api/admin/uploads/: Next clones and buffers the body of every request the proxy runs
- * for, cut at 10 MB, so uploads would arrive truncated and whole in memory. Those routes do the
- * database gate and the security headers themselves (lib/admin/content-upload-route.ts).
+ * Not for the routes of lib/http/unproxied-route.ts (`UNPROXIED_ROUTES`), which do the database
+ * gate and the security headers themselves: /api/admin/uploads/ (Next clones and buffers the
+ * body of every request the proxy runs for, cut at 10 MB), and the routes answered by the
+ * thousand — /api/health, the providers' webhooks, the status poll — for which running the proxy
+ * costs Next as much CPU again as the route. Their patterns end the path and take no `%`: a
+ * path that is not valid percent-encoding still meets the proxy. proxy.test.ts checks the list.
  */
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.ico|api/admin/uploads/).*)"],
+  matcher: [
+    "/((?!_next/static|_next/image|favicon.ico|api/admin/uploads/|api/health$|api/webhooks/youzan$|api/webhooks/alipay/(?:gateway|agreement|trade)$|api/orders/[A-Za-z0-9]+/status$).*)",
+  ],
 };

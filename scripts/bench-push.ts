@@ -2,7 +2,14 @@ import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import type { PushPayload } from "@/lib/sandbox/youzan/pushes";
 import { pct, reportBench, type BenchRow } from "./bench-report";
-import { ensureBuild, startShop, stopChildren, setBenchEnvironment } from "./bench-server";
+import {
+  ensureBuild,
+  setBenchEnvironment,
+  startChild,
+  startShop,
+  stopChildren,
+  waitFor,
+} from "./bench-server";
 
 /*
  * `npm run bench:push` (issue #14, benchmark 2): signed Youzan pushes for BENCH_ORDERS (2,000)
@@ -36,11 +43,19 @@ const FLOOR_SECONDS = Number(process.env.BENCH_FLOOR_SECONDS ?? 8);
 const TARGET_SETTLED_PER_S = 200;
 const PRODUCT_SLUG = "side-hustle-handbook";
 const base = `http://127.0.0.1:${APP_PORT}`;
-// Youzan is another company's server in a real shop: the sandbox answers from a second instance
-// of the build (as the reliability tier's load test runs it), so the shop's process is measured
-// doing the shop's own work. BENCH_SAME_PROCESS_SANDBOX=1 serves it from the shop's process.
-const separateSandbox = process.env.BENCH_SAME_PROCESS_SANDBOX !== "1";
+// Youzan is another company's server in a real shop. BENCH_SANDBOX says where its stand-in
+// answers the shop's `youzan.trade.get`: `bare` (default) the sandbox's handlers on a bare
+// node:http server (scripts/bench-youzan-sandbox.ts), so the two cores go to the shop and not to
+// a second framework; `next` a second instance of the build (as the reliability tier's load test
+// runs it); `same` the shop's own process (/sandbox/youzan of the shop).
+const sandboxKind = (process.env.BENCH_SANDBOX ?? "bare") as "bare" | "next" | "same";
+if (!["bare", "next", "same"].includes(sandboxKind)) {
+  throw new Error(`bench:push: BENCH_SANDBOX is bare, next or same, not ${sandboxKind}`);
+}
+const separateSandbox = sandboxKind !== "same";
 const sandboxBase = separateSandbox ? `http://127.0.0.1:${APP_PORT + 1}` : base;
+// The sandbox's control routes (faults, pay) are the build's: the bare server has none.
+const controlBase = sandboxKind === "next" ? sandboxBase : base;
 
 setBenchEnvironment(url, {
   APP_URL: base,
@@ -68,16 +83,33 @@ await rebuildBenchDatabase(url);
 const db = await getDb();
 await seedDatabase(db, { email: "admin@bench.example.com", password: "bench-admin-password" });
 
-const sandboxPid = separateSandbox
-  ? (
-      await startShop({
-        port: APP_PORT + 1,
-        // It plays Youzan only: the shop's receipts are the shop's process's work, not Youzan's.
-        env: { CRON_SECRET: "bench-cron-secret-0123456789", SANDBOX_NOTICES_TICKER: "false" },
-        cpuProfileDir: process.env.BENCH_CPU_PROFILE,
-      })
-    ).child.pid
-  : undefined;
+const sandboxEnv = { CRON_SECRET: "bench-cron-secret-0123456789", SANDBOX_NOTICES_TICKER: "false" };
+let sandboxPid: number | undefined;
+if (sandboxKind === "next") {
+  // It plays Youzan only: the shop's receipts are the shop's process's work, not Youzan's.
+  const { child } = await startShop({
+    port: APP_PORT + 1,
+    env: sandboxEnv,
+    cpuProfileDir: process.env.BENCH_CPU_PROFILE,
+  });
+  sandboxPid = child.pid;
+} else if (sandboxKind === "bare") {
+  const child = startChild(
+    "node",
+    [
+      ...(process.env.BENCH_CPU_PROFILE
+        ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+        : []),
+      "--import",
+      "tsx",
+      "--conditions=react-server",
+      "scripts/bench-youzan-sandbox.ts",
+    ],
+    { ...sandboxEnv, PORT: String(APP_PORT + 1), NODE_ENV: "production" },
+  );
+  await waitFor(`${sandboxBase}/health`, child);
+  sandboxPid = child.pid;
+}
 const { child: app } = await startShop({
   port: APP_PORT,
   env: { CRON_SECRET: "bench-cron-secret-0123456789" },
@@ -104,9 +136,9 @@ async function pool<T, R>(
   return results;
 }
 
-/** A control call of the sandbox (the instance serving it). */
+/** A control call of the sandbox (on the build that serves its control routes). */
 async function post(path: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${sandboxBase}${path}`, {
+  const response = await fetch(`${controlBase}${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -241,8 +273,30 @@ let notAcknowledged = 0;
 /** Acknowledgements the server compressed (fetch asks for gzip): a zlib stream per push. */
 let compressed = 0;
 const started = performance.now();
+// BENCH_IN_PROCESS=1 (a diagnosis): the pipeline called in this process, no HTTP, no Next: the
+// bench's own CPU is then the push's work without the framework.
+const inProcess =
+  process.env.BENCH_IN_PROCESS === "1"
+    ? await (async () => {
+        const { getRuntime } = await import("@/lib/runtime");
+        const { handleYouzanPush } = await import("@/lib/webhooks/youzan");
+        const runtime = await getRuntime();
+        if (process.env.BENCH_ALS === "1") {
+          const { AsyncLocalStorage } = await import("node:async_hooks");
+          new AsyncLocalStorage<object>().enterWith({});
+        }
+        return (body: string, headers: Record<string, string>) =>
+          handleYouzanPush(runtime, body, new Headers(headers));
+      })()
+    : undefined;
 await pool(pushes, CONCURRENCY, async (push) => {
   const t0 = performance.now();
+  if (inProcess) {
+    const reply = await inProcess(push.body, push.headers);
+    latencies.push(performance.now() - t0);
+    if (reply.status !== 200) notAcknowledged++;
+    return;
+  }
   const response = await fetch(`${base}/api/webhooks/youzan`, {
     method: "POST",
     headers: push.headers,

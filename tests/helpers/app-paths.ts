@@ -8,6 +8,8 @@ export interface AppPath {
   page: boolean;
   /** The HTTP methods it answers: GET for a page, the exported handlers of a route. */
   methods: string[];
+  /** Its source file, relative to the project (`app/api/health/route.ts`). */
+  file: string;
 }
 
 function exportedMethods(file: string): string[] {
@@ -37,7 +39,12 @@ export function appPaths(): AppPath[] {
           )
           .join("/");
         const page = name === "page.tsx";
-        found.push({ path: `/${url}`, page, methods: page ? ["GET"] : exportedMethods(full) });
+        found.push({
+          path: `/${url}`,
+          page,
+          methods: page ? ["GET"] : exportedMethods(full),
+          file: path.relative(path.resolve(root, ".."), full),
+        });
       }
     }
   };

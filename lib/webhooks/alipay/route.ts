@@ -1,6 +1,7 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
-import { errorResponse, readCappedText, route } from "@/lib/http/json";
+import { errorResponse, readCappedText } from "@/lib/http/json";
+import { unproxiedRoute } from "@/lib/http/unproxied-route";
 import { payments } from "@/lib/jobs/payments-first";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { ALIPAY_WEBHOOK_MAX_BYTES, handleAlipayNotify, type AlipayDestination } from "./index";
@@ -10,9 +11,10 @@ import { ALIPAY_WEBHOOK_MAX_BYTES, handleAlipayNotify, type AlipayDestination } 
  * pipeline itself: Alipay's odd content types defeat framework parsers) → the reply Alipay
  * expects: exactly `success` as plain text once recorded. A refusal is the shop's JSON error
  * (Alipay counts anything but `success` as a failure and retries; the inbox keeps the reason).
+ * Not behind the proxy (lib/http/unproxied-route.ts): notifications come by the thousand.
  */
 export function alipayNotifyRoute(destination: AlipayDestination) {
-  return route(async (request) => {
+  return unproxiedRoute(async (request) => {
     const raw = await readCappedText(request, ALIPAY_WEBHOOK_MAX_BYTES);
     // Counted while answered: the notice sender gives way to it (lib/jobs/payments-first.ts).
     const reply = await payments.during(async () =>

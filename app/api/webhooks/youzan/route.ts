@@ -1,4 +1,5 @@
-import { methodsNotAllowed, readCappedText, route, sizedJson } from "@/lib/http/json";
+import { readCappedText, sizedJson } from "@/lib/http/json";
+import { unproxiedMethodsNotAllowed, unproxiedRoute } from "@/lib/http/unproxied-route";
 import { payments } from "@/lib/jobs/payments-first";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { handleYouzanPush, YOUZAN_WEBHOOK_MAX_BYTES } from "@/lib/webhooks/youzan";
@@ -6,8 +7,9 @@ import { handleYouzanPush, YOUZAN_WEBHOOK_MAX_BYTES } from "@/lib/webhooks/youza
 /**
  * Youzan push messages: raw body and headers → the webhook pipeline → the reply Youzan expects
  * (`{"code":0,"msg":"success"}`). A refusal keeps Youzan's shape and carries the shop's error too.
+ * Not behind the proxy (lib/http/unproxied-route.ts): pushes come by the thousand.
  */
-export const POST = route(async (request) => {
+export const POST = unproxiedRoute(async (request) => {
   const raw = await readCappedText(request, YOUZAN_WEBHOOK_MAX_BYTES);
   // Counted while answered: the notice sender gives way to it (lib/jobs/payments-first.ts).
   const reply = await payments.during(async () =>
@@ -26,4 +28,4 @@ export const POST = route(async (request) => {
 });
 
 /** Any other method: 405 with the JSON error. */
-export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);
+export const { GET, PUT, PATCH, DELETE } = unproxiedMethodsNotAllowed(["POST"]);

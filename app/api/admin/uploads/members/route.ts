@@ -5,7 +5,8 @@ import { uploadFile } from "@/lib/admin/content-files";
 import { uploadRoute } from "@/lib/admin/content-upload-route";
 import { assertAdmin } from "@/lib/auth/guards";
 import { getEnv } from "@/lib/env";
-import { json, methodsNotAllowed } from "@/lib/http/json";
+import { json } from "@/lib/http/json";
+import { unproxiedMethodsNotAllowed } from "@/lib/http/unproxied-route";
 import { getStorage } from "@/lib/storage";
 
 /** Uploads a file to the members' area (as a product's upload, with no product). */
@@ -18,4 +19,4 @@ export const POST = uploadRoute(async (request: Request) => {
 });
 
 /** Any other method: 405 with the JSON error. */
-export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);
+export const { GET, PUT, PATCH, DELETE } = unproxiedMethodsNotAllowed(["POST"]);

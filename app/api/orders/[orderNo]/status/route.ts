@@ -1,7 +1,8 @@
 import { findOrderByNo, findPollFacts } from "@/db/queries/orders";
 import { assertSessionOfRequest } from "@/lib/auth/session-token";
 import { assertViewer } from "@/lib/auth/session-version";
-import { methodsNotAllowed, route, sizedJson } from "@/lib/http/json";
+import { sizedJson } from "@/lib/http/json";
+import { unproxiedMethodsNotAllowed, unproxiedRoute } from "@/lib/http/unproxied-route";
 import { checkYouzanOrder } from "@/lib/orders/check-status";
 import { getRuntime, kickNotices } from "@/lib/runtime";
 import { checkAlipayOrder } from "@/lib/subscriptions/check-status";
@@ -18,8 +19,9 @@ const NO_STORE = { "cache-control": "no-store" };
  * orders; Alipay for memberships whose notification is late), at most once per few seconds per
  * order however many tabs poll (the conditional claim of both checks). Every answer carries the
  * shop's now (in sandbox mode from the clock offset read with the order), for the checkout's countdown.
+ * Polled by every open checkout: not behind the proxy (lib/http/unproxied-route.ts).
  */
-export const GET = route<Context>(async (request, { params }) => {
+export const GET = unproxiedRoute<Context>(async (request, { params }) => {
   const session = await assertSessionOfRequest(request);
   const { orderNo } = await params;
   const deps = await getRuntime();
@@ -47,4 +49,4 @@ export const GET = route<Context>(async (request, { params }) => {
 });
 
 /** Any other method: 405 with the JSON error. */
-export const { POST, PUT, PATCH, DELETE } = methodsNotAllowed(["GET"]);
+export const { POST, PUT, PATCH, DELETE } = unproxiedMethodsNotAllowed(["GET"]);

@@ -1,8 +1,8 @@
 import { alipayNotifyRoute } from "@/lib/webhooks/alipay/route";
-import { methodsNotAllowed } from "@/lib/http/json";
+import { unproxiedMethodsNotAllowed } from "@/lib/http/unproxied-route";
 
 /** Alipay sign notifications (`sign_notify_url`, page.sign's `notify_url`): `dut_user_sign`. */
 export const POST = alipayNotifyRoute("agreement");
 
 /** Any other method: 405 with the JSON error. */
-export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);
+export const { GET, PUT, PATCH, DELETE } = unproxiedMethodsNotAllowed(["POST"]);

@@ -1,8 +1,8 @@
 import { alipayNotifyRoute } from "@/lib/webhooks/alipay/route";
-import { methodsNotAllowed } from "@/lib/http/json";
+import { unproxiedMethodsNotAllowed } from "@/lib/http/unproxied-route";
 
 /** Alipay trade notifications (`notify_url` of trade.pay and trade.app.pay): payments. */
 export const POST = alipayNotifyRoute("trade");
 
 /** Any other method: 405 with the JSON error. */
-export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);
+export const { GET, PUT, PATCH, DELETE } = unproxiedMethodsNotAllowed(["POST"]);

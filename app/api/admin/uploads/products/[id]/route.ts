@@ -5,7 +5,8 @@ import { uploadFile } from "@/lib/admin/content-files";
 import { uploadRoute } from "@/lib/admin/content-upload-route";
 import { assertAdmin } from "@/lib/auth/guards";
 import { getEnv } from "@/lib/env";
-import { json, methodsNotAllowed } from "@/lib/http/json";
+import { json } from "@/lib/http/json";
+import { unproxiedMethodsNotAllowed } from "@/lib/http/unproxied-route";
 import { getStorage } from "@/lib/storage";
 
 type Context = { params: Promise<{ id: string }> };
@@ -25,4 +26,4 @@ export const POST = uploadRoute(async (request: Request, context: Context) => {
 });
 
 /** Any other method: 405 with the JSON error. */
-export const { GET, PUT, PATCH, DELETE } = methodsNotAllowed(["POST"]);
+export const { GET, PUT, PATCH, DELETE } = unproxiedMethodsNotAllowed(["POST"]);
