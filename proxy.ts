@@ -1,8 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
 
 import { databaseGate } from "@/db/availability";
-import { getEnv } from "@/lib/env";
 import { PATH_HEADER } from "@/lib/http/request-path";
+import { securityMode } from "@/lib/http/security-mode";
 import { newNonce, securityHeaders, type SecurityHeaders } from "@/lib/http/security-headers";
 import { unavailableResponse } from "@/lib/http/unavailable";
 import { MAIL_PREVIEW_CSP, MAIL_PREVIEW_HEADERS } from "@/lib/notices/render-preview";
@@ -43,20 +43,6 @@ export async function proxy(request: NextRequest) {
   headers.set(PATH_HEADER, `${pathname}${search}`);
   headers.set("Content-Security-Policy", security["Content-Security-Policy"]);
   return withHeaders(NextResponse.next({ request: { headers } }), security);
-}
-
-/**
- * Proxy runs on Node.js (Next 16's default), where getEnv() is resolved once per process. An
- * invalid configuration stops the process at start-up (instrumentation.ts); until then the
- * strictest scripts and no HSTS.
- */
-function mode(): { development: boolean; live: boolean } {
-  try {
-    const env = getEnv();
-    return { development: env.nodeEnv === "development", live: !env.isSandbox };
-  } catch {
-    return { development: false, live: false };
-  }
 }
 
 const HEALTH_PATH = "/api/health";
@@ -114,7 +100,7 @@ async function unreadableMultipart(request: NextRequest): Promise<boolean> {
 const MAIL_PREVIEW_PATH = /^\/sandbox\/mail\/\d+\/html$/;
 
 function headersFor(pathname: string, nonce: string): SecurityHeaders {
-  const options = mode();
+  const options = securityMode();
   const security = securityHeaders({ nonce, ...options });
   if (options.live || !MAIL_PREVIEW_PATH.test(pathname)) return security;
   return { ...security, ...MAIL_PREVIEW_HEADERS, "Content-Security-Policy": MAIL_PREVIEW_CSP };

@@ -1,8 +1,8 @@
 import "server-only";
 import { databaseGate } from "@/db/availability";
-import { getEnv } from "@/lib/env";
 import { methodsNotAllowed, route } from "@/lib/http/json";
 import { newNonce, securityHeaders } from "@/lib/http/security-headers";
+import { securityMode } from "@/lib/http/security-mode";
 import { unavailableResponse } from "@/lib/http/unavailable";
 
 /*
@@ -38,18 +38,8 @@ export const UNPROXIED_ROUTES = {
   "app/api/admin/uploads/products/[id]/route.ts": "/api/admin/uploads/products/prd_1",
 } as const;
 
-/** As proxy.ts decides it; an invalid env (stopped at start-up anyway) gets the strictest. */
-function mode(): { development: boolean; live: boolean } {
-  try {
-    const env = getEnv();
-    return { development: env.nodeEnv === "development", live: !env.isSandbox };
-  } catch {
-    return { development: false, live: false };
-  }
-}
-
 function withSecurityHeaders(response: Response, nonce: string): Response {
-  const headers = securityHeaders({ nonce, ...mode() });
+  const headers = securityHeaders({ nonce, ...securityMode() });
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   return response;
 }
