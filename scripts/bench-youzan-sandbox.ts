@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { getYouzanSandbox, isSandboxError } from "@/lib/sandbox/youzan";
+import { sandboxErrorResponse } from "@/lib/sandbox/youzan/http";
 
 /*
  * The Youzan sandbox's token endpoint and API gateway on a bare node:http server, for the push
@@ -84,11 +85,8 @@ const server = createServer((incoming, outgoing) => {
       }
       return json(outgoing, 404, { error: { code: "not_found", message: "Not found." } });
     } catch (error) {
-      if (isSandboxError(error)) {
-        return json(outgoing, error.status, {
-          error: { code: "bad_request", message: error.message },
-        });
-      }
+      // The status and error code the build's /sandbox routes answer with.
+      if (isSandboxError(error)) return await respond(outgoing, sandboxErrorResponse(error));
       console.error("bench youzan sandbox:", error);
       if (!outgoing.headersSent)
         json(outgoing, 500, { error: { code: "internal", message: String(error) } });

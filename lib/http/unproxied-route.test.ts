@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { config } from "@/proxy";
+import { appPaths } from "../../tests/helpers/app-paths";
 import { UNPROXIED_ROUTES } from "./unproxied-route";
 
 /*
@@ -24,23 +25,10 @@ const proxied = (pathname: string) => matchers.some((regexp) => regexp.test(path
 const WRAPPERS =
   /from "@\/lib\/(http\/unproxied-route|admin\/content-upload-route|webhooks\/alipay\/route)"/;
 
-/** Every route.ts under app/, as a path with its dynamic segments filled in. */
-function routeFiles(dir = path.join(root, "app")): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return routeFiles(full);
-    return entry.name === "route.ts" ? [path.relative(root, full)] : [];
-  });
-}
-function examplePath(file: string): string {
-  const segments = path
-    .dirname(file)
-    .split(path.sep)
-    .slice(1)
-    .filter((segment) => !/^\(.*\)$/.test(segment))
-    .map((segment) => (segment.startsWith("[") ? "Seg1" : segment));
-  return `/${segments.join("/")}`;
-}
+/** Every route handler under app/ (route.ts), with its path's dynamic segments filled in. */
+const routes = appPaths().filter((found) => !found.page);
+const routeFiles = () => routes.map(({ file }) => file);
+const examplePath = (file: string) => routes.find((found) => found.file === file)!.path;
 
 describe("proxy.ts's matcher and UNPROXIED_ROUTES", () => {
   it("leaves out exactly the routes that use the wrapper", () => {
