@@ -16,23 +16,63 @@ import { shopNow } from "@/db/schema/shop-time";
  * writes nothing. Raw SQL sets the shop-time columns itself (shop-time.ts).
  */
 
-/** A buyer's notice: address and language read from the user row in the same statement. */
+/**
+ * A notice to write: to a buyer (`to: "buyer"`: address and language read from the user row in
+ * the same statement; nothing is written if the user is gone) or to the owner (`to: "owner"`:
+ * the admin's address, resolved when sent, or the DingTalk robot).
+ */
+export type NewNotice = { id: string; kind: NoticeKind; eventKey: string; data: object } & (
+  { to: "buyer"; userId: string } | { to: "owner"; channel: NoticeChannel; userId?: string | null }
+);
+
+/**
+ * Writes the notices of one event in one statement (a payment's receipt and the owner's alert:
+ * one round trip and one statement for the database, not one each). A notice already written for
+ * the same (event, recipient, kind) is left as it is. Returns the ids written.
+ */
+export async function insertNotices(db: Db, list: readonly NewNotice[]): Promise<string[]> {
+  if (list.length === 0) return [];
+  const rows = list.map((n) => ({
+    id: n.id,
+    kind: n.kind,
+    channel: n.to === "buyer" ? "email" : n.channel,
+    event_key: n.eventKey,
+    // null: the buyer's own address, read below.
+    recipient: n.to === "buyer" ? null : n.channel === "dingtalk" ? "dingtalk" : "owner",
+    user_id: n.userId ?? null,
+    data: n.data,
+  }));
+  // The buyer's row by a lateral lookup kept apart (`offset 0`), so that it is an index lookup
+  // row by row: as a join it was planned for the 100 rows PostgreSQL guesses a function
+  // returns, and scanned every user (explain in docs/PERFORMANCE.md, pushes).
+  const result = await db.execute(sql`
+    with t as materialized (select ${shopNow()} as now)
+    insert into notices (id, kind, channel, event_key, recipient, user_id, locale, data,
+                         next_attempt_at, created_at, updated_at)
+    select v.id, v.kind, v.channel, v.event_key, coalesce(v.recipient, b.email), v.user_id,
+           coalesce(b.locale, 'zh-CN'), v.data, t.now, t.now, t.now
+      from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+             as v(id text, kind text, channel text, event_key text, recipient text,
+                  user_id text, data jsonb)
+      cross join t
+      left join lateral (
+        select u.email,
+               case when u.locale in ('zh-CN', 'en') then u.locale else 'zh-CN' end as locale
+          from users u
+         where v.recipient is null and u.id = v.user_id
+        offset 0) b on true
+     where v.recipient is not null or b.email is not null
+    on conflict (event_key, recipient, kind) do nothing
+    returning id`);
+  return idsOf(result);
+}
+
+/** A buyer's notice (see insertNotices); true when written. */
 export async function insertBuyerNotice(
   db: Db,
   n: { id: string; kind: NoticeKind; eventKey: string; userId: string; data: object },
 ): Promise<boolean> {
-  const now = shopNow();
-  const rows = await db.execute(sql`
-    insert into notices (id, kind, channel, event_key, recipient, user_id, locale, data,
-                         next_attempt_at, created_at, updated_at)
-    select ${n.id}, ${n.kind}, 'email', ${n.eventKey}, u.email, u.id,
-           case when u.locale in ('zh-CN', 'en') then u.locale else 'zh-CN' end,
-           ${JSON.stringify(n.data)}::jsonb, ${now}, ${now}, ${now}
-      from users u
-     where u.id = ${n.userId}
-    on conflict (event_key, recipient, kind) do nothing
-    returning id`);
-  return rowCount(rows) > 0;
+  return (await insertNotices(db, [{ ...n, to: "buyer" }])).length > 0;
 }
 
 /** An owner's notice on one channel: `owner` (the admin's address, resolved when sent) or `dingtalk`. */
@@ -47,16 +87,13 @@ export async function insertOwnerNotice(
     userId?: string | null;
   },
 ): Promise<boolean> {
-  const now = shopNow();
-  const recipient = n.channel === "dingtalk" ? "dingtalk" : "owner";
-  const rows = await db.execute(sql`
-    insert into notices (id, kind, channel, event_key, recipient, user_id, locale, data,
-                         next_attempt_at, created_at, updated_at)
-    values (${n.id}, ${n.kind}, ${n.channel}, ${n.eventKey}, ${recipient}, ${n.userId ?? null},
-            'zh-CN', ${JSON.stringify(n.data)}::jsonb, ${now}, ${now}, ${now})
-    on conflict (event_key, recipient, kind) do nothing
-    returning id`);
-  return rowCount(rows) > 0;
+  return (await insertNotices(db, [{ ...n, to: "owner" }])).length > 0;
+}
+
+/** The ids `returning id` gave, on either driver (postgres.js: an array; PGlite: `{ rows }`). */
+function idsOf(result: unknown): string[] {
+  const rows = Array.isArray(result) ? result : (result as { rows?: unknown[] }).rows;
+  return Array.isArray(rows) ? rows.map((row) => (row as { id: string }).id) : [];
 }
 
 /** Rows of `db.execute` on either driver (postgres.js: an array; PGlite: `{ rows }`). */

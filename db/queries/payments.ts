@@ -7,24 +7,6 @@ import { payments } from "../schema";
 export type Payment = typeof payments.$inferSelect;
 type Provider = Payment["provider"];
 
-/** The recorded provider trade, locked until the transaction ends (`payments_provider_trade_uq`). */
-export async function lockPaymentByTrade(
-  tx: Db,
-  provider: Provider,
-  tradeNo: string,
-): Promise<Payment | undefined> {
-  const [row] = await lockPaymentStatement.run(tx, { provider, tradeNo });
-  return row;
-}
-
-const lockPaymentStatement = statement((db, slot: Slots<{ provider: Provider; tradeNo: string }>) =>
-  db
-    .select()
-    .from(payments)
-    .where(and(eq(payments.provider, slot.provider), eq(payments.providerTradeNo, slot.tradeNo)))
-    .for("update"),
-);
-
 /**
  * Whether a provider trade is recorded already (no lock): a push of a known trade can then be
  * answered without asking the provider again, since settling it would change nothing.

@@ -1,12 +1,8 @@
 import type { Db } from "@/db/client";
 import { insertAudit } from "@/db/queries/audit";
-import {
-  contentGrantOfOrder,
-  insertGrant,
-  lockMembershipEndOfOrder,
-} from "@/db/queries/entitlements";
+import { insertGrant, lockSettlementFacts } from "@/db/queries/entitlements";
 import { flagOrderForReview, lockOrderWithProduct, markOrderPaid } from "@/db/queries/orders";
-import { acceptRecordedTrade, insertPayment, lockPaymentByTrade } from "@/db/queries/payments";
+import { acceptRecordedTrade, insertPayment } from "@/db/queries/payments";
 import type { Order } from "@/db/schema";
 import { grantCredits } from "@/lib/credits/ledger";
 import { newId } from "@/lib/ids";
@@ -112,27 +108,24 @@ async function readFacts(
 ): Promise<{ order: Order; decision: SettlementFacts }> {
   // The order's lock first, then what another settlement may just have written, read after the
   // lock is held: sent together in one round trip, the server runs each statement in turn with a
-  // snapshot of its own (READ COMMITTED). The reads find the order by its id, so they need no
-  // answer from the lock; the buyer's row is locked only for a membership, the grant read only
-  // for a one-off product (else they return nothing and are not used).
-  const [locked, existing, owned, membershipEnd] = await Promise.all([
+  // snapshot of its own (READ COMMITTED). lockSettlementFacts finds the order by its id, so it
+  // needs no answer from the lock; it locks the buyer's row for a membership (two periods of one
+  // buyer settling at once must not both start from the same end), after the order's lock, as
+  // everywhere.
+  const [locked, facts] = await Promise.all([
     lockOrderWithProduct(tx, orderId),
-    lockPaymentByTrade(tx, trade.provider, trade.tradeNo),
-    contentGrantOfOrder(tx, orderId),
-    // Two periods of one buyer settling at once must not both start from the same end: the
-    // buyer row is the lock that orders them (after the order lock, as everywhere).
-    lockMembershipEndOfOrder(tx, orderId),
+    lockSettlementFacts(tx, orderId, trade.provider, trade.tradeNo),
   ]);
   if (!locked) throw new Error(`settlePayment: no order ${orderId}`);
   const { order, product } = locked;
-  const membershipEndsAt = product?.kind === "membership" ? membershipEnd : null;
+  const membershipEndsAt = product?.kind === "membership" ? facts.membershipEnd : null;
   return {
     order,
     decision: {
       order,
-      tradeRecordedFor: existing?.orderId ?? null,
+      tradeRecordedFor: facts.tradeRecordedFor,
       product,
-      contentOwnedBy: owned?.orderId ?? null,
+      contentOwnedBy: product?.kind === "one_off" ? facts.contentOwnedBy : null,
       membershipEndsAt,
       now,
       trade,

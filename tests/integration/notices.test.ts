@@ -1,4 +1,4 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { notices, users } from "@/db/schema";
 import { advanceClock } from "@/lib/clock";
@@ -16,6 +16,7 @@ import {
 } from "@/lib/notices/send";
 import { holdTransport, smtpTransport, type MailTransport } from "@/lib/notices/transport";
 import { runNoticesJob } from "@/lib/jobs/send-notices";
+import { enqueueBuyerAndOwnerNotices } from "@/lib/notices/enqueue";
 import { appPaths } from "../helpers/app-paths";
 import { makeUser } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/db";
@@ -144,6 +145,59 @@ describe("receipts through a real SMTP server", () => {
     expect(receipt!.subject).toContain(o.orderNo);
     expect(receipt!.subject).toMatch(/[A-Za-z]{4}/);
     expect(receipt!.text).not.toMatch(/[\u4e00-\u9fff]{4}/);
+  });
+});
+
+describe("writing a payment's notices", () => {
+  it("one statement for the receipt and the owner's alert, finding the buyer by key, not by scanning users", async () => {
+    const db = t.db();
+    // Enough users that scanning them is the planner's choice if the buyer's row is joined.
+    await db.insert(users).values(
+      Array.from({ length: 3000 }, (_, i) => ({
+        id: `usr_plan${i}`,
+        email: `plan${i}@example.com`,
+        passwordHash: "scrypt$x",
+        locale: i === 7 ? "en" : "zh-CN",
+      })),
+    );
+    await db.execute(sql`analyze users`);
+    const { statements, params } = await statementsOf(db, () =>
+      enqueueBuyerAndOwnerNotices(
+        db,
+        { kind: "receipt", eventKey: "order:ord_plan", userId: "usr_plan7", data: { a: 1 } },
+        { kind: "owner_new_order", eventKey: "order:ord_plan", userId: "usr_plan7" },
+      ),
+    );
+    expect(statements).toHaveLength(1);
+    const written = await db.select().from(notices).where(eq(notices.eventKey, "order:ord_plan"));
+    expect(written.map((n) => [n.kind, n.recipient, n.locale, n.userId, n.data]).sort()).toEqual([
+      ["owner_new_order", "owner", "zh-CN", "usr_plan7", {}],
+      ["receipt", "plan7@example.com", "en", "usr_plan7", { a: 1 }],
+    ]);
+    // The plan the server keeps for this statement (a generic one: it runs thousands of times).
+    const plan = await db.transaction(async (tx) => {
+      await tx.execute(sql`set local plan_cache_mode = force_generic_plan`);
+      await tx.execute(sql.raw(`prepare notices_plan as ${statements[0]}`));
+      try {
+        const values = params[0]!.map((value) => `'${String(value).replaceAll("'", "''")}'`);
+        return rowsOf(
+          await tx.execute(sql.raw(`explain execute notices_plan(${values.join(", ")})`)),
+        );
+      } finally {
+        await tx.execute(sql`deallocate notices_plan`);
+      }
+    });
+    const text = plan.map((row) => Object.values(row).join(" ")).join("\n");
+    expect(text).toMatch(/Index Scan using users_pkey on users/);
+    expect(text).not.toMatch(/Seq Scan on users/);
+    // A buyer who is gone gets nothing; the owner's alert is still written.
+    await enqueueBuyerAndOwnerNotices(
+      db,
+      { kind: "receipt", eventKey: "order:ord_gone", userId: "usr_gone" },
+      { kind: "owner_new_order", eventKey: "order:ord_gone" },
+    );
+    const gone = await db.select().from(notices).where(eq(notices.eventKey, "order:ord_gone"));
+    expect(gone.map((n) => n.recipient)).toEqual(["owner"]);
   });
 });
 
@@ -345,3 +399,11 @@ describe("SMTP down for a while", () => {
     expect(await sendDueNotices(deps())).toMatchObject({ sent: 2 });
   });
 });
+
+/** Rows of `db.execute` on either driver (postgres.js: an array; PGlite: `{ rows }`). */
+function rowsOf(result: unknown): Record<string, unknown>[] {
+  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<
+    string,
+    unknown
+  >[];
+}

@@ -1,9 +1,10 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
-import { auditLog, entitlements, orders, payments, type Order } from "@/db/schema";
+import { auditLog, entitlements, notices, orders, payments, type Order } from "@/db/schema";
 import { settlePayment, type PaidTrade } from "@/lib/orders/settle";
 import { makeAgreement, makeOrder, makeProduct } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/db";
+import { statementsOf } from "../helpers/statements";
 
 const t = withTestDatabase();
 let order: Order;
@@ -71,6 +72,38 @@ describe("settlePayment", () => {
     expect(result.order.status).toBe("review");
     expect(result.order.reviewReason).toContain("already_owned");
     expect(await t.db().$count(entitlements)).toBe(1);
+  });
+
+  it("settles in eight statements: the order's lock, the buyer's, the facts; five writes", async () => {
+    // A payment is the shop's hottest write: a statement more costs every push (PERFORMANCE.md).
+    const { result, statements } = await statementsOf(t.db(), () =>
+      settlePayment(t.db(), order.id, trade("E1")),
+    );
+    expect(result.outcome).toBe("settled");
+    const sent = statements.filter((text) => !/^\s*(begin|commit)\b/i.test(text));
+    expect(sent, sent.join("\n---\n")).toHaveLength(8);
+    expect(sent[0]).toMatch(/from "orders".*for update of "orders"/s);
+    expect(sent[1]).toMatch(/from "users".*for update of "users"/s);
+    expect(sent[2]).toMatch(
+      /from payments p.*for update.*from entitlements e.*max\(e\.expires_at\)/s,
+    );
+    // The receipt and the owner's alert: one insert of both.
+    expect(sent.filter((text) => /insert into notices/.test(text))).toHaveLength(1);
+    const written = await t
+      .db()
+      .select()
+      .from(notices)
+      .where(eq(notices.eventKey, `order:${order.id}`));
+    expect(
+      written.map((n) => [n.kind, n.recipient === "owner" ? "owner" : "buyer"]).sort(),
+    ).toEqual([
+      ["owner_new_order", "owner"],
+      ["receipt", "buyer"],
+    ]);
+    // A replay reads the same facts and writes nothing.
+    const again = await statementsOf(t.db(), () => settlePayment(t.db(), order.id, trade("E1")));
+    expect(again.result.outcome).toBe("already_settled");
+    expect(again.statements.filter((text) => !/^\s*(begin|commit)\b/i.test(text))).toHaveLength(3);
   });
 
   it("the same trade number at two providers is two trades", async () => {
