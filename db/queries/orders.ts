@@ -8,7 +8,6 @@ import {
   entitlements,
   orderStatus,
   orders,
-  payments,
   products,
   sandboxClock,
   users,
@@ -49,7 +48,9 @@ const orderOfQrWithTradeStatement = statement(
     db
       .select({
         order: orders,
-        tradeRecorded: sql<boolean>`exists (select 1 from ${payments} where ${payments.provider} = ${slot.provider} and ${payments.providerTradeNo} = ${slot.tradeNo})`,
+        // Aliased: in a one-table select drizzle leaves column names bare, and a bare
+        // "provider" here would mean the order's column if payments ever lost its own.
+        tradeRecorded: sql<boolean>`exists (select 1 from payments p where p.provider = ${slot.provider} and p.provider_trade_no = ${slot.tradeNo})`,
       })
       .from(orders)
       .where(eq(orders.qrId, slot.qrId)),

@@ -136,7 +136,7 @@ describe("settling by push", () => {
     expect(first.result).toEqual({ status: "failed", outcome: "trade_not_visible_yet" });
     expect(first.statements, first.statements.join("\n---\n")).toHaveLength(1);
     expect(first.statements[0]).toMatch(/from "orders" where "orders"\."qr_id"/);
-    expect(first.statements[0]).toMatch(/exists \(select 1 from "payments"/);
+    expect(first.statements[0]).toMatch(/exists \(select 1 from payments p where p\.provider = /);
     expect(await applyTradePaid(p.bed.deps, event)).toEqual({
       status: "processed",
       outcome: "settled",
