@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { DrizzleQueryError } from "drizzle-orm";
 import postgres from "postgres";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -445,6 +447,13 @@ describe("route: the database cannot serve", () => {
     })(new Request(URL_), undefined);
     return { response, text: await response.text() };
   }
+
+  it("server.mjs answers an outage's 500 with the same Retry-After (it cannot import this module)", () => {
+    const server = readFileSync(path.join(process.cwd(), "server.mjs"), "utf8");
+    expect(server).toMatch(/^const RETRY_AFTER_SECONDS = "(\d+)";$/m);
+    const [, seconds] = /^const RETRY_AFTER_SECONDS = "(\d+)";$/m.exec(server)!;
+    expect(seconds).toBe(String(RETRY_AFTER_SECONDS));
+  });
 
   it.each([
     ["a refused connection under drizzle's wrapper", refusedQuery()],
