@@ -1,6 +1,7 @@
 import "server-only";
 import { eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../client";
+import { rowsOf } from "../rows";
 import { agreements, orders } from "../schema";
 import { insertAudit, type NewAuditEntry } from "./audit";
 
@@ -134,12 +135,6 @@ export async function releaseAgreements(db: Db, ids: readonly string[]): Promise
 /** Excludes what the run looked at already (each id one bound parameter). */
 function notSeen(seen: readonly string[]): SQL {
   return seen.length === 0 ? sql`true` : sql`not (a.id in ${[...seen]})`;
-}
-
-/** postgres.js returns the rows as the result; PGlite wraps them in `{ rows }`. */
-function rowsOf<T>(result: unknown): T[] {
-  if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
 /**

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
+import { rowsOf } from "../rows";
 import {
   NOTICE_KINDS,
   noticeSettings,
@@ -95,7 +96,7 @@ export async function unsubscribe(
     select u.id, ${category}, ${shopNow()} from users u where u.id = ${userId}
     on conflict do nothing
     returning user_id`);
-  if (rowCount(inserted) > 0) return true;
+  if (rowsOf(inserted).length > 0) return true;
   const [user] = await db.select({ id: users.id }).from(users).where(eq(users.id, userId));
   return user ? false : null;
 }
@@ -124,11 +125,4 @@ export async function isUnsubscribed(
     .where(and(eq(noticeUnsubscribes.userId, userId), eq(noticeUnsubscribes.category, category)))
     .limit(1);
   return row !== undefined;
-}
-
-/** Rows of `db.execute` on either driver (postgres.js: an array; PGlite: `{ rows }`). */
-function rowCount(result: unknown): number {
-  if (Array.isArray(result)) return result.length;
-  const rows = (result as { rows?: unknown[] }).rows;
-  return Array.isArray(rows) ? rows.length : 0;
 }

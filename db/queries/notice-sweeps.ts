@@ -1,6 +1,7 @@
 import "server-only";
 import { and, count, eq, gte, lt, sql, sum } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { rowsOf } from "@/db/rows";
 import { orders } from "@/db/schema";
 import { shopNow } from "@/db/schema/shop-time";
 import { firstAttemptSql } from "./billing";
@@ -11,11 +12,7 @@ import { firstAttemptSql } from "./billing";
  * every few minutes, from several instances — writes each notice once.
  */
 
-const written = (result: unknown): number => {
-  if (Array.isArray(result)) return result.length;
-  const rows = (result as { rows?: unknown[] }).rows;
-  return Array.isArray(rows) ? rows.length : 0;
-};
+const written = (result: unknown): number => rowsOf(result).length;
 
 /**
  * Renewal reminders: every active, auto-renewing agreement that has paid a period, whose next

@@ -1,6 +1,7 @@
 import "server-only";
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
+import { rowsOf } from "@/db/rows";
 import {
   notices,
   noticeUnsubscribes,
@@ -64,43 +65,7 @@ export async function insertNotices(db: Db, list: readonly NewNotice[]): Promise
      where v.recipient is not null or b.email is not null
     on conflict (event_key, recipient, kind) do nothing
     returning id`);
-  return idsOf(result);
-}
-
-/** A buyer's notice (see insertNotices); true when written. */
-export async function insertBuyerNotice(
-  db: Db,
-  n: { id: string; kind: NoticeKind; eventKey: string; userId: string; data: object },
-): Promise<boolean> {
-  return (await insertNotices(db, [{ ...n, to: "buyer" }])).length > 0;
-}
-
-/** An owner's notice on one channel: `owner` (the admin's address, resolved when sent) or `dingtalk`. */
-export async function insertOwnerNotice(
-  db: Db,
-  n: {
-    id: string;
-    kind: NoticeKind;
-    eventKey: string;
-    channel: NoticeChannel;
-    data: object;
-    userId?: string | null;
-  },
-): Promise<boolean> {
-  return (await insertNotices(db, [{ ...n, to: "owner" }])).length > 0;
-}
-
-/** The ids `returning id` gave, on either driver (postgres.js: an array; PGlite: `{ rows }`). */
-function idsOf(result: unknown): string[] {
-  const rows = Array.isArray(result) ? result : (result as { rows?: unknown[] }).rows;
-  return Array.isArray(rows) ? rows.map((row) => (row as { id: string }).id) : [];
-}
-
-/** Rows of `db.execute` on either driver (postgres.js: an array; PGlite: `{ rows }`). */
-function rowCount(result: unknown): number {
-  if (Array.isArray(result)) return result.length;
-  const rows = (result as { rows?: unknown[] }).rows;
-  return Array.isArray(rows) ? rows.length : 0;
+  return rowsOf<{ id: string }>(result).map((row) => row.id);
 }
 
 /**
@@ -126,7 +91,7 @@ export async function insertAgreementEndedNotice(
        and a.status in ('closed', 'unsigned')
     on conflict (event_key, recipient, kind) do nothing
     returning id`);
-  return rowCount(rows) > 0;
+  return rowsOf(rows).length > 0;
 }
 
 // ---------------------------------------------------------------------------------------------

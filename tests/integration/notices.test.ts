@@ -15,6 +15,7 @@ import {
   type NoticeDeps,
 } from "@/lib/notices/send";
 import { holdTransport, smtpTransport, type MailTransport } from "@/lib/notices/transport";
+import { rowsOf } from "@/db/rows";
 import { runNoticesJob } from "@/lib/jobs/send-notices";
 import { enqueueBuyerAndOwnerNotices } from "@/lib/notices/enqueue";
 import { appPaths } from "../helpers/app-paths";
@@ -399,11 +400,3 @@ describe("SMTP down for a while", () => {
     expect(await sendDueNotices(deps())).toMatchObject({ sent: 2 });
   });
 });
-
-/** Rows of `db.execute` on either driver (postgres.js: an array; PGlite: `{ rows }`). */
-function rowsOf(result: unknown): Record<string, unknown>[] {
-  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as Record<
-    string,
-    unknown
-  >[];
-}
