@@ -13,12 +13,14 @@ describe("the production server's command", () => {
     expect(serverNodeArgs({})).toEqual([
       "--max-old-space-size=160",
       "--max-semi-space-size=8",
+      "--no-maglev",
       "server.mjs",
     ]);
     expect(serverNodeArgs({ SERVER_HEAP_MB: "384" }, ["--cpu-prof"])).toEqual([
       "--cpu-prof",
       "--max-old-space-size=384",
       "--max-semi-space-size=8",
+      "--no-maglev",
       "server.mjs",
     ]);
   });

@@ -1,6 +1,6 @@
 /*
  * How the production server is started: `npm start` runs
- *   node --max-old-space-size=${SERVER_HEAP_MB:-160} --max-semi-space-size=8 server.mjs
+ *   node --max-old-space-size=${SERVER_HEAP_MB:-160} --max-semi-space-size=8 --no-maglev server.mjs
  * (package.json "start"). Everything else that starts the production server (the e2e and
  * reliability tiers, the benches) starts it with these same arguments, so what is tested and
  * measured runs in the heap the shop ships with. server-command.test.ts holds package.json to it.
@@ -16,6 +16,13 @@ export const DEFAULT_SERVER_HEAP_MB = 160;
 /** Each of the young generation's two semi-spaces, in MB (V8 grows them to 16 under load by default; 8 halves the scavenges of 4 for 12 MB). */
 export const SERVER_SEMI_SPACE_MB = 8;
 
+/**
+ * V8's mid-tier compiler (Maglev, on by default since Node 22) kept ~40 MB more of compiled code
+ * in the server under the status bench for no throughput the bench could see (docs/PERFORMANCE.md
+ * "Node 24"); functions go from the baseline compiler straight to TurboFan as on Node 20.
+ */
+export const SERVER_V8_FLAGS = ["--no-maglev"] as const;
+
 /** The arguments after `node` for server.mjs, with `extra` Node flags (a CPU profile) first. */
 export function serverNodeArgs(
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -26,9 +33,10 @@ export function serverNodeArgs(
     ...extra,
     `--max-old-space-size=${heapMb}`,
     `--max-semi-space-size=${SERVER_SEMI_SPACE_MB}`,
+    ...SERVER_V8_FLAGS,
     "server.mjs",
   ];
 }
 
 /** package.json's "start" must be exactly this (checked by server-command.test.ts). */
-export const START_SCRIPT = `npm run db:migrate && node --max-old-space-size=\${SERVER_HEAP_MB:-${DEFAULT_SERVER_HEAP_MB}} --max-semi-space-size=${SERVER_SEMI_SPACE_MB} server.mjs`;
+export const START_SCRIPT = `npm run db:migrate && node --max-old-space-size=\${SERVER_HEAP_MB:-${DEFAULT_SERVER_HEAP_MB}} --max-semi-space-size=${SERVER_SEMI_SPACE_MB} ${SERVER_V8_FLAGS.join(" ")} server.mjs`;

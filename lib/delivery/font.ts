@@ -16,7 +16,7 @@ import fontkit from "@pdf-lib/fontkit";
  * file keeps it that way.
  */
 
-/** Next bundles must carry this file (next.config.ts `outputFileTracingIncludes`). */
+/** Next bundles must carry this file (next.config.mjs `outputFileTracingIncludes`). */
 export const SHIPPED_FONT_FILE = path.join(
   process.cwd(),
   "lib",

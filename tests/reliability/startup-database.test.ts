@@ -1,4 +1,11 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  writeFileSync,
+} from "node:fs";
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { startChild, stopChildren } from "../../scripts/bench-server";
@@ -94,6 +101,18 @@ describe("start-up against a database that cannot serve this build (production s
     );
     expect((await fetch(`${base}/`, { headers: { accept: "text/html" } })).status).toBe(200);
     expect(child.exitCode).toBeNull();
+
+    // What it runs on (Linux's /proc): the Node these tests run on (the pinned runtime,
+    // scripts/runtime.test.ts), and without Next's SWC binding mapped — a next.config.ts is compiled
+    // by it when the server starts and ~26 MB of it stays (next.config.mjs, docs/PERFORMANCE.md).
+    if (existsSync(`/proc/${child.pid}/maps`)) {
+      expect(realpathSync(readlinkSync(`/proc/${child.pid}/exe`))).toBe(
+        realpathSync(process.execPath),
+      );
+      const maps = readFileSync(`/proc/${child.pid}/maps`, "utf8");
+      expect(maps).toContain(realpathSync(process.execPath)); // the right process's map
+      expect(maps).not.toMatch(/next-swc|@next\/swc/);
+    }
   }, 240_000);
 
   it("refusing its configuration (no such role): stops with status 1 and the reason", async () => {

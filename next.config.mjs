@@ -1,9 +1,16 @@
-import type { NextConfig } from "next";
+// @ts-check
 import createNextIntlPlugin from "next-intl/plugin";
+
+/*
+ * JavaScript, not TypeScript: the production server (server.mjs) loads this file when it starts,
+ * and a next.config.ts is compiled there by Next's SWC binding, which stays loaded and mapped for
+ * the server's life (~26 MB of its RSS under load; docs/PERFORMANCE.md "Node 24").
+ */
 
 const withNextIntl = createNextIntlPlugin("./i18n/request.ts");
 
-const nextConfig: NextConfig = {
+/** @type {import("next").NextConfig} */
+const nextConfig = {
   // PGlite loads its WebAssembly and data files from its package folder at run time.
   serverExternalPackages: ["@electric-sql/pglite", "pino", "postgres"],
   // drizzle/ is read at run time: PGlite applies the migrations when it opens, and on PostgreSQL
