@@ -8,6 +8,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import { rowsOf } from "./rows";
 import postgres from "postgres";
 import { reportDatabaseUnavailable } from "./availability";
 import { hasErrorCode, MigrationsBehindError } from "./errors";
@@ -173,9 +174,7 @@ export async function pendingMigrations(
     const result = await db.execute<{ last: string | null }>(
       sql`select max(created_at)::text as last from drizzle.__drizzle_migrations`,
     );
-    // postgres.js returns the rows, PGlite an object holding them.
-    const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
-    const value = (rows[0] as { last: string | null } | undefined)?.last;
+    const value = rowsOf<{ last: string | null }>(result)[0]?.last;
     last = value == null ? Number.NEGATIVE_INFINITY : Number(value);
   } catch (error) {
     // 42P01 undefined_table (or its schema): this database was never migrated.

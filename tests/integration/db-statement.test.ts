@@ -2,6 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import type { Db } from "@/db/client";
 import { auditLog, deductionLogs, orders, products } from "@/db/schema";
+import { rowsOf } from "@/db/rows";
 import { bind, statement, type Slots } from "@/db/statement";
 import { advanceClock } from "@/lib/clock";
 import { getEnv } from "@/lib/env";
@@ -107,9 +108,7 @@ describe("statement", () => {
     const result = await t
       .db()
       .execute(sql`select response is null as is_null from deduction_logs where id = ${row!.id}`);
-    // PGlite answers { rows }, postgres.js an array of rows.
-    const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
-    expect(rows).toEqual([{ is_null: true }]);
+    expect(rowsOf(result)).toEqual([{ is_null: true }]);
 
     const paidAt = statement((db, slot: Slots<{ id: string; paidAt: Date | null }>) =>
       db

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { rowsOf } from "@/db/rows";
 import { webhookInbox } from "@/db/schema";
 import {
   recordRejected,
@@ -28,10 +29,7 @@ async function inboxBytes(): Promise<number> {
     .execute<{ bytes: string | number | null }>(
       sql`select sum(pg_column_size(t.*)) as bytes from webhook_inbox t`,
     );
-  // postgres.js returns an array, PGlite an object with `rows`.
-  const list = Array.isArray(rows) ? rows : (rows as unknown as { rows: unknown[] }).rows;
-  const first = list[0] as { bytes: string | number | null } | undefined;
-  return Number(first?.bytes ?? 0);
+  return Number(rowsOf<{ bytes: string | number | null }>(rows)[0]?.bytes ?? 0);
 }
 
 /**

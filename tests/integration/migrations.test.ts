@@ -12,15 +12,15 @@ import {
 import { isDatabaseUnavailable, MigrationsBehindError } from "@/db/errors";
 import * as schema from "@/db/schema";
 import type { Db } from "@/db/client";
+import { rowsOf } from "@/db/rows";
 import { getEnv } from "@/lib/env";
 import { withTestDatabase } from "../helpers/db";
 
 const t = withTestDatabase();
 
-/** Rows of db.execute: postgres.js returns them, PGlite an object holding them. */
+/** Rows of db.execute on either driver. */
 async function rows<T>(db: Db, query: ReturnType<typeof sql>): Promise<T[]> {
-  const result = await db.execute(query);
-  return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as T[];
+  return rowsOf<T>(await db.execute(query));
 }
 
 const enums = (Object.values(schema) as unknown[]).filter(isPgEnum);
