@@ -17,7 +17,7 @@ import { parseRange } from "@/lib/storage/range";
 import { StorageError, type FileStorage } from "@/lib/storage/types";
 import { isShopId, membersAccess, productAccess, REFUSAL_MESSAGES, type Access } from "./access";
 import { STAMP_MAX_BYTES, stampLine } from "./pdf-stamp";
-import { stampInWorker } from "./stamp-in-worker";
+import { reserveStamp, type StampTicket } from "./stamp-in-worker";
 
 /*
  * GET /api/downloads/{fileId}: the entitlement is checked at this moment, the download counted
@@ -64,17 +64,39 @@ export async function serveDownload(
     throw new AppError("forbidden", REFUSAL_MESSAGES[access.reason], { reason: [access.reason] });
   }
 
+  const stamp =
+    !access.owner &&
+    file.contentType === "application/pdf" &&
+    (product?.stampPdfs ?? true) &&
+    file.byteSize <= STAMP_MAX_BYTES;
+  // Before the download is counted: a copy that must be stamped while the stamping queue is full
+  // is refused (503, try again) and uses none of the day's downloads.
+  const prepared = stamp
+    ? await prepareStampedCopy(
+        deps,
+        file,
+        stampLine({ email: user.email, orderNo: access.orderNo ?? "" }),
+      )
+    : null;
+
   // A download is counted when it starts at the first byte; the further ranges a reader or a
   // download manager asks for (resuming, seeking) belong to the same download.
   if (!access.owner && startsAtZero(rangeHeader)) {
-    const counted = await countDownload(deps.db, {
-      userId: user.id,
-      fileId,
-      day: shanghaiDate(deps.now),
-      at: deps.now,
-      limit: deps.downloadsPerDay,
-    });
+    let counted;
+    try {
+      counted = await countDownload(deps.db, {
+        userId: user.id,
+        fileId,
+        day: shanghaiDate(deps.now),
+        at: deps.now,
+        limit: deps.downloadsPerDay,
+      });
+    } catch (error) {
+      prepared?.release();
+      throw error;
+    }
     if (counted === null) {
+      prepared?.release();
       throw new AppError(
         "rate_limited",
         `This file was downloaded ${deps.downloadsPerDay} times today; the limit resets at midnight (Asia/Shanghai).`,
@@ -84,14 +106,7 @@ export async function serveDownload(
     }
   }
 
-  const stamp =
-    !access.owner &&
-    file.contentType === "application/pdf" &&
-    (product?.stampPdfs ?? true) &&
-    file.byteSize <= STAMP_MAX_BYTES;
-  const key = stamp
-    ? await stampedCopy(deps, file, stampLine({ email: user.email, orderNo: access.orderNo ?? "" }))
-    : file.storageKey;
+  const key = prepared ? await prepared.key() : file.storageKey;
 
   const signed = await deps.storage.signedUrl(key, {
     expiresInSeconds: SIGNED_URL_SECONDS,
@@ -104,27 +119,100 @@ export async function serveDownload(
   return streamObject(deps, key, file, rangeHeader);
 }
 
+/** Seconds a buyer refused with "busy" is asked to wait: about one large PDF's stamp. */
+export const STAMP_BUSY_RETRY_SECONDS = 30;
+
+interface PreparedCopy {
+  /** The key to serve: the stamped copy, stamped now if need be, or the original if unstampable. */
+  key(): Promise<string>;
+  /** The download will not be served (refused after all): give back the queue place, if any. */
+  release(): void;
+}
+
+/** Stamps being made now, by key: a second request for the same copy waits for the first. */
+const making = new Map<string, Promise<string | null>>();
+
 /**
- * The stamped copy's key: per file version (its SHA-256) and stamp text (buyer and order), so a
- * replaced file or a changed e-mail makes a new copy and a buyer never gets another's. Made
+ * The stamped copy's key is per file version (its SHA-256) and stamp text (buyer and order), so
+ * a replaced file or a changed e-mail makes a new copy and a buyer never gets another's. Made
  * once, then served from storage; each serving is recorded (`stamped_copies`), and the sweep
- * deletes copies unused for long or of a replaced file (made again at the next download). A PDF pdf-lib cannot open (encrypted, damaged) is served as
- * it is, and logged.
+ * deletes copies unused for long or of a replaced file (made again at the next download). A PDF
+ * pdf-lib cannot open (encrypted, damaged) is served as it is, and logged. A copy not made yet
+ * needs a place in the stamping queue (stamp-in-worker.ts): none free, 503 `busy`.
  */
-async function stampedCopy(deps: DownloadDeps, file: ProductFile, line: string): Promise<string> {
+async function prepareStampedCopy(
+  deps: DownloadDeps,
+  file: ProductFile,
+  line: string,
+): Promise<PreparedCopy> {
   const digest = createHash("sha256").update(`${file.sha256}\n${line}`).digest("hex");
   const key = `stamps/${file.id}/${digest.slice(0, 40)}`;
   const served = { key, fileId: file.id, fileSha256: file.sha256, at: deps.now };
   const cached = await deps.storage.get(key);
   if (cached) {
     await cached.body.cancel();
-    await recordStampedCopy(deps.db, { ...served, byteSize: cached.size });
-    return key;
+    return {
+      key: async () => {
+        await recordStampedCopy(deps.db, { ...served, byteSize: cached.size });
+        return key;
+      },
+      release: () => {},
+    };
   }
-  const original = await deps.storage.get(file.storageKey);
-  if (!original) throw missingObject(deps, file);
-  const bytes = new Uint8Array(await new Response(original.body).arrayBuffer());
-  const stamped = await stampInWorker(bytes, line);
+  // Another request (a double click, a download manager's second connection) is making this
+  // copy: wait for it instead of stamping it twice. Null: it was refused after all; look again.
+  const joined = making.get(key);
+  if (joined) {
+    return {
+      key: async () => (await joined) ?? (await prepareStampedCopy(deps, file, line)).key(),
+      release: () => {},
+    };
+  }
+  const ticket = reserveStamp();
+  if (!ticket) {
+    throw new AppError(
+      "service_unavailable",
+      "Many PDFs are being prepared for their buyers right now; try again in a minute.",
+      { reason: ["busy"] },
+      { retryAfterSeconds: STAMP_BUSY_RETRY_SECONDS },
+    );
+  }
+  // Registered now, before this request is counted, so that a request arriving meanwhile joins.
+  let settle: (made: Promise<string> | null) => void = () => {};
+  const entry = new Promise<Promise<string> | null>((resolve) => (settle = resolve)).then(
+    (made) => made,
+  );
+  making.set(key, entry);
+  const done = () => {
+    if (making.get(key) === entry) making.delete(key);
+  };
+  entry.then(done, done);
+  return {
+    release: () => {
+      ticket.release();
+      settle(null);
+    },
+    key: () => {
+      const made = makeStampedCopy(deps, file, line, served, ticket);
+      settle(made);
+      return made;
+    },
+  };
+}
+
+async function makeStampedCopy(
+  deps: DownloadDeps,
+  file: ProductFile,
+  line: string,
+  served: { key: string; fileId: string; fileSha256: string; at: Date },
+  ticket: StampTicket,
+): Promise<string> {
+  // The original is read when the stamp's turn comes, not while it waits.
+  const stamped = await ticket.stamp(async () => {
+    const original = await deps.storage.get(file.storageKey);
+    if (!original) throw missingObject(deps, file);
+    return new Uint8Array(await new Response(original.body).arrayBuffer());
+  }, line);
   if (!stamped.ok) {
     const { reason, detail } = stamped;
     deps.log.warn(
@@ -133,13 +221,13 @@ async function stampedCopy(deps: DownloadDeps, file: ProductFile, line: string):
     );
     return file.storageKey;
   }
-  await deps.storage.put(key, new Blob([new Uint8Array(stamped.bytes)]).stream(), {
+  await deps.storage.put(served.key, new Blob([new Uint8Array(stamped.bytes)]).stream(), {
     contentType: "application/pdf",
     maxBytes: stamped.bytes.byteLength,
   });
   // Recorded once stored: the sweep (sweep-stamps.ts) deletes it when unused for long.
   await recordStampedCopy(deps.db, { ...served, byteSize: stamped.bytes.byteLength });
-  return key;
+  return served.key;
 }
 
 async function streamObject(
@@ -215,6 +303,7 @@ export const DOWNLOAD_NOTICES = [
   "membership_expired",
   "limit",
   "missing",
+  "busy",
 ] as const;
 export type DownloadNotice = (typeof DOWNLOAD_NOTICES)[number];
 
@@ -241,6 +330,8 @@ export function refusalRedirect(error: unknown, request: Request, fileId: string
         ? "limit"
         : error.code === "not_found" && isShopId(fileId, "fil")
           ? "missing"
-          : null;
+          : error.code === "service_unavailable" && reason === "busy"
+            ? "busy"
+            : null;
   return notice ? to(`/account/library?download=${notice}`) : null;
 }

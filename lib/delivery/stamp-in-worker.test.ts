@@ -2,7 +2,7 @@ import { PDFDocument, StandardFonts } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 import { pdfPageTexts } from "@/tests/helpers/pdf-text";
 import { stampLine } from "./pdf-stamp";
-import { stampInWorker } from "./stamp-in-worker";
+import { reserveStamp, STAMP_QUEUE_MAX, stampInWorker, stampsAdmitted } from "./stamp-in-worker";
 
 async function samplePdf(pages: number): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
@@ -78,5 +78,57 @@ describe("stampInWorker", () => {
       if (result.ok)
         expect(squash((await pdfPageTexts(result.bytes)).join(""))).toContain(lines[i]);
     }
+  });
+});
+
+describe("reserveStamp: a bounded queue that holds no bytes while waiting", () => {
+  it("admits STAMP_QUEUE_MAX stamps at most; a place given back admits the next", () => {
+    const tickets = Array.from({ length: STAMP_QUEUE_MAX }, () => reserveStamp());
+    expect(tickets.every((ticket) => ticket !== null)).toBe(true);
+    expect(stampsAdmitted()).toBe(STAMP_QUEUE_MAX);
+    expect(reserveStamp()).toBeNull();
+    tickets[0]!.release();
+    tickets[0]!.release(); // idempotent: gives back one place, not two
+    expect(stampsAdmitted()).toBe(STAMP_QUEUE_MAX - 1);
+    const next = reserveStamp();
+    expect(next).not.toBeNull();
+    expect(reserveStamp()).toBeNull();
+    for (const ticket of [...tickets, next]) ticket!.release();
+    expect(stampsAdmitted()).toBe(0);
+  });
+
+  it("reads a waiting stamp's PDF only when its turn comes, and frees its place when done", async () => {
+    const first = reserveStamp()!;
+    const second = reserveStamp()!;
+    const events: string[] = [];
+    const pdf = await samplePdf(1);
+    const one = first.stamp(async () => {
+      events.push("load 1");
+      return pdf.slice();
+    }, line);
+    const two = second.stamp(async () => {
+      events.push("load 2");
+      return pdf.slice();
+    }, line);
+    // The second loader has not run while the first stamp is in its worker.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(events).toEqual(["load 1"]);
+    const [a, b] = await Promise.all([one, two]);
+    expect(events).toEqual(["load 1", "load 2"]);
+    expect(a.ok && b.ok).toBe(true);
+    expect(stampsAdmitted()).toBe(0);
+    await expect(first.stamp(async () => pdf.slice(), line)).rejects.toThrow(/already used/);
+  });
+
+  it("a loader that fails fails its stamp, frees its place and does not stop the queue", async () => {
+    const failing = reserveStamp()!;
+    const after = reserveStamp()!;
+    const gone = failing.stamp(async () => {
+      throw new Error("the original is gone");
+    }, line);
+    const next = after.stamp(async () => samplePdf(1), line);
+    await expect(gone).rejects.toThrow("the original is gone");
+    expect((await next).ok).toBe(true);
+    expect(stampsAdmitted()).toBe(0);
   });
 });

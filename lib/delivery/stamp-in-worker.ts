@@ -35,22 +35,80 @@ export interface StampOptions {
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
+ * Stamps running or waiting, at most: a download past them is refused with "busy" before it is
+ * counted (download.ts), so a burst of buyers cannot queue an hour of stamping behind one
+ * another, each request waiting for it. A waiting stamp holds no bytes: its PDF is read only
+ * when its turn comes, so the server holds one document (and the worker's copy) at a time.
+ */
+export const STAMP_QUEUE_MAX = 4;
+let admitted = 0;
+
+/** A place in the stamping queue: used once (`stamp`) or given back (`release`). */
+export interface StampTicket {
+  /** Reads the PDF with `load` when this stamp's turn comes, then stamps it. */
+  stamp(
+    load: () => Promise<Uint8Array>,
+    line: string,
+    options?: StampOptions,
+  ): Promise<StampResult>;
+  /** Gives the place back unused (idempotent; `stamp` gives it back itself when done). */
+  release(): void;
+}
+
+/** A place in the queue, or null while STAMP_QUEUE_MAX stamps are running or waiting. */
+export function reserveStamp(max: number = STAMP_QUEUE_MAX): StampTicket | null {
+  if (admitted >= max) return null;
+  admitted++;
+  let held = true;
+  const release = () => {
+    if (!held) return;
+    held = false;
+    admitted--;
+  };
+  return {
+    release,
+    stamp(load, line, options = {}) {
+      if (!held) return Promise.reject(new Error("this stamp ticket was already used"));
+      return enqueue(load, line, options).finally(release);
+    },
+  };
+}
+
+/** Stamps running or waiting now (for tests and the admin's health view). */
+export function stampsAdmitted(): number {
+  return admitted;
+}
+
+/**
  * `bytes` with `line` at the foot of every page. When `bytes` is the whole of its buffer, the
  * buffer is moved to the worker (unusable here afterwards); a view on part of a buffer (a pooled
- * Buffer) is copied first, so that nothing else sharing that buffer is cut off.
+ * Buffer) is copied first, so that nothing else sharing that buffer is cut off. Not bounded:
+ * downloads go through `reserveStamp`.
  */
 export function stampInWorker(
   bytes: Uint8Array,
   line: string,
   options: StampOptions = {},
 ): Promise<StampResult> {
-  const own =
-    bytes.buffer instanceof ArrayBuffer &&
-    bytes.byteOffset === 0 &&
-    bytes.byteLength === bytes.buffer.byteLength
-      ? bytes
-      : bytes.slice();
-  const run = queue.then(() => runWorker(own, line, options));
+  return enqueue(async () => bytes, line, options);
+}
+
+function enqueue(
+  load: () => Promise<Uint8Array>,
+  line: string,
+  options: StampOptions,
+): Promise<StampResult> {
+  const run = queue.then(async (): Promise<StampResult> => {
+    // A loader that fails (the original gone from storage) fails this stamp's promise.
+    const bytes = await load();
+    const own =
+      bytes.buffer instanceof ArrayBuffer &&
+      bytes.byteOffset === 0 &&
+      bytes.byteLength === bytes.buffer.byteLength
+        ? bytes
+        : bytes.slice();
+    return runWorker(own, line, options);
+  });
   queue = run.catch(() => undefined);
   return run;
 }

@@ -529,6 +529,14 @@ describe("route: the database cannot serve", () => {
     });
   });
 
+  it("keeps a 503's own Retry-After when the error names one (a busy queue)", async () => {
+    const { response } = await answer(
+      new AppError("service_unavailable", "Busy.", { reason: ["busy"] }, { retryAfterSeconds: 30 }),
+    );
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("30");
+  });
+
   it("gives the provider's 503 the same retry hint", async () => {
     const { response, text } = await answer(
       new AppError("provider_unavailable", "Youzan is down."),

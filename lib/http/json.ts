@@ -59,9 +59,9 @@ export function errorResponse(error: unknown): Response {
     return unavailableResponse(UNAVAILABLE);
   }
   const { status, body } = toErrorBody(error);
-  if (status === 503) return unavailableResponse(body);
-  if (status >= 500) log.error(loggableError(error), "unhandled error in route");
   const retryAfter = isAppError(error) ? error.retryAfterSeconds : undefined;
+  if (status === 503) return unavailableResponse(body, retryAfter);
+  if (status >= 500) log.error(loggableError(error), "unhandled error in route");
   if (retryAfter !== undefined) {
     return Response.json(body, { status, headers: { "retry-after": String(retryAfter) } });
   }
@@ -85,10 +85,10 @@ function loggableError(error: unknown): { err: unknown; query?: string } {
   return { err: error };
 }
 
-function unavailableResponse(body: ErrorBody): Response {
+function unavailableResponse(body: ErrorBody, retryAfter = RETRY_AFTER_SECONDS): Response {
   return Response.json(body, {
     status: 503,
-    headers: { "retry-after": String(RETRY_AFTER_SECONDS) },
+    headers: { "retry-after": String(retryAfter) },
   });
 }
 

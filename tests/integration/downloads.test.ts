@@ -17,6 +17,7 @@ import {
   products,
   stampedCopies,
 } from "@/db/schema";
+import { STAMP_QUEUE_MAX, reserveStamp, stampsAdmitted } from "@/lib/delivery/stamp-in-worker";
 import { sweepStampedCopies } from "@/lib/delivery/sweep-stamps";
 import { newId } from "@/lib/ids";
 import { sweepFiles } from "@/lib/jobs/sweep-files";
@@ -519,6 +520,65 @@ describe.each(drivers)("downloads on %s", (driver, start) => {
 
     state.now = new Date("2026-12-01T16:00:00Z"); // the next day in Shanghai
     expect([200, 302]).toContain((await download(file.id)).status);
+  });
+
+  it("with the stamping queue full: a new copy is 503 busy and not counted, a made one is served, one copy is stamped once", async () => {
+    const db = t.db();
+    const book = await makeProduct(db);
+    const file = await storeFile(db, storage, {
+      productId: book.id,
+      bytes: await pdfBytes(2, "Busy"),
+      fileName: "busy.pdf",
+      contentType: "application/pdf",
+    });
+    const early = await buyer(db, book.id, "early@example.com");
+    const late = await buyer(db, book.id, "late@example.com");
+    state.user = viewer(early.user);
+    const made = (await bytesOf(await download(file.id))).bytes; // stamped before the rush
+
+    const held = Array.from({ length: STAMP_QUEUE_MAX }, () => reserveStamp()!);
+    try {
+      state.user = viewer(late.user);
+      const busy = await download(file.id);
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get("retry-after")).toBe("30");
+      expect(await busy.json()).toMatchObject({ error: { code: "service_unavailable" } });
+      const html = await download(file.id, { accept: "text/html" });
+      expect([html.status, html.headers.get("location")]).toEqual([
+        303,
+        "/account/library?download=busy",
+      ]);
+      // Refused before it was counted: none of the late buyer's downloads of the day is used.
+      const counts = await db
+        .select()
+        .from(downloadCounts)
+        .where(eq(downloadCounts.userId, late.user.id));
+      expect(counts).toEqual([]);
+      // A copy already made needs no place in the queue.
+      state.user = viewer(early.user);
+      expect(sha256((await bytesOf(await download(file.id))).bytes)).toBe(sha256(made));
+    } finally {
+      for (const ticket of held) ticket.release();
+    }
+
+    // One place left: two requests for the same new copy (a double click) share one stamp.
+    const others = Array.from({ length: STAMP_QUEUE_MAX - 1 }, () => reserveStamp()!);
+    try {
+      state.user = viewer(late.user);
+      const [a, b] = await Promise.all([download(file.id), download(file.id)]);
+      expect([a.status, b.status]).toEqual(signed ? [302, 302] : [200, 200]);
+      const [bytesA, bytesB] = [(await bytesOf(a)).bytes, (await bytesOf(b)).bytes];
+      expect(sha256(bytesA)).toBe(sha256(bytesB));
+      expect(await pdfText(bytesA)).toContain("late@example.com");
+    } finally {
+      for (const ticket of others) ticket.release();
+    }
+    expect(stampsAdmitted()).toBe(0);
+    const [row] = await db
+      .select()
+      .from(downloadCounts)
+      .where(eq(downloadCounts.userId, late.user.id));
+    expect(row?.count).toBe(2);
   });
 
   it("sends a refused click from the library back there with a notice, not a JSON page", async () => {
