@@ -58,13 +58,16 @@ const server = createServer((request, response) => {
   const outcome = { databaseUnavailable: false };
   const writeHead = response.writeHead;
   /** @type {typeof response.writeHead} */
-  const writeHeadOfOutage = function (statusCode, ...rest) {
+  const writeHeadOfOutage = function (
+    /** @type {number} */ statusCode,
+    /** @type {unknown[]} */ ...rest
+  ) {
     if (statusCode === 500 && outcome.databaseUnavailable) {
       response.setHeader("Retry-After", RETRY_AFTER_SECONDS);
       response.setHeader("Cache-Control", "no-store");
-      return writeHead.call(this, 503, ...rest);
+      return Reflect.apply(writeHead, response, [503, ...rest]);
     }
-    return writeHead.call(this, statusCode, ...rest);
+    return Reflect.apply(writeHead, response, [statusCode, ...rest]);
   };
   response.writeHead = writeHeadOfOutage;
   outcomes.run(outcome, () => void handle(request, response));

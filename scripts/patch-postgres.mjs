@@ -135,6 +135,8 @@ export const EDITS = [
 /**
  * The repaired text of one build's connection.js: `changed` false when it was repaired before.
  * Throws when the text is not 3.4.9's (the edit would not be the one that was tested).
+ * @param {string} source
+ * @returns {{ source: string, changed: boolean }}
  */
 export function patchConnectionSource(source) {
   let patched = source;
@@ -153,7 +155,10 @@ export function patchConnectionSource(source) {
   return { source: patched, changed: patched !== source };
 }
 
-/** Repairs node_modules/postgres under `root`; returns the files it changed. */
+/**
+ * Repairs node_modules/postgres under `root`; returns the files it changed.
+ * @param {string} root
+ */
 export function patchPostgres(root) {
   const dir = path.join(root, "node_modules", "postgres");
   const { version } = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
