@@ -25,7 +25,9 @@ async function start(env: Record<string, string>) {
   return { started: vi.mocked(intervalTicker).mock.calls.map((call) => call[0]), TICK_INTERVAL_MS };
 }
 
-describe("the sandbox's notice ticker", () => {
+// Each test imports the ticker's module graph afresh (the env is read at import): seconds on a
+// loaded machine, past vitest's default 5 s.
+describe("the sandbox's notice ticker", { timeout: 30_000 }, () => {
   it("ticks every 5 s in sandbox mode", async () => {
     const { started, TICK_INTERVAL_MS } = await start({ PAYMENTS_MODE: "sandbox" });
     expect(started).toEqual([TICK_INTERVAL_MS]);

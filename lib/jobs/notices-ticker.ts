@@ -30,7 +30,10 @@ export function startNoticesTicker(): () => void {
       await sweepNotices(deps);
       await sendDueNotices(deps, { timeBudgetMs: TICK_INTERVAL_MS });
     },
-    (error) => log.warn({ err: error }, "notices tick failed"),
+    {
+      onError: (error, failure) => log.warn({ err: error, ...failure }, "notices tick failed"),
+      onRecovered: (failure) => log.info(failure, "notices ticks again"),
+    },
   );
   const stop = () => {
     halt();

@@ -24,7 +24,11 @@ export function startAlipaySandboxTicker(): () => void {
       const result = await (await getAlipaySandbox()).tick();
       if (result.delivered + result.failed + result.closed > 0) log.debug(result, "tick");
     },
-    (error) => log.warn({ err: error }, "alipay sandbox tick failed"),
+    {
+      onError: (error, failure) =>
+        log.warn({ err: error, ...failure }, "alipay sandbox tick failed"),
+      onRecovered: (failure) => log.info(failure, "alipay sandbox ticks again"),
+    },
   );
   const stop = () => {
     halt();

@@ -29,7 +29,11 @@ export function startYouzanSandboxTicker(): () => void {
       const result = await (await getYouzanSandbox()).tick();
       if (result.delivered + result.failed + result.closed > 0) log.debug(result, "tick");
     },
-    (error) => log.warn({ err: error }, "youzan sandbox tick failed"),
+    {
+      onError: (error, failure) =>
+        log.warn({ err: error, ...failure }, "youzan sandbox tick failed"),
+      onRecovered: (failure) => log.info(failure, "youzan sandbox ticks again"),
+    },
   );
   const stop = () => {
     halt();
