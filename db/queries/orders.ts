@@ -1,5 +1,18 @@
 import "server-only";
-import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lte, or, sql } from "drizzle-orm";
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  gt,
+  inArray,
+  isNotNull,
+  isNull,
+  lte,
+  or,
+  sql,
+} from "drizzle-orm";
 import { alias, type SelectedFields } from "drizzle-orm/pg-core";
 import type { Db } from "../client";
 import { bind, statement, type Slots } from "../statement";
@@ -12,6 +25,7 @@ import {
   sandboxClock,
   users,
   type Order,
+  type OrderFacts,
   type Product,
   type User,
 } from "../schema";
@@ -141,7 +155,7 @@ export interface PollFacts {
   /** The session's user with the version its sessions must carry; null when there is none. */
   viewer: Pick<User, "id" | "email" | "name" | "role" | "sessionVersion"> | null;
   /** The order; null when no order has that number. (The poll needs no product.) */
-  found: { order: Order } | null;
+  found: { order: OrderFacts } | null;
   /** The sandbox clock's offset in ms (0 when it never moved; read in live mode too, unused). */
   clockOffsetMs: number;
 }
@@ -157,6 +171,13 @@ export async function findPollFacts(
   return { viewer, found: order ? { order } : null, clockOffsetMs: clockOffsetMs ?? 0 };
 }
 
+/**
+ * The status poll reads every column of the order but the QR code's image and URL, which only
+ * the checkout page shows: Youzan's image is a ~3 KB data URL that PostgreSQL would de-TOAST and
+ * send, and postgres.js decode, on every poll of every open checkout.
+ */
+const { qrImage: _qrImage, qrUrl: _qrUrl, ...polledOrderColumns } = getTableColumns(orders);
+
 // The user row is the anchor: with no such user there is no row (and no order is read for it).
 const pollFacts = statement((db, slot: Slots<{ userId: string; orderNo: string }>) =>
   db
@@ -168,7 +189,7 @@ const pollFacts = statement((db, slot: Slots<{ userId: string; orderNo: string }
         role: users.role,
         sessionVersion: users.sessionVersion,
       },
-      order: orders,
+      order: polledOrderColumns,
       clockOffsetMs: sql<
         number | null
       >`(select ${sandboxClock.offsetMs} from ${sandboxClock} where ${sandboxClock.id} = 1)`.mapWith(

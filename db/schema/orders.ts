@@ -143,4 +143,9 @@ export const entitlements = pgTable(
 );
 
 export type Order = typeof orders.$inferSelect;
+/**
+ * An order without its QR code's image and URL (Youzan's, ~3 KB): what the status poll reads
+ * (db/queries/orders.ts `findPollFacts`) and every function it calls takes.
+ */
+export type OrderFacts = Omit<Order, "qrImage" | "qrUrl">;
 export type Entitlement = typeof entitlements.$inferSelect;

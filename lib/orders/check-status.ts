@@ -1,5 +1,5 @@
 import { checkedWithin, claimStatusCheck, expirePendingOrder } from "@/db/queries/orders";
-import type { Order } from "@/db/schema";
+import type { Order, OrderFacts } from "@/db/schema";
 import { moduleLogger } from "@/lib/logger";
 import { isYouzanError, type QrTrade } from "@/lib/payments/youzan";
 import type { OrderDeps } from "./deps";
@@ -29,7 +29,7 @@ export interface CheckOptions {
  */
 export async function checkYouzanOrder(
   deps: OrderDeps,
-  order: Order,
+  order: OrderFacts,
   options: CheckOptions = {},
 ): Promise<CheckResult> {
   const statuses: Order["status"][] = options.late ? ["pending", "expired"] : ["pending"];

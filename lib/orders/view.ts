@@ -24,7 +24,7 @@ export function isOrderNo(orderNo: string): boolean {
 }
 
 /** `found` if `viewer` may see it (its owner, or an admin); else the 404 of a missing order. */
-export function visibleTo<Found extends { order: Order }>(
+export function visibleTo<Found extends { order: Pick<Order, "userId"> }>(
   found: Found | null | undefined,
   viewer: CurrentUser,
 ): Found {
@@ -63,7 +63,10 @@ export const FINAL_STATUSES = new Set<Order["status"]>([
  * sandbox mode) when the answer leaves: the checkout counts down from it, never from the
  * browser's clock (lib/orders/countdown.ts).
  */
-export function publicStatus(order: Order, serverNow: Date) {
+export function publicStatus(
+  order: Pick<Order, "orderNo" | "status" | "paidAt" | "expiresAt">,
+  serverNow: Date,
+) {
   return {
     orderNo: order.orderNo,
     status: order.status,

@@ -9,7 +9,7 @@ import {
   type NewDeductionLog,
 } from "@/db/queries/agreements";
 import { closePendingOrder } from "@/db/queries/orders";
-import type { Agreement, Order } from "@/db/schema";
+import type { Agreement, OrderFacts } from "@/db/schema";
 import type { Db } from "@/db/client";
 import { newId } from "@/lib/ids";
 import { endAgreementWithNotice, noticeRenewalFailed } from "@/lib/notices/triggers";
@@ -40,7 +40,7 @@ export type ChargeResult =
 export async function chargePeriod(
   deps: SubscriptionDeps,
   agreement: Agreement,
-  order: Order,
+  order: OrderFacts,
   options: { billingRunId?: string; attempts?: Attempt[] } = {},
 ): Promise<ChargeResult> {
   const { db } = deps;
@@ -91,7 +91,7 @@ export async function chargePeriod(
 export async function executeAttempt(
   deps: SubscriptionDeps,
   agreement: Agreement & { agreementNo: string },
-  order: Order,
+  order: OrderFacts,
   attempt: Attempt,
 ): Promise<ChargeResult> {
   const { db } = deps;
@@ -176,7 +176,7 @@ export async function executeAttempt(
 async function noticeFailedRenewal(
   db: Db,
   agreement: Pick<Agreement, "id" | "userId">,
-  order: Order,
+  order: OrderFacts,
 ): Promise<void> {
   if (order.kind !== "renewal" || order.periodIndex === null) return;
   await noticeRenewalFailed(db, {
@@ -197,7 +197,7 @@ export type Attempt = NonNullable<Awaited<ReturnType<typeof insertChargeAttempt>
 export async function resolveByQuery(
   deps: SubscriptionDeps,
   agreement: Agreement,
-  order: Order,
+  order: OrderFacts,
   attempt: Attempt,
 ): Promise<ChargeResult | null> {
   const queried = await deps.alipay.gateway.queryTrade(attempt.outTradeNo);
@@ -246,7 +246,7 @@ export async function resolveByQuery(
 export async function settlePeriod(
   deps: SubscriptionDeps,
   agreement: Pick<Agreement, "id">,
-  order: Order,
+  order: OrderFacts,
   trade: { tradeNo: string; amountFen: number; paidAt: Date; buyerRef?: string | null },
   /** The charge attempt that made this trade: marked succeeded in the same transaction. */
   options: { succeededAttempt?: { id: string; at: Date } } = {},

@@ -1,6 +1,6 @@
 import { findAgreementById, listChargeAttempts } from "@/db/queries/agreements";
 import { checkedWithin, claimStatusCheck } from "@/db/queries/orders";
-import type { Order } from "@/db/schema";
+import type { OrderFacts } from "@/db/schema";
 import { chargePeriod, logExchange, settlePeriod } from "./charge";
 import type { SubscriptionDeps } from "./deps";
 import { onAgreementSigned } from "./notifications";
@@ -20,7 +20,7 @@ export type AlipayCheck = { checked: false } | { checked: true; outcome: string 
  */
 export async function checkAlipayOrder(
   deps: SubscriptionDeps & { statusCheckIntervalMs: number },
-  order: Order,
+  order: OrderFacts,
 ): Promise<AlipayCheck> {
   if (order.provider !== "alipay" || order.status !== "pending" || !order.agreementId) {
     return { checked: false };
@@ -94,7 +94,7 @@ export async function checkAlipayOrder(
  */
 export async function retryPeriodOne(
   deps: SubscriptionDeps & { statusCheckIntervalMs: number },
-  order: Order,
+  order: OrderFacts,
 ): Promise<AlipayCheck> {
   if (order.provider !== "alipay" || order.status !== "pending" || !order.agreementId) {
     return { checked: false };

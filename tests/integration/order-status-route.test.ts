@@ -169,6 +169,9 @@ describe("GET /api/orders/{orderNo}/status", () => {
     expect(statements[0]).toMatch(
       /"users".*"orders".*"sandbox"\."clock"|"sandbox"\."clock".*"users"/s,
     );
+    // Not the QR code's image (a ~3 KB data URL from Youzan) nor its URL: the checkout shows them.
+    expect(order.qrImage?.length ?? 0).toBeGreaterThan(1000);
+    expect(statements[0]).not.toMatch(/"qr_image"|"qr_url"/);
   });
 
   it("a session older than the account's session version, or of a deleted account, gets a 401", async () => {
