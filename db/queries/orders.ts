@@ -30,6 +30,14 @@ import {
   type User,
 } from "../schema";
 
+/**
+ * Every column of an order but the QR code's image and URL, which only the checkout page shows:
+ * Youzan's image is a ~3 KB data URL that PostgreSQL would de-TOAST and send, and postgres.js
+ * decode, in every status poll of every open checkout and three times in every paid push.
+ */
+const { qrImage: _qrImage, qrUrl: _qrUrl, ...orderFactsColumns } = getTableColumns(orders);
+export { orderFactsColumns };
+
 const orderByNo = statement((db, slot: Slots<{ orderNo: string }>) =>
   db.select().from(orders).where(eq(orders.orderNo, slot.orderNo)),
 );
@@ -52,7 +60,7 @@ export async function findOrderByQrId(db: Db, qrId: string): Promise<Order | und
 export async function orderOfQrWithTrade(
   db: Db,
   input: { qrId: string; provider: Order["provider"]; tradeNo: string },
-): Promise<{ order: Order; tradeRecorded: boolean } | undefined> {
+): Promise<{ order: OrderFacts; tradeRecorded: boolean } | undefined> {
   const [row] = await orderOfQrWithTradeStatement.run(db, input);
   return row;
 }
@@ -61,7 +69,7 @@ const orderOfQrWithTradeStatement = statement(
   (db, slot: Slots<{ qrId: string; provider: Order["provider"]; tradeNo: string }>) =>
     db
       .select({
-        order: orders,
+        order: orderFactsColumns,
         // Aliased: in a one-table select drizzle leaves column names bare, and a bare
         // "provider" here would mean the order's column if payments ever lost its own.
         tradeRecorded: sql<boolean>`exists (select 1 from payments p where p.provider = ${slot.provider} and p.provider_trade_no = ${slot.tradeNo})`,
@@ -171,13 +179,6 @@ export async function findPollFacts(
   return { viewer, found: order ? { order } : null, clockOffsetMs: clockOffsetMs ?? 0 };
 }
 
-/**
- * The status poll reads every column of the order but the QR code's image and URL, which only
- * the checkout page shows: Youzan's image is a ~3 KB data URL that PostgreSQL would de-TOAST and
- * send, and postgres.js decode, on every poll of every open checkout.
- */
-const { qrImage: _qrImage, qrUrl: _qrUrl, ...polledOrderColumns } = getTableColumns(orders);
-
 // The user row is the anchor: with no such user there is no row (and no order is read for it).
 const pollFacts = statement((db, slot: Slots<{ userId: string; orderNo: string }>) =>
   db
@@ -189,7 +190,7 @@ const pollFacts = statement((db, slot: Slots<{ userId: string; orderNo: string }
         role: users.role,
         sessionVersion: users.sessionVersion,
       },
-      order: polledOrderColumns,
+      order: orderFactsColumns,
       clockOffsetMs: sql<
         number | null
       >`(select ${sandboxClock.offsetMs} from ${sandboxClock} where ${sandboxClock.id} = 1)`.mapWith(
@@ -221,14 +222,14 @@ export async function lockOrder(tx: Db, orderId: string): Promise<Order | undefi
 export async function lockOrderWithProduct(
   tx: Db,
   orderId: string,
-): Promise<{ order: Order; product: Product | null } | undefined> {
+): Promise<{ order: OrderFacts; product: Product | null } | undefined> {
   const [row] = await lockOrderWithProductStatement.run(tx, { orderId });
   return row;
 }
 
 const lockOrderWithProductStatement = statement((db, slot: Slots<{ orderId: string }>) =>
   db
-    .select({ order: orders, product: products })
+    .select({ order: orderFactsColumns, product: products })
     .from(orders)
     .leftJoin(products, eq(products.id, orders.productId))
     .where(eq(orders.id, slot.orderId))
@@ -360,7 +361,7 @@ export async function markOrderPaid(
   tx: Db,
   orderId: string,
   paidAt: Date,
-): Promise<Order | undefined> {
+): Promise<OrderFacts | undefined> {
   const [row] = await markOrderPaidStatement.run(tx, { orderId, paidAt });
   return row;
 }
@@ -370,7 +371,7 @@ const markOrderPaidStatement = statement((db, slot: Slots<{ orderId: string; pai
     .update(orders)
     .set({ status: "paid", paidAt: bind(slot.paidAt, orders.paidAt) })
     .where(eq(orders.id, slot.orderId))
-    .returning(),
+    .returning(orderFactsColumns),
 );
 
 /** Leaves the order unpaid for the owner to look at, with the reason shown in the admin. */

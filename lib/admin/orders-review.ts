@@ -2,7 +2,7 @@ import "server-only";
 import type { Db } from "@/db/client";
 import { syncPaidPeriods } from "@/db/queries/agreements";
 import { findAdminOrder } from "@/db/queries/admin-orders";
-import type { Order } from "@/db/schema";
+import type { OrderFacts } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { acceptRecordedPayment } from "@/lib/orders/settle";
 
@@ -24,7 +24,7 @@ export interface AcceptReviewInput {
 export async function acceptReviewPayment(
   deps: { db: Db; now: () => Promise<Date> },
   input: AcceptReviewInput,
-): Promise<Order> {
+): Promise<OrderFacts> {
   const detail = await findAdminOrder(deps.db, input.orderNo);
   if (!detail) throw new AppError("not_found", "No such order.");
   const { order } = detail;

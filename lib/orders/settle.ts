@@ -3,7 +3,7 @@ import { insertAudit } from "@/db/queries/audit";
 import { insertGrant, lockSettlementFacts } from "@/db/queries/entitlements";
 import { flagOrderForReview, lockOrderWithProduct, markOrderPaid } from "@/db/queries/orders";
 import { acceptRecordedTrade, insertPayment } from "@/db/queries/payments";
-import type { Order } from "@/db/schema";
+import type { OrderFacts } from "@/db/schema";
 import { grantCredits } from "@/lib/credits/ledger";
 import { newId } from "@/lib/ids";
 import { noticeOrderPaid } from "@/lib/notices/triggers";
@@ -22,7 +22,8 @@ const log = moduleLogger("settle");
 
 export interface SettleResult {
   outcome: SettleOutcome;
-  order: Order;
+  /** The order after the settlement (without the QR code's image and URL: `OrderFacts`). */
+  order: OrderFacts;
 }
 
 /**
@@ -105,7 +106,7 @@ async function readFacts(
   orderId: string,
   trade: PaidTrade,
   now: Date,
-): Promise<{ order: Order; decision: SettlementFacts }> {
+): Promise<{ order: OrderFacts; decision: SettlementFacts }> {
   // The order's lock first, then what another settlement may just have written, read after the
   // lock is held: sent together in one round trip, the server runs each statement in turn with a
   // snapshot of its own (READ COMMITTED). lockSettlementFacts finds the order by its id, so it
@@ -140,13 +141,13 @@ async function readFacts(
  */
 async function applySettlement(
   tx: Db,
-  order: Order,
+  order: OrderFacts,
   trade: PaidTrade,
   plan: SettlementPlan,
   alsoInTransaction?: (tx: Db, outcome: SettleOutcome) => Promise<unknown>,
   /** The owner, when a person (not a provider) settles: named in the audit row. */
   actor?: { userId: string; note: string | null },
-): Promise<Order> {
+): Promise<OrderFacts> {
   const grant = plan.grant;
   const [, after] = await Promise.all([
     plan.payment === "accept"

@@ -1,6 +1,6 @@
 import { expect } from "vitest";
 import type { Db } from "@/db/client";
-import { orders, type Order } from "@/db/schema";
+import { orders, type OrderFacts } from "@/db/schema";
 import { newId } from "@/lib/ids";
 import { settlePayment } from "@/lib/orders/settle";
 import { makeProduct, makeUser } from "./factories";
@@ -36,7 +36,7 @@ async function settledYouzanOrder(
 }
 
 /** A paid Youzan purchase of content, settled as the shop settles (a grant, audit rows). */
-export async function paidYouzanOrder(db: Db): Promise<Order> {
+export async function paidYouzanOrder(db: Db): Promise<OrderFacts> {
   const settled = await settledYouzanOrder(db, await makeProduct(db), 990);
   expect(settled.outcome).toBe("settled");
   return settled.order;
@@ -46,7 +46,7 @@ export async function paidYouzanOrder(db: Db): Promise<Order> {
 export async function reviewOrder(
   db: Db,
   kind: "one_off" | "membership" = "one_off",
-): Promise<Order> {
+): Promise<OrderFacts> {
   const product =
     kind === "membership"
       ? await makeProduct(db, { kind: "membership", priceFen: 990, periodDays: 30 })

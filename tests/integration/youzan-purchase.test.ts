@@ -137,10 +137,11 @@ describe("settling by push", () => {
     expect(first.statements, first.statements.join("\n---\n")).toHaveLength(1);
     expect(first.statements[0]).toMatch(/from "orders" where "orders"\."qr_id"/);
     expect(first.statements[0]).toMatch(/exists \(select 1 from payments p where p\.provider = /);
-    expect(await applyTradePaid(p.bed.deps, event)).toEqual({
-      status: "processed",
-      outcome: "settled",
-    });
+    const settling = await statementsOf(t.db(), () => applyTradePaid(p.bed.deps, event));
+    expect(settling.result).toEqual({ status: "processed", outcome: "settled" });
+    // No statement of the push reads the order's QR image (a ~3 KB data URL from Youzan).
+    expect(o.qrImage?.length ?? 0).toBeGreaterThan(1000);
+    expect(settling.statements.filter((text) => /qr_image/.test(text))).toEqual([]);
     // Once recorded, the same push is answered from that one read, without asking Youzan.
     const again = await statementsOf(t.db(), () => applyTradePaid(p.bed.deps, event));
     expect(again.result).toEqual({ status: "processed", outcome: "already_settled" });

@@ -280,6 +280,8 @@ describe("youzan.trade.get", () => {
     expect(statements.filter((text) => /youzan_settings/.test(text))).toHaveLength(1);
     expect(statements.filter((text) => /youzan_qr_codes/.test(text))).toHaveLength(1);
     expect(statements).toHaveLength(4);
+    // Not the QR code's image (a ~3 KB data URL): no trade view shows it.
+    expect(statements.filter((text) => /"qr_code"/.test(text))).toEqual([]);
     // The call's record carries the call's time.
     const [call] = await h
       .db()

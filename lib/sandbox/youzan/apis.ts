@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, gte, lte } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, gte, lte } from "drizzle-orm";
 import QRCode from "qrcode";
 import { youzanSandboxQrCodes, youzanSandboxTrades } from "@/db/schema";
 import { statement, type Slots } from "@/db/statement";
@@ -20,6 +20,9 @@ import {
   tradeNotFoundSkeleton,
   type QrType,
 } from "./views";
+
+/** A QR code's columns but its image (a ~3 KB data URL, shown only by `qr.get` and the pay page). */
+const { qrCode: _qrCode, ...qrFactsColumns } = getTableColumns(youzanSandboxQrCodes);
 
 /*
  * The business side of the four APIs the sandbox implements (spec §3). Handlers return the
@@ -224,7 +227,7 @@ const listQrTrades: Handler = async ({ ctx, params, now }) => {
 
   const t = youzanSandboxTrades;
   const joined = await ctx.db
-    .select({ trade: t, qr: youzanSandboxQrCodes })
+    .select({ trade: t, qr: qrFactsColumns })
     .from(t)
     .innerJoin(youzanSandboxQrCodes, eq(youzanSandboxQrCodes.qrId, t.qrId))
     .where(
@@ -256,11 +259,14 @@ const listQrTrades: Handler = async ({ ctx, params, now }) => {
  * youzan.trade.get 3.0.0 / 4.0.0 / 4.0.2. The version decides the data (3.0.0 `trade`, 4.x
  * `full_order_info`) and the not-found code; the envelope around it is the gateway's business.
  */
-/** The trade and its QR code in one read, built once: this answers every push the shop gets. */
+/**
+ * The trade and its QR code in one read, built once: this answers every push the shop gets. The
+ * QR code's image is left out (qrFactsColumns): no trade view shows it.
+ */
 const tradeWithQr = statement((db, slot: Slots<{ tid: string; kdtId: string }>) => {
   const t = youzanSandboxTrades;
   return db
-    .select({ trade: t, qr: youzanSandboxQrCodes })
+    .select({ trade: t, qr: qrFactsColumns })
     .from(t)
     .leftJoin(youzanSandboxQrCodes, eq(youzanSandboxQrCodes.qrId, t.qrId))
     .where(and(eq(t.tid, slot.tid), eq(t.kdtId, slot.kdtId)));

@@ -15,6 +15,8 @@ import { formatYouzanTime, formatYouzanTimeOrEmpty } from "./time";
  */
 
 export type QrRow = typeof youzanSandboxQrCodes.$inferSelect;
+/** A QR code without its image (a ~3 KB data URL): what the trade views need. */
+export type QrFacts = Omit<QrRow, "qrCode">;
 export type TradeRow = typeof youzanSandboxTrades.$inferSelect;
 
 export const QR_TYPES = ["QR_TYPE_DYNAMIC", "QR_TYPE_NOLIMIT", "QR_TYPE_FIXED_BY_PERSON"] as const;
@@ -136,7 +138,7 @@ function derivedDigits(tid: string, salt: string, digits: number): string {
 export const qrPayIdOf = (tid: string) => Number(derivedDigits(tid, "qr_pay_id", 9));
 
 /** One row of `youzan.trades.qr.get` (spec §3.2): `qr_id` is a string, prices in yuan. */
-export function qrTradeRow(qr: QrRow, trade: TradeRow, asOf: Date): JsonObject {
+export function qrTradeRow(qr: QrFacts, trade: TradeRow, asOf: Date): JsonObject {
   const state = tradeStateAt(trade, asOf);
   const paid = state.paidAt !== null;
   const created = formatYouzanTime(trade.createdAt);
@@ -157,7 +159,7 @@ export function qrTradeRow(qr: QrRow, trade: TradeRow, asOf: Date): JsonObject {
   };
 }
 
-function amounts(qr: QrRow, trade: TradeRow, state: TradeState) {
+function amounts(qr: QrFacts, trade: TradeRow, state: TradeState) {
   const totalFen = qr.qrPriceFen ?? trade.realPriceFen ?? 0;
   const paymentFen = state.paidAt ? (trade.realPriceFen ?? totalFen) : totalFen;
   return { total: yuan(totalFen), payment: yuan(paymentFen) };
@@ -168,7 +170,7 @@ function buyerNick(trade: TradeRow, state: TradeState): string {
 }
 
 /** `data` of `youzan.trade.get` 4.x, and the `msg` of trade_TradeCreate / trade_TradePaid. */
-export function tradeDetailV4(qr: QrRow, trade: TradeRow, asOf: Date): JsonObject {
+export function tradeDetailV4(qr: QrFacts, trade: TradeRow, asOf: Date): JsonObject {
   const state = tradeStateAt(trade, asOf);
   const { total, payment } = amounts(qr, trade, state);
   const [payType, payTypeStr] = state.paidAt
@@ -249,7 +251,7 @@ export function tradeDetailV4(qr: QrRow, trade: TradeRow, asOf: Date): JsonObjec
 }
 
 /** `response` of `youzan.trade.get` 3.0.0: the old TradeDetail with `trade.qr_id` (a number). */
-export function tradeDetailV3(qr: QrRow, trade: TradeRow, asOf: Date): JsonObject {
+export function tradeDetailV3(qr: QrFacts, trade: TradeRow, asOf: Date): JsonObject {
   const state = tradeStateAt(trade, asOf);
   const { total, payment } = amounts(qr, trade, state);
   const nick = buyerNick(trade, state);
