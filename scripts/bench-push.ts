@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { Agent, request as httpRequest } from "node:http";
 import autocannon from "autocannon";
 import type { PushPayload } from "@/lib/sandbox/youzan/pushes";
@@ -9,6 +8,8 @@ import {
   startChild,
   startShop,
   stopChildren,
+  machineBusyMs,
+  processCpuMs,
   waitFor,
 } from "./bench-server";
 
@@ -239,20 +240,8 @@ console.log(
 
 // ---- measuring -------------------------------------------------------------------------------
 
-const CLOCK_TICKS_PER_S = 100;
-/** A process's user + system CPU time so far, in ms (/proc/<pid>/stat fields 14 and 15). */
-function cpuMs(of = pid): number {
-  const stat = readFileSync(`/proc/${of}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-}
-/** The machine's busy CPU time so far, in ms, all cores (/proc/stat: all but idle and iowait). */
-function machineBusyMs(): number {
-  const fields = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/);
-  const ticks = fields.slice(1, 9).map(Number);
-  const busy = ticks.reduce((a, b) => a + b, 0) - ticks[3]! - ticks[4]!;
-  return (busy * 1000) / CLOCK_TICKS_PER_S;
-}
+/** The shop's CPU time so far (ms); another process's with `of`. */
+const cpuMs = (of = pid): number => processCpuMs(of);
 
 /** Rows of a raw query (postgres.js returns an array of objects). */
 async function query<Row>(text: ReturnType<typeof sql>): Promise<Row[]> {

@@ -108,6 +108,22 @@ export async function signIn(
   return session;
 }
 
+const CLOCK_TICKS_PER_S = 100;
+/** A process's user + system CPU time so far, in ms (/proc/<pid>/stat fields 14 and 15). */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+}
+
+/** The machine's busy CPU time so far, in ms, all cores (/proc/stat: all but idle and iowait). */
+export function machineBusyMs(): number {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/);
+  const ticks = fields.slice(1, 9).map(Number);
+  const busy = ticks.reduce((a, b) => a + b, 0) - ticks[3]! - ticks[4]!;
+  return (busy * 1000) / CLOCK_TICKS_PER_S;
+}
+
 /** A process's resident memory in MB, from /proc. */
 export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");

@@ -2,6 +2,8 @@ import autocannon from "autocannon";
 import { pct, reportBench, type BenchRow } from "./bench-report";
 import {
   ensureBuild,
+  machineBusyMs,
+  processCpuMs,
   rssMb,
   signIn,
   startChild,
@@ -63,7 +65,7 @@ const { child: app } = await startShop({
   env: { CRON_SECRET: "bench-cron-secret-0123456789" },
   cpuProfileDir: process.env.BENCH_CPU_PROFILE,
 });
-startChild("node", ["scripts/bench-status-floor.mjs"], {
+const floorServer = startChild("node", ["scripts/bench-status-floor.mjs"], {
   BENCH_FLOOR_PORT: String(FLOOR_PORT),
   DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "10",
 });
@@ -154,6 +156,9 @@ interface Sample {
   p50: number;
   p99: number;
   bad: number;
+  /** CPU ms a request: the server's (the shop's, or the machine floor's), the machine's in all. */
+  serverCpu: number;
+  machineCpu: number;
 }
 
 let peakRssMb = 0;
@@ -163,6 +168,9 @@ async function measure(target: Target, seconds: number): Promise<Sample> {
         peakRssMb = Math.max(peakRssMb, rssMb(app.pid!));
       }, 200)
     : undefined;
+  const serverPid = target.app ? app.pid! : floorServer.pid!;
+  const cpuBefore = processCpuMs(serverPid);
+  const machineBefore = machineBusyMs();
   try {
     const result = await autocannon({
       url: target.url,
@@ -170,11 +178,14 @@ async function measure(target: Target, seconds: number): Promise<Sample> {
       duration: seconds,
       headers: target.headers,
     });
+    const requests = Math.max(1, result.requests.total);
     return {
       rps: result.requests.average,
       p50: result.latency.p50,
       p99: result.latency.p99,
       bad: result.non2xx + result.errors + result.timeouts,
+      serverCpu: (processCpuMs(serverPid) - cpuBefore) / requests,
+      machineCpu: (machineBusyMs() - machineBefore) / requests,
     };
   } finally {
     clearInterval(sampler);
@@ -195,7 +206,9 @@ for (let round = 0; round < ROUNDS; round++) {
     samples.get(target.key)!.push(sample);
     console.log(
       `  round ${round + 1}: ${target.key.padEnd(8)} ${sample.rps.toFixed(0).padStart(6)} req/s` +
-        `  p50 ${sample.p50} ms  p99 ${sample.p99} ms${sample.bad ? `  ${sample.bad} bad` : ""}`,
+        `  p50 ${sample.p50} ms  p99 ${sample.p99} ms` +
+        `  CPU a request: server ${sample.serverCpu.toFixed(2)} ms, machine ${sample.machineCpu.toFixed(2)} ms` +
+        `${sample.bad ? `  ${sample.bad} bad` : ""}`,
     );
   }
 }
@@ -268,6 +281,16 @@ rows.push({
   value: health.rps.toFixed(0),
   against: `machine floor ${floor.rps.toFixed(0)} (p99 ${floor.p99} ms)`,
   ratio: pct(health.rps / floor.rps),
+  target: "(shown)",
+  ok: null,
+});
+const cpuOf = (key: string, which: "serverCpu" | "machineCpu") =>
+  median(samples.get(key)!.map((sample) => sample[which])).toFixed(2);
+rows.push({
+  figure: "CPU a request, server / machine (ms): paid, pending",
+  value: `${cpuOf("paid", "serverCpu")} / ${cpuOf("paid", "machineCpu")}, ${cpuOf("pending", "serverCpu")} / ${cpuOf("pending", "machineCpu")}`,
+  against: `framework floor ${cpuOf("health", "serverCpu")} / ${cpuOf("health", "machineCpu")}`,
+  ratio: "",
   target: "(shown)",
   ok: null,
 });
