@@ -170,6 +170,8 @@ async function prepareStampedCopy(
   }
   const ticket = reserveStamp();
   if (!ticket) {
+    // The owner should know the stamping is the bottleneck (large PDFs, a launch-day rush).
+    deps.log.warn({ fileId: file.id }, "stamping queue full: a download was refused (503 busy)");
     throw new AppError(
       "service_unavailable",
       "Many PDFs are being prepared for their buyers right now; try again in a minute.",
