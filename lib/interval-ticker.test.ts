@@ -53,22 +53,24 @@ describe("intervalTicker", () => {
     let running = 0;
     let most = 0;
     let ticks = 0;
+    // Fake timers: no wall-clock wait.
     const stop = intervalTicker(
-      100,
+      20,
       async () => {
         running++;
         ticks++;
         most = Math.max(most, running);
-        await new Promise((resolve) => setTimeout(resolve, 350));
+        await new Promise((resolve) => setTimeout(resolve, 70));
         running--;
       },
       { onError: () => {} },
     );
-    await vi.advanceTimersByTimeAsync(2000);
+    await vi.advanceTimersByTimeAsync(400);
     expect(most).toBe(1);
+    expect(ticks).toBeGreaterThan(2);
     stop();
     const before = ticks;
-    await vi.advanceTimersByTimeAsync(2000);
+    await vi.advanceTimersByTimeAsync(400);
     expect(ticks).toBe(before);
   });
 });
