@@ -36,7 +36,6 @@ import {
  * decode, in every status poll of every open checkout and three times in every paid push.
  */
 const { qrImage: _qrImage, qrUrl: _qrUrl, ...orderFactsColumns } = getTableColumns(orders);
-export { orderFactsColumns };
 
 const orderByNo = statement((db, slot: Slots<{ orderNo: string }>) =>
   db.select().from(orders).where(eq(orders.orderNo, slot.orderNo)),

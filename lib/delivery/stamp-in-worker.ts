@@ -74,7 +74,7 @@ export function reserveStamp(max: number = STAMP_QUEUE_MAX): StampTicket | null 
   };
 }
 
-/** Stamps running or waiting now (for tests and the admin's health view). */
+/** Stamps running or waiting now (tests check every place is given back). */
 export function stampsAdmitted(): number {
   return admitted;
 }

@@ -73,6 +73,10 @@ test.describe("digital delivery (sandbox; the chromium project on local storage,
       book.getByText(delivery.library.downloadsLeft.replace("{count}", "19")),
     ).toBeVisible();
     await page.screenshot({ path: "test-results/screenshots/library-phone.png", fullPage: true });
+    // A download refused while PDFs are being stamped for many buyers comes back with a notice.
+    await page.goto("/account/library?download=busy");
+    await expect(page.getByTestId("download-notice")).toHaveText(delivery.library.notice.busy);
+    await page.screenshot({ path: "test-results/screenshots/library-busy-phone.png" });
     await page.goto("/products/side-hustle-handbook");
     await expect(page.getByTestId("owned-library")).toHaveAttribute("href", "/account/library");
 

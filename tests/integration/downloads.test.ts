@@ -108,6 +108,22 @@ async function storeFile(
   return row!;
 }
 
+/** An e-book product with one PDF of `pages` pages in `storage`. */
+async function bookWithPdf(
+  db: Db,
+  storage: FileStorage,
+  pdf: { pages: number; words: string; fileName: string },
+) {
+  const book = await makeProduct(db);
+  const file = await storeFile(db, storage, {
+    productId: book.id,
+    bytes: await pdfBytes(pdf.pages, pdf.words),
+    fileName: pdf.fileName,
+    contentType: "application/pdf",
+  });
+  return { book, file };
+}
+
 /** A buyer who paid for `productId`, settled as the shop settles it (order, trade, grant). */
 async function buyer(db: Db, productId: string, email: string) {
   const user = await makeUser(db, { email });
@@ -236,12 +252,10 @@ describe.each(drivers)("downloads on %s", (driver, start) => {
 
   it("stamps once per buyer and file version; the owner can switch stamping off", async () => {
     const db = t.db();
-    const book = await makeProduct(db);
-    const file = await storeFile(db, storage, {
-      productId: book.id,
-      bytes: await pdfBytes(1, "Stamp cache"),
+    const { book, file } = await bookWithPdf(db, storage, {
+      pages: 1,
+      words: "Stamp cache",
       fileName: "book.pdf",
-      contentType: "application/pdf",
     });
     const first = await buyer(db, book.id, "first@example.com");
     const second = await buyer(db, book.id, "second@example.com");
@@ -264,12 +278,10 @@ describe.each(drivers)("downloads on %s", (driver, start) => {
   it("records each stamped copy; the sweep deletes unused ones and those of a replaced or deleted file", async () => {
     const db = t.db();
     const day = (n: number) => new Date(Date.UTC(2026, 10, 1 + n, 4));
-    const book = await makeProduct(db);
-    const file = await storeFile(db, storage, {
-      productId: book.id,
-      bytes: await pdfBytes(1, "Sweep"),
+    const { book, file } = await bookWithPdf(db, storage, {
+      pages: 1,
+      words: "Sweep",
       fileName: "sweep.pdf",
-      contentType: "application/pdf",
     });
     const first = await buyer(db, book.id, "kept@example.com");
     const second = await buyer(db, book.id, "unused@example.com");
@@ -372,12 +384,10 @@ describe.each(drivers)("downloads on %s", (driver, start) => {
 
   it("stops a refunded order's downloads at once", async () => {
     const db = t.db();
-    const book = await makeProduct(db);
-    const file = await storeFile(db, storage, {
-      productId: book.id,
-      bytes: await pdfBytes(1, "Refund"),
+    const { book, file } = await bookWithPdf(db, storage, {
+      pages: 1,
+      words: "Refund",
       fileName: "refund.pdf",
-      contentType: "application/pdf",
     });
     const owner = await buyer(db, book.id, "refunded@example.com");
     const admin = await makeUser(db, { role: "admin" });
@@ -524,12 +534,10 @@ describe.each(drivers)("downloads on %s", (driver, start) => {
 
   it("with the stamping queue full: a new copy is 503 busy and not counted, a made one is served, one copy is stamped once", async () => {
     const db = t.db();
-    const book = await makeProduct(db);
-    const file = await storeFile(db, storage, {
-      productId: book.id,
-      bytes: await pdfBytes(2, "Busy"),
+    const { book, file } = await bookWithPdf(db, storage, {
+      pages: 2,
+      words: "Busy",
       fileName: "busy.pdf",
-      contentType: "application/pdf",
     });
     const early = await buyer(db, book.id, "early@example.com");
     const late = await buyer(db, book.id, "late@example.com");
@@ -583,12 +591,10 @@ describe.each(drivers)("downloads on %s", (driver, start) => {
 
   it("sends a refused click from the library back there with a notice, not a JSON page", async () => {
     const db = t.db();
-    const book = await makeProduct(db);
-    const file = await storeFile(db, storage, {
-      productId: book.id,
-      bytes: await pdfBytes(1, "Notice"),
+    const { book, file } = await bookWithPdf(db, storage, {
+      pages: 1,
+      words: "Notice",
       fileName: "notice.pdf",
-      contentType: "application/pdf",
     });
     const html = { accept: "text/html,application/xhtml+xml" };
     const location = async (headers: Record<string, string>) => {
