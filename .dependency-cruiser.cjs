@@ -37,6 +37,33 @@ module.exports = {
       to: { couldNotResolve: true },
     },
     {
+      name: "heavy-code-loaded-when-needed",
+      severity: "error",
+      comment:
+        "pdf-lib and fontkit (~3 MB of code, the stamping worker's), PGlite (the embedded " +
+        "database's) and the demo content's seed: a route that reaches them through static " +
+        "imports holds them in the server's heap for good, and every route imports db/. Import " +
+        "them where they are used, or with `await import()` (db/index.ts, db/client.ts); the " +
+        "status bench's live heap fell by 19 MB when they left (docs/PERFORMANCE.md).",
+      from: {
+        path: "^(app|lib|db|components|i18n)/",
+        pathNot: [
+          "^lib/delivery/(pdf-stamp|font|book-pdf|stamp-worker|font-coverage)\\.ts$",
+          "^db/seed-delivery\\.ts$",
+          "\\.test\\.tsx?$",
+        ],
+      },
+      to: {
+        path: [
+          "^node_modules/(pdf-lib|@pdf-lib/fontkit|@electric-sql/pglite)/",
+          "^lib/delivery/(pdf-stamp|font|book-pdf)\\.ts$",
+          "^db/seed-delivery\\.ts$",
+        ],
+        dynamic: false,
+        dependencyTypesNot: ["type-only"],
+      },
+    },
+    {
       name: "payments-face-only",
       severity: "error",
       comment:

@@ -1,10 +1,7 @@
 import "server-only";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
@@ -122,6 +119,11 @@ export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
       close: () => client.end({ timeout: 5 }),
     };
   }
+  // Loaded only for an embedded database: a server on PostgreSQL never needs PGlite's code.
+  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
+    import("@electric-sql/pglite"),
+    import("drizzle-orm/pglite"),
+  ]);
   const client = config.dir ? await PGlite.create(config.dir) : await PGlite.create();
   return { kind: "pglite", db: drizzlePglite({ client, schema }), close: () => client.close() };
 }
@@ -130,6 +132,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<DbHandle> {
 export async function migrateDatabase(config: DatabaseConfig, handle: DbHandle): Promise<void> {
   if (config.kind === "pglite") {
     // PGlite is one process's embedded database: no concurrent migrators to fence off.
+    const { migrate: migratePglite } = await import("drizzle-orm/pglite/migrator");
     await migratePglite(handle.db as Parameters<typeof migratePglite>[0], {
       migrationsFolder: MIGRATIONS_FOLDER,
     });

@@ -14,7 +14,7 @@ import { databaseUnavailableCause, isDatabaseUnavailable } from "./errors";
 import { pingDatabase } from "./queries/health";
 import type { FileStorage } from "@/lib/storage/types";
 import { seedDatabase, type SeedResult } from "./seed";
-import { seedDelivery, type SeedDeliveryResult } from "./seed-delivery";
+import type { SeedDeliveryResult } from "./seed-delivery";
 
 const log = moduleLogger("db");
 
@@ -42,7 +42,12 @@ export async function prepareDatabase(
   try {
     await migrateDatabase(config, handle);
     const seeded: Seeded = await seedDatabase(handle.db, admin);
-    if (content) seeded.delivery = await seedDelivery(handle.db, content);
+    if (content) {
+      // Loaded only here: the demo PDFs are made with pdf-lib and fontkit (~3 MB of code), which
+      // every route of the server would otherwise hold, since every route imports this module.
+      const { seedDelivery } = await import("./seed-delivery");
+      seeded.delivery = await seedDelivery(handle.db, content);
+    }
     return { handle, seeded };
   } catch (error) {
     await handle.close().catch(() => {});

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
-import { serverNodeArgs } from "./server-command";
+import { serverEnv, serverNodeArgs } from "./server-command";
 
 /*
  * What the benches that measure the shop over HTTP share: the production build, the server
@@ -25,12 +25,13 @@ export function startChild(
   command: string,
   args: string[],
   env: Record<string, string>,
+  cwd?: string,
 ): ChildProcess {
   if (!hooked) {
     hooked = true;
     process.once("exit", stopChildren);
   }
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: "inherit" });
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: "inherit", cwd });
   children.push(child);
   return child;
 }
@@ -45,6 +46,10 @@ export interface ShopOptions {
   env?: Record<string, string>;
   /** A folder for the server's CPU profile (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** More Node flags, before the shop's own (BENCH_SERVER_FLAGS's are added to every server). */
+  nodeFlags?: readonly string[];
+  /** Another checkout with its own build to run instead of this one (an A/B of code). */
+  cwd?: string;
 }
 
 /** The production server on 127.0.0.1:port; resolves once /api/health answers. */
@@ -52,19 +57,31 @@ export async function startShop(
   options: ShopOptions,
 ): Promise<{ child: ChildProcess; base: string }> {
   const base = `http://127.0.0.1:${options.port}`;
-  const args = serverNodeArgs(process.env, [
+  const extra = [
     ...(options.cpuProfileDir ? ["--cpu-prof", `--cpu-prof-dir=${options.cpuProfileDir}`] : []),
     // Node flags for a diagnosis (`--trace-gc`…), which NODE_OPTIONS does not all take.
     ...(process.env.BENCH_SERVER_FLAGS ?? "").split(/\s+/).filter(Boolean),
-  ]);
-  const child = startChild("node", args, {
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
-    PORT: String(options.port),
-    LISTEN_HOST: "127.0.0.1",
-    APP_URL: base,
-    ...options.env,
-  });
+    ...(options.nodeFlags ?? []),
+  ];
+  // A flag given here replaces the shop's own of the same name (`--max-semi-space-size=16`).
+  const named = new Set(extra.map((flag) => flag.split("=")[0]));
+  const args = serverNodeArgs(process.env, extra).filter(
+    (arg, i) => i < extra.length || !named.has(arg.split("=")[0]),
+  );
+  const child = startChild(
+    "node",
+    args,
+    serverEnv({
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      PORT: String(options.port),
+      LISTEN_HOST: "127.0.0.1",
+      APP_URL: base,
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? "",
+      ...options.env,
+    }),
+    options.cwd,
+  );
   await waitFor(`${base}/api/health`, child);
   return { child, base };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 import { pct, reportBench, type BenchRow } from "./bench-report";
 import {
@@ -65,6 +66,22 @@ const { child: app } = await startShop({
   env: { CRON_SECRET: "bench-cron-secret-0123456789" },
   cpuProfileDir: process.env.BENCH_CPU_PROFILE,
 });
+// An A/B: BENCH_COMPARE_FLAGS (Node flags) and/or BENCH_COMPARE_DIR (another checkout with its
+// own build) start a second shop, "B", on the same database, measured in the same rounds as the
+// first: `healthB`, `paidB`, `pendingB`. Only the comparison is printed, not the targets' table.
+const compareFlags = (process.env.BENCH_COMPARE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+const compareDir = process.env.BENCH_COMPARE_DIR;
+const appB =
+  compareFlags.length > 0 || compareDir
+    ? (
+        await startShop({
+          port: APP_PORT + 1,
+          env: { CRON_SECRET: "bench-cron-secret-0123456789" },
+          nodeFlags: compareFlags,
+          cwd: compareDir,
+        })
+      ).child
+    : undefined;
 const floorServer = startChild("node", ["scripts/bench-status-floor.mjs"], {
   BENCH_FLOOR_PORT: String(FLOOR_PORT),
   DATABASE_POOL_MAX: process.env.DATABASE_POOL_MAX ?? "10",
@@ -108,6 +125,22 @@ if ((await statusOf(pending.orderNo)) !== "pending") {
   throw new Error("bench:status: the pending order is not pending");
 }
 
+/** One path for each route of the build (`[param]` segments filled with a made-up value). */
+function routePaths(): string[] {
+  const manifest = JSON.parse(
+    readFileSync(".next/server/app-paths-manifest.json", "utf8"),
+  ) as Record<string, string>;
+  const paths = Object.keys(manifest).map(
+    (route) =>
+      route
+        .replace(/\/\([^)]*\)/g, "")
+        .replace(/\/(page|route)$/, "")
+        .replace(/\[\[?\.\.\.[^\]]+\]\]?/g, "x/y")
+        .replace(/\[[^\]]+\]/g, "x") || "/",
+  );
+  return [...new Set(paths)].filter((path) => !path.startsWith("/_"));
+}
+
 // ---- measuring -------------------------------------------------------------------------------
 
 interface Target {
@@ -117,6 +150,8 @@ interface Target {
   headers?: Record<string, string>;
   /** Served by the shop's process: its memory is sampled meanwhile. */
   app: boolean;
+  /** The process whose CPU counts (default: the shop's, or the machine floor's). */
+  pid?: number;
 }
 const TARGETS: Target[] = [
   {
@@ -147,6 +182,20 @@ const TARGETS: Target[] = [
   },
 ];
 
+if (appB) {
+  const baseB = `http://127.0.0.1:${APP_PORT + 1}`;
+  for (const target of TARGETS.filter((t) => t.app)) {
+    TARGETS.push({
+      ...target,
+      key: `${target.key}B`,
+      label: `${target.label} (B)`,
+      url: target.url.replace(base, baseB),
+      app: false,
+      pid: appB.pid!,
+    });
+  }
+}
+
 // BENCH_TARGETS=paid,pending: measure only those (profiling one route); the table needs all.
 const only = process.env.BENCH_TARGETS?.split(",");
 if (only) TARGETS.splice(0, TARGETS.length, ...TARGETS.filter((t) => only.includes(t.key)));
@@ -162,13 +211,18 @@ interface Sample {
 }
 
 let peakRssMb = 0;
+/** The A/B's second shop's. */
+let peakRssMbB = 0;
 async function measure(target: Target, seconds: number): Promise<Sample> {
-  const sampler = target.app
-    ? setInterval(() => {
-        peakRssMb = Math.max(peakRssMb, rssMb(app.pid!));
-      }, 200)
-    : undefined;
-  const serverPid = target.app ? app.pid! : floorServer.pid!;
+  const serverPid = target.pid ?? (target.app ? app.pid! : floorServer.pid!);
+  const sampler =
+    target.app || target.pid
+      ? setInterval(() => {
+          const rss = rssMb(serverPid);
+          if (target.app) peakRssMb = Math.max(peakRssMb, rss);
+          else peakRssMbB = Math.max(peakRssMbB, rss);
+        }, 200)
+      : undefined;
   const cpuBefore = processCpuMs(serverPid);
   const machineBefore = machineBusyMs();
   try {
@@ -192,11 +246,28 @@ async function measure(target: Target, seconds: number): Promise<Sample> {
   }
 }
 
+// A shop that has run a while has loaded every route's code, not only the poll's: each route of
+// the build is asked for once (as a signed-in buyer) before the rounds, on both shops of an A/B.
+if (process.env.BENCH_LOAD_ALL !== "0") {
+  const paths = routePaths();
+  const bases = [base, ...(appB ? [`http://127.0.0.1:${APP_PORT + 1}`] : [])];
+  for (const origin of bases) {
+    for (const path of paths) {
+      await fetch(`${origin}${path}`, { headers: { cookie }, redirect: "manual" }).then(
+        (response) => response.arrayBuffer(),
+        () => undefined,
+      );
+    }
+  }
+  console.log(`bench:status: every route loaded (${paths.length} paths)`);
+}
+
 console.log(`bench:status: warming up (${TARGETS.length} targets × 3 s)`);
 for (const target of TARGETS) await measure(target, 3);
 await new Promise((resolve) => setTimeout(resolve, 2_000));
 const restRssMb = rssMb(app.pid!);
 peakRssMb = 0;
+peakRssMbB = 0;
 
 const samples = new Map<string, Sample[]>(TARGETS.map((t) => [t.key, []]));
 for (let round = 0; round < ROUNDS; round++) {
@@ -229,7 +300,19 @@ const figure = (key: string) => {
     bad: all.reduce((sum, s) => sum + s.bad, 0),
   };
 };
-if (only) process.exit(0);
+if (appB) {
+  console.log("\nA/B (medians): key  req/s A → B  p99 A → B  server CPU a request A → B");
+  for (const target of TARGETS.filter((t) => t.key.endsWith("B"))) {
+    const a = target.key.slice(0, -1);
+    const cpu = (key: string) => median(samples.get(key)!.map((s) => s.serverCpu)).toFixed(3);
+    const [fa, fb] = [figure(a), figure(target.key)];
+    console.log(
+      `  ${a.padEnd(8)} ${fa.rps.toFixed(0)} → ${fb.rps.toFixed(0)}  ${fa.p99} → ${fb.p99} ms  ${cpu(a)} → ${cpu(target.key)} ms`,
+    );
+  }
+  console.log(`  peak RSS under load: ${peakRssMb.toFixed(0)} → ${peakRssMbB.toFixed(0)} MB`);
+}
+if (only || appB) process.exit(0);
 const health = figure("health");
 const floor = figure("floor");
 

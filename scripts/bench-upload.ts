@@ -6,7 +6,7 @@ import { request as httpRequest } from "node:http";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
-import { serverNodeArgs } from "./server-command";
+import { serverEnv, serverNodeArgs } from "./server-command";
 
 /*
  * `npm run bench:upload` (issue #12, acceptance 4): the admin uploads a 150 MB file to the
@@ -227,7 +227,7 @@ function listFiles(dir: string): string[] {
 async function startServer(): Promise<ChildProcess> {
   const child = spawn(process.execPath, serverNodeArgs(), {
     cwd: root,
-    env,
+    env: serverEnv(env),
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

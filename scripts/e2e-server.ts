@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { assertLocalDatabaseUrl } from "../tests/helpers/local-database";
 import { startS3Server } from "../tests/helpers/s3-server";
-import { serverNodeArgs } from "./server-command";
+import { serverEnv, serverNodeArgs } from "./server-command";
 
 /*
  * The server the Playwright tier drives: `next build` (skipped with E2E_SKIP_BUILD=1 when a build
@@ -80,7 +80,7 @@ const migrated = await run("npm", ["run", "--silent", "db:migrate"]);
 if (migrated !== 0) process.exit(migrated);
 const server = spawn(process.execPath, serverNodeArgs(env), {
   stdio: "inherit",
-  env: { ...env, LISTEN_HOST: "127.0.0.1" },
+  env: serverEnv({ ...env, LISTEN_HOST: "127.0.0.1" }),
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => server.kill(signal));

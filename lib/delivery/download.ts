@@ -16,7 +16,7 @@ import type { ModuleLogger } from "@/lib/logger";
 import { parseRange } from "@/lib/storage/range";
 import { StorageError, type FileStorage } from "@/lib/storage/types";
 import { isShopId, membersAccess, productAccess, REFUSAL_MESSAGES, type Access } from "./access";
-import { STAMP_MAX_BYTES, stampLine } from "./pdf-stamp";
+import { STAMP_MAX_BYTES, stampLine } from "./stamp-line";
 import { reserveStamp, type StampTicket } from "./stamp-in-worker";
 
 /*

@@ -9,23 +9,9 @@ import { drawableText, shippedFont } from "./font";
  * uploaded (the caller logs it).
  */
 
-/** pdf-lib holds the whole document in memory while stamping: bigger PDFs are served unstamped. */
-export const STAMP_MAX_BYTES = 64 * 1024 * 1024;
+import { STAMP_MAX_BYTES } from "./stamp-line";
 
-/** The stamp's fixed words; the shipped font must draw each character (font.test.ts). */
-export const STAMP_WORDS = {
-  before: "仅供",
-  after: "个人使用",
-  separator: "·",
-  order: "订单号",
-} as const;
-
-/** `仅供 <email> 个人使用 · 订单号 <orderNo>`; without an order (members' area), the first part. */
-export function stampLine({ email, orderNo }: { email: string; orderNo?: string | null }): string {
-  const { before, after, separator, order } = STAMP_WORDS;
-  const who = `${before} ${email} ${after}`;
-  return orderNo ? `${who} ${separator} ${order} ${orderNo}` : who;
-}
+export { STAMP_MAX_BYTES, STAMP_WORDS, stampLine } from "./stamp-line";
 
 const FONT_SIZE = 7;
 const MIN_FONT_SIZE = 4;

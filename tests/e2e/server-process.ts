@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import path from "node:path";
-import { serverNodeArgs } from "../../scripts/server-command";
+import { serverEnv, serverNodeArgs } from "../../scripts/server-command";
 
 /*
  * A second shop server from the same production build, for specs that need their own settings
@@ -51,10 +51,10 @@ async function startOnPort(port: number, env: Record<string, string>): Promise<S
   let output = "";
   const child: ChildProcess = spawn(process.execPath, serverNodeArgs(env), {
     cwd: root,
-    env: {
+    env: serverEnv({
       PATH: process.env.PATH,
       HOME: process.env.HOME,
-      NODE_ENV: "production",
+      NODE_ENV: "production" as const,
       NEXT_TELEMETRY_DISABLED: "1",
       PAYMENTS_MODE: "sandbox",
       LOG_LEVEL: "warn",
@@ -62,7 +62,7 @@ async function startOnPort(port: number, env: Record<string, string>): Promise<S
       LISTEN_HOST: "127.0.0.1",
       APP_URL: `http://127.0.0.1:${port}`,
       ...env,
-    },
+    }),
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));

@@ -9,7 +9,7 @@ import {
 import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { startChild, stopChildren } from "../../scripts/bench-server";
-import { serverNodeArgs } from "../../scripts/server-command";
+import { serverEnv, serverNodeArgs } from "../../scripts/server-command";
 import { eventually, runToExit } from "../helpers/processes";
 import { ensureProductionBuild } from "./shop-server";
 
@@ -67,12 +67,11 @@ describe("start-up against a database that cannot serve this build (production s
     ensureProductionBuild();
     await emptyDatabase(BEHIND);
     const base = `http://127.0.0.1:${PORT}`;
-    const child = startChild("node", serverNodeArgs(process.env), {
-      ...SHOP_ENV,
-      PORT: String(PORT),
-      APP_URL: base,
-      DATABASE_URL: BEHIND,
-    });
+    const child = startChild(
+      "node",
+      serverNodeArgs(process.env),
+      serverEnv({ ...SHOP_ENV, PORT: String(PORT), APP_URL: base, DATABASE_URL: BEHIND }),
+    );
     // Up when it answers at all (bench-server's waitFor waits for a status below 500).
     await eventually(
       async () => (await fetch(`${base}/api/health`).catch(() => null)) !== null,
@@ -120,11 +119,11 @@ describe("start-up against a database that cannot serve this build (production s
     const result = await run(
       "node",
       serverNodeArgs(process.env),
-      {
+      serverEnv({
         ...SHOP_ENV,
         PORT: String(PORT + 1),
         DATABASE_URL: "postgres://xiaopu_no_such_role@127.0.0.1:5432/postgres",
-      },
+      }),
       60_000,
     );
     expect(result.timedOut, result.output.slice(-2000)).toBe(false);
