@@ -41,7 +41,7 @@ module.exports = {
       severity: "error",
       comment:
         "pdf-lib and fontkit (~3 MB of code, the stamping worker's), PGlite (the embedded " +
-        "database's) and the demo content's seed: a route that reaches them through static " +
+        "database's), the AWS SDK (S3 storage's) and the demo content's seed: a route that reaches them through static " +
         "imports holds them in the server's heap for good, and every route imports db/. Import " +
         "them where they are used, or with `await import()` (db/index.ts, db/client.ts); the " +
         "status bench's live heap fell by 19 MB when they left (docs/PERFORMANCE.md).",
@@ -50,14 +50,16 @@ module.exports = {
         pathNot: [
           "^lib/delivery/(pdf-stamp|font|book-pdf|stamp-worker|font-coverage)\\.ts$",
           "^db/seed-delivery\\.ts$",
+          "^lib/storage/s3\\.ts$",
           "\\.test\\.tsx?$",
         ],
       },
       to: {
         path: [
-          "^node_modules/(pdf-lib|@pdf-lib/fontkit|@electric-sql/pglite)/",
+          "^node_modules/(pdf-lib|@pdf-lib/fontkit|@electric-sql/pglite|@aws-sdk/[^/]+)/",
           "^lib/delivery/(pdf-stamp|font|book-pdf)\\.ts$",
           "^db/seed-delivery\\.ts$",
+          "^lib/storage/s3\\.ts$",
         ],
         dynamic: false,
         dependencyTypesNot: ["type-only"],
