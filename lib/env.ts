@@ -33,6 +33,9 @@ const schema = z.object({
   ),
   // Read by the shell of `npm start` (the server's heap, MB); validated here too.
   SERVER_HEAP_MB: optional(z.coerce.number().int().min(128).max(16_384)),
+  // Read by glibc in the node that `npm start` starts (its malloc arenas, default 2); validated
+  // here too.
+  MALLOC_ARENA_MAX: optional(z.coerce.number().int().min(1).max(64)),
   APP_URL: optional(httpUrl),
   PAYMENTS_MODE: optional(z.enum(["sandbox", "live"])),
   DATABASE_URL: optional(postgresUrl),

@@ -9,9 +9,9 @@ describe("the production server's command", () => {
     expect(pkg.scripts.start).toBe(START_SCRIPT);
   });
 
-  it("takes the heap from SERVER_HEAP_MB, else 208 MB, and puts extra flags first", () => {
+  it("takes the heap from SERVER_HEAP_MB, else 192 MB, and puts extra flags first", () => {
     expect(serverNodeArgs({})).toEqual([
-      "--max-old-space-size=208",
+      "--max-old-space-size=192",
       "--max-semi-space-size=8",
       "--no-maglev",
       "server.mjs",

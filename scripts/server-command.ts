@@ -1,6 +1,6 @@
 /*
  * How the production server is started: `npm start` runs
- *   MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} node --max-old-space-size=${SERVER_HEAP_MB:-208} \
+ *   MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2} node --max-old-space-size=${SERVER_HEAP_MB:-192} \
  *     --max-semi-space-size=8 --no-maglev server.mjs
  * (package.json "start"). Everything else that starts the production server (the e2e and
  * reliability tiers, the benches) starts it with these same arguments, so what is tested and
@@ -11,12 +11,12 @@
  * job that needs a large heap, runs in a worker thread with a heap of its own
  * (lib/delivery/stamp-in-worker.ts).
  *
- * Why 208 MB and not less: once the server has loaded every route's code (as a shop does within
- * minutes: the admin, the pages, the webhooks) ~130 MB of its heap is live for good. Under a cap
- * of 160 MB that left ~30 MB for requests, and under load the server spent its time in
- * mark-compacts (two a second) and in recompiling what they threw away: the status poll needed
- * 2.6–2.9 ms of CPU a request against 1.2–1.3 ms with 208 MB (docs/PERFORMANCE.md, "Every route
- * loaded").
+ * Why 192 MB: once the server has loaded every route's code (as a shop does within minutes: the
+ * admin, the pages, the webhooks) that code stays live. Under the old cap of 160 MB, with 131 MB
+ * of it live, the server spent its time in mark-compacts (two a second) and in recompiling what
+ * they threw away: the status poll needed 2.1–3.0 ms of CPU a request. With the heavy modules
+ * off the routes' imports (99 MB live) and 192 MB, ~1.2–1.3 ms, and RSS under load stays under
+ * 300 MB (296 MB; 208 MB of heap gave 297–309). docs/PERFORMANCE.md, "Every route loaded".
  *
  * Why MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (V8's GC and compiler threads,
  * libuv's pool) an arena of its own, which it seldom returns; two arenas held the server's RSS
@@ -25,7 +25,7 @@
  */
 
 /** The old generation's limit in MB unless SERVER_HEAP_MB says otherwise. */
-export const DEFAULT_SERVER_HEAP_MB = 208;
+export const DEFAULT_SERVER_HEAP_MB = 192;
 /** glibc's malloc arenas unless MALLOC_ARENA_MAX says otherwise. */
 export const DEFAULT_MALLOC_ARENA_MAX = 2;
 /** Each of the young generation's two semi-spaces, in MB (V8 grows them to 16 under load by default; 8 halves the scavenges of 4 for 12 MB). */
