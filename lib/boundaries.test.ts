@@ -105,6 +105,23 @@ describe("the boundary rules", () => {
         ].join("\n"),
       );
       write("lib/orders/create-order.test.ts", 'import "@/tests/helpers/fake";');
+      // Heavy modules: only where they are used, or through `await import()`.
+      write("node_modules/pdf-lib/package.json", '{"name":"pdf-lib","main":"index.js"}');
+      write("node_modules/pdf-lib/index.js", "export const PDFDocument = {};");
+      write("lib/delivery/pdf-stamp.ts", 'import "pdf-lib";\nexport const stamp = 1;'); // its user
+      write("lib/delivery/download.ts", 'import "./pdf-stamp";'); // a route's module: no
+      write("db/seed-delivery.ts", marked('import "pdf-lib";\nexport type Seeded = 1;'));
+      write(
+        "db/index.ts",
+        marked(
+          [
+            'import type { Seeded } from "./seed-delivery";', // a type: allowed
+            'export const seed = () => import("./seed-delivery");', // loaded when used: allowed
+            "export type S = Seeded;",
+          ].join("\n"),
+        ),
+      );
+      write("db/client.ts", marked('import "pdf-lib";'));
       write("lib/a.ts", 'import "./b";');
       write("lib/b.ts", 'import "./a";');
       write("app/sandbox/youzan/route.ts", 'import "@/lib/sandbox/youzan";');
@@ -119,6 +136,7 @@ describe("the boundary rules", () => {
         CONFIG,
         "app",
         "lib",
+        "db",
         "tests",
         "instrumentation.ts",
       ]);
@@ -135,6 +153,8 @@ describe("the boundary rules", () => {
           "sandbox-only-from-sandbox-hosts: lib/payments/youzan/client.ts → lib/sandbox/youzan/index.ts",
           "sandbox-and-client-share-no-code: lib/sandbox/youzan/index.ts → lib/payments/youzan/index.ts",
           "server-only-marked: lib/payments/youzan/unmarked.ts",
+          "heavy-code-loaded-when-needed: lib/delivery/download.ts → lib/delivery/pdf-stamp.ts",
+          "heavy-code-loaded-when-needed: db/client.ts → node_modules/pdf-lib/index.js",
         ].sort(),
       );
       expect(code).toBeGreaterThan(0);

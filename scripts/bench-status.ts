@@ -27,6 +27,9 @@ import {
  * `npm start` runs it (server.mjs), in sandbox mode on PostgreSQL. Each target is measured in
  * BENCH_ROUNDS (default 5, at least 3) rounds whose order rotates, so a noisy machine slows every target alike; the
  * median of the rounds counts; a ratio is the median of each round's own ratio. The server's RSS is read at rest and sampled under load.
+ * Before the rounds every route of the build is asked for once (BENCH_LOAD_ALL=0 skips it): a
+ * shop's server holds every route's code within minutes of starting, and measured without it
+ * the heap had room a real server's has not (docs/PERFORMANCE.md, "Every route loaded").
  *
  * Targets: the poll at least 80 % of the framework floor's requests/s and p99 under 100 ms (paid
  * and pending), the server under 300 MB under load. Exits 1 when one is missed, or when any
