@@ -16,6 +16,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
 import next from "next";
+import { matchFastRoute, serveFast } from "./server-fast-path.mjs";
 
 const PEER_HEADER = "x-xiaopu-peer";
 const token = randomBytes(18).toString("base64url");
@@ -26,12 +27,32 @@ const token = randomBytes(18).toString("base64url");
 // Where to listen (PORT as `next start` reads it, LISTEN_HOST instead of its -H; not HOSTNAME,
 // which Docker sets to the container's id). The shop's own configuration is lib/env.ts's.
 // eslint-disable-next-line no-restricted-properties
-const { PORT = "3000", LISTEN_HOST = "0.0.0.0" } = process.env;
+const { PORT = "3000", LISTEN_HOST = "0.0.0.0", SERVER_FAST_PATH = "on" } = process.env;
 const port = Number(PORT);
 if (!Number.isInteger(port) || port < 1 || port > 65_535) {
   console.error(`PORT must be a port number (1–65535), not "${PORT}".`);
   process.exit(1);
 }
+
+if (SERVER_FAST_PATH !== "on" && SERVER_FAST_PATH !== "off") {
+  console.error(`SERVER_FAST_PATH must be on or off, not "${SERVER_FAST_PATH}".`);
+  process.exit(1);
+}
+
+/*
+ * The routes this server answers itself once Next has loaded them (lib/http/fast-routes.ts,
+ * server-fast-path.mjs): the route module puts its handler in this registry. With
+ * SERVER_FAST_PATH=off there is no registry and Next answers every request.
+ */
+/** @type {Map<string, import("./server-fast-path.mjs").FastHandler>} */
+const fastRoutes = new Map();
+if (SERVER_FAST_PATH === "on") {
+  /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (globalThis))[
+    Symbol.for("xiaopu.fastRoutes")
+  ] = fastRoutes;
+}
+/** @type {Set<string>} */
+const announced = new Set();
 
 const app = next({ dev: false, hostname: LISTEN_HOST, port });
 const handle = app.getRequestHandler();
@@ -55,6 +76,36 @@ const server = createServer((request, response) => {
   delete request.headers[PEER_HEADER];
   const address = request.socket.remoteAddress;
   if (address) request.headers[PEER_HEADER] = `${token} ${address}`;
+  const fast = matchFastRoute(request.method, request.url, fastRoutes);
+  if (fast) {
+    if (!announced.has(fast.route.name)) {
+      announced.add(fast.route.name);
+      console.log(`fast path: ${fast.route.method} ${fast.route.template} answered by server.mjs`);
+    }
+    serveFast(fast, request, response, (error) => console.error("fast path failed:", error)).then(
+      (served) => served || nextAnswers(request, response),
+      (error) => {
+        console.error("fast path failed:", error);
+        if (response.headersSent) response.destroy();
+        else nextAnswers(request, response);
+      },
+    );
+    return;
+  }
+  nextAnswers(request, response);
+});
+// Keep-alive longer than a load balancer's idle timeout (60 s on most), as `next start` does.
+server.keepAliveTimeout = 65_000;
+server.listen(port, LISTEN_HOST, () => {
+  console.log(`xiaopu listening on http://${LISTEN_HOST}:${port}`);
+});
+
+/**
+ * Next's answer, with the outage's 503 for a page that met an unavailable database.
+ * @param {import("node:http").IncomingMessage} request
+ * @param {import("node:http").ServerResponse} response
+ */
+function nextAnswers(request, response) {
   const outcome = { databaseUnavailable: false };
   const writeHead = response.writeHead;
   /** @type {typeof response.writeHead} */
@@ -71,12 +122,7 @@ const server = createServer((request, response) => {
   };
   response.writeHead = writeHeadOfOutage;
   outcomes.run(outcome, () => void handle(request, response));
-});
-// Keep-alive longer than a load balancer's idle timeout (60 s on most), as `next start` does.
-server.keepAliveTimeout = 65_000;
-server.listen(port, LISTEN_HOST, () => {
-  console.log(`xiaopu listening on http://${LISTEN_HOST}:${port}`);
-});
+}
 
 for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM"])) {
   process.once(signal, () => {

@@ -36,6 +36,9 @@ const schema = z.object({
   // Read by glibc in the node that `npm start` starts (its malloc arenas, default 2); validated
   // here too.
   MALLOC_ARENA_MAX: optional(z.coerce.number().int().min(1).max(64)),
+  // Read by server.mjs: whether it answers the status poll itself once Next has loaded the route
+  // (lib/http/fast-routes.ts); validated here too.
+  SERVER_FAST_PATH: optional(z.enum(["on", "off"], { error: "must be on or off" })),
   APP_URL: optional(httpUrl),
   PAYMENTS_MODE: optional(z.enum(["sandbox", "live"])),
   DATABASE_URL: optional(postgresUrl),

@@ -30,6 +30,9 @@ import {
  * Before the rounds every route of the build is asked for once (BENCH_LOAD_ALL=0 skips it): a
  * shop's server holds every route's code within minutes of starting, and measured without it
  * the heap had room a real server's has not (docs/PERFORMANCE.md, "Every route loaded").
+ * That first request also loads the poll's route, after which server.mjs answers the poll itself
+ * (its fast path, lib/http/fast-routes.ts; the server prints "fast path: …" once), as `npm start`
+ * does; `BENCH_COMPARE_ENV=SERVER_FAST_PATH=off` measures the poll through Next's router beside it.
  *
  * Targets: the poll at least 80 % of the framework floor's requests/s and p99 under 100 ms (paid
  * and pending), the server under 300 MB under load. Exits 1 when one is missed, or when any
@@ -69,17 +72,29 @@ const { child: app } = await startShop({
   env: { CRON_SECRET: "bench-cron-secret-0123456789" },
   cpuProfileDir: process.env.BENCH_CPU_PROFILE,
 });
-// An A/B: BENCH_COMPARE_FLAGS (Node flags) and/or BENCH_COMPARE_DIR (another checkout with its
-// own build) start a second shop, "B", on the same database, measured in the same rounds as the
-// first: `healthB`, `paidB`, `pendingB`. Only the comparison is printed, not the targets' table.
+// An A/B: BENCH_COMPARE_FLAGS (Node flags), BENCH_COMPARE_ENV (`NAME=value …`, such as
+// SERVER_FAST_PATH=off) and/or BENCH_COMPARE_DIR (another checkout with its own build) start a
+// second shop, "B", on the same database, measured in the same rounds as the first: `healthB`,
+// `paidB`, `pendingB`. Only the comparison is printed, not the targets' table.
 const compareFlags = (process.env.BENCH_COMPARE_FLAGS ?? "").split(/\s+/).filter(Boolean);
+const compareEnv = Object.fromEntries(
+  (process.env.BENCH_COMPARE_ENV ?? "")
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((pair) => {
+      const at = pair.indexOf("=");
+      if (at < 1) throw new Error(`BENCH_COMPARE_ENV: "${pair}" is not NAME=value`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+);
 const compareDir = process.env.BENCH_COMPARE_DIR;
+const baseB = `http://127.0.0.1:${APP_PORT + 1}`;
 const appB =
-  compareFlags.length > 0 || compareDir
+  compareFlags.length > 0 || Object.keys(compareEnv).length > 0 || compareDir
     ? (
         await startShop({
           port: APP_PORT + 1,
-          env: { CRON_SECRET: "bench-cron-secret-0123456789" },
+          env: { CRON_SECRET: "bench-cron-secret-0123456789", ...compareEnv },
           nodeFlags: compareFlags,
           cwd: compareDir,
         })
@@ -186,7 +201,6 @@ const TARGETS: Target[] = [
 ];
 
 if (appB) {
-  const baseB = `http://127.0.0.1:${APP_PORT + 1}`;
   for (const target of TARGETS.filter((t) => t.app)) {
     TARGETS.push({
       ...target,
@@ -253,7 +267,7 @@ async function measure(target: Target, seconds: number): Promise<Sample> {
 // the build is asked for once (as a signed-in buyer) before the rounds, on both shops of an A/B.
 if (process.env.BENCH_LOAD_ALL !== "0") {
   const paths = routePaths();
-  const bases = [base, ...(appB ? [`http://127.0.0.1:${APP_PORT + 1}`] : [])];
+  const bases = [base, ...(appB ? [baseB] : [])];
   for (const origin of bases) {
     for (const path of paths) {
       await fetch(`${origin}${path}`, { headers: { cookie }, redirect: "manual" }).then(

@@ -38,9 +38,15 @@ export const UNPROXIED_ROUTES = {
   "app/api/admin/uploads/products/[id]/route.ts": "/api/admin/uploads/products/prd_1",
 } as const;
 
+/**
+ * The proxy's security headers, and `no-store` on any answer that says nothing of caching (the
+ * JSON errors): these routes answer per request (a session, a signature), so nothing between the
+ * client and the shop may keep an answer.
+ */
 function withSecurityHeaders(response: Response, nonce: string): Response {
   const headers = securityHeaders({ nonce, ...securityMode() });
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  if (!response.headers.has("cache-control")) response.headers.set("cache-control", "no-store");
   return response;
 }
 

@@ -1,6 +1,7 @@
 import { findOrderByNo, findPollFacts } from "@/db/queries/orders";
 import { assertSessionOfRequest } from "@/lib/auth/session-token";
 import { assertViewer } from "@/lib/auth/session-version";
+import { registerFastRoute } from "@/lib/http/fast-routes";
 import { sizedJson } from "@/lib/http/json";
 import { unproxiedMethodsNotAllowed, unproxiedRoute } from "@/lib/http/unproxied-route";
 import { checkYouzanOrder } from "@/lib/orders/check-status";
@@ -19,7 +20,8 @@ const NO_STORE = { "cache-control": "no-store" };
  * orders; Alipay for memberships whose notification is late), at most once per few seconds per
  * order however many tabs poll (the conditional claim of both checks). Every answer carries the
  * shop's now (in sandbox mode from the clock offset read with the order), for the checkout's countdown.
- * Polled by every open checkout: not behind the proxy (lib/http/unproxied-route.ts).
+ * Polled by every open checkout: not behind the proxy (lib/http/unproxied-route.ts), and once
+ * loaded answered by the production server itself, without Next's router (lib/http/fast-routes.ts).
  */
 export const GET = unproxiedRoute<Context>(async (request, { params }) => {
   const session = await assertSessionOfRequest(request);
@@ -47,6 +49,8 @@ export const GET = unproxiedRoute<Context>(async (request, { params }) => {
   if (fresh.status !== "pending") kickNotices();
   return sizedJson(publicStatus(fresh, await now()), { headers: NO_STORE });
 });
+
+registerFastRoute("orderStatus", GET);
 
 /** Any other method: 405 with the JSON error. */
 export const { POST, PUT, PATCH, DELETE } = unproxiedMethodsNotAllowed(["GET"]);
