@@ -27,6 +27,14 @@ export const FAST_ROUTES = [
     template: "/api/orders/{orderNo}/status",
     params: (match) => ({ orderNo: /** @type {string} */ (match[1]) }),
   },
+  {
+    // app/api/webhooks/youzan/route.ts: Youzan's pushes, by the thousand after a sale.
+    name: "youzanPush",
+    method: "POST",
+    pattern: /^\/api\/webhooks\/youzan(?:\?[^#]*)?$/,
+    template: "/api/webhooks/youzan",
+    params: () => ({}),
+  },
 ];
 
 /**
@@ -49,8 +57,9 @@ export function matchFastRoute(method, url, registry) {
 
 /**
  * The Request a route handler would get from Next: the absolute URL from the Host header, every
- * header as Node parsed it (repeated ones joined, as Next's adapter does). Undefined when the
- * request cannot be one (a Host that makes no URL): Next answers it.
+ * header as Node parsed it (repeated ones joined, as Next's adapter does), the body (but for GET)
+ * as a stream the handler reads as far as it wants (its own size cap applies, nothing is buffered
+ * here). Undefined when the request cannot be one (a Host that makes no URL): Next answers it.
  * @param {import("node:http").IncomingMessage} request
  */
 export function webRequestOf(request) {
@@ -62,7 +71,13 @@ export function webRequestOf(request) {
   }
   try {
     const url = new URL(request.url ?? "/", `http://${request.headers.host ?? "localhost"}`);
-    return new Request(url, { method: request.method, headers });
+    const method = request.method ?? "GET";
+    if (method === "GET" || method === "HEAD") return new Request(url, { method, headers });
+    // The Node stream itself, as Next passes it (undici reads an async iterable): a handler that
+    // stops reading past its cap still gets its answer out; through Readable.toWeb the cancel
+    // destroyed the socket and the client saw a reset instead of the 413.
+    const body = /** @type {ReadableStream<Uint8Array>} */ (/** @type {unknown} */ (request));
+    return new Request(url, /** @type {RequestInit} */ ({ method, headers, body, duplex: "half" }));
   } catch {
     return undefined;
   }
@@ -87,10 +102,15 @@ export async function writeWebResponse(answer, response) {
   response.end(body);
 }
 
+/** The answer to a request whose handler threw after it may have read the body. */
+const INTERNAL_ERROR = JSON.stringify({
+  error: { code: "internal", message: "The server could not answer this request." },
+});
+
 /**
  * Answers a request through its fast route. Resolves false, having written nothing, when the
- * request cannot be served this way (no URL can be made of it; the handler failed): the caller
- * hands it to Next, whose answer for it is the route's own.
+ * request cannot be served this way (no URL can be made of it; the handler of a GET failed): the
+ * caller hands it to Next, whose answer for it is the route's own.
  * @param {{ handler: FastHandler, params: Record<string, string> }} match
  * @param {import("node:http").IncomingMessage} request
  * @param {import("node:http").ServerResponse} response
@@ -106,9 +126,17 @@ export async function serveFast(match, request, response, onError) {
     answer = await match.handler(webRequest, { params: Promise.resolve(match.params) });
   } catch (error) {
     // The shop's handlers turn every error into their JSON answer (lib/http/json.ts's route):
-    // reaching here is a bug. Next runs the route again and answers as it would have.
+    // reaching here is a bug. A GET is asked again of Next, which answers as it would have; a
+    // body may have been read already, so that request gets its 500 here.
     onError?.(error);
-    return false;
+    if (webRequest.method === "GET") return false;
+    response.writeHead(500, {
+      "content-type": "application/json",
+      "cache-control": "no-store",
+      "content-length": Buffer.byteLength(INTERNAL_ERROR),
+    });
+    response.end(INTERNAL_ERROR);
+    return true;
   }
   await writeWebResponse(answer, response);
   return true;

@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
 import fc from "fast-check";
@@ -12,6 +12,7 @@ import {
   type FastHandler,
 } from "../../server-fast-path.mjs";
 import { FAST_ROUTES_KEY, registerFastRoute } from "./fast-routes";
+import { errorResponse, readCappedText } from "./json";
 
 /*
  * The status poll's fast path: the registry the route fills (fast-routes.ts) and server.mjs's side
@@ -43,7 +44,10 @@ describe("registerFastRoute", () => {
 });
 
 describe("matchFastRoute", () => {
-  const registry = new Map<string, FastHandler>([["orderStatus", answerOk]]);
+  const registry = new Map<string, FastHandler>([
+    ["orderStatus", answerOk],
+    ["youzanPush", answerOk],
+  ]);
 
   it("takes a GET of the status path, with or without a query string", () => {
     for (const url of [
@@ -55,6 +59,22 @@ describe("matchFastRoute", () => {
       const match = matchFastRoute("GET", url, registry);
       expect(match?.handler, url).toBe(answerOk);
       expect(match?.params.orderNo, url).toBe(url.split("/")[3]);
+    }
+  });
+
+  it("takes a POST of Youzan's push path", () => {
+    for (const url of ["/api/webhooks/youzan", "/api/webhooks/youzan?kdt_id=1"]) {
+      expect(matchFastRoute("POST", url, registry)?.params, url).toEqual({});
+    }
+    for (const [method, url] of [
+      ["GET", "/api/webhooks/youzan"],
+      ["PUT", "/api/webhooks/youzan"],
+      ["POST", "/api/webhooks/youzan/"],
+      ["POST", "/api/webhooks/youzanx"],
+      ["POST", "/api/webhooks/you%7Aan"],
+      ["POST", "/api/webhooks/alipay/trade"],
+    ] as const) {
+      expect(matchFastRoute(method, url, registry), `${method} ${url}`).toBeUndefined();
     }
   });
 
@@ -108,7 +128,21 @@ describe("matchFastRoute", () => {
       }),
       { numRuns: 1000 },
     );
-    expect(FAST_ROUTES.map((route) => route.template)).toEqual(["/api/orders/{orderNo}/status"]);
+    fc.assert(
+      fc.property(
+        fc.constantFrom("/api/webhooks/youzan", "/api/webhooks/alipay/trade", "/api/webhooks"),
+        fc.constantFrom("", "/", "?a=1", "x", "/x", "%20"),
+        (path, tail) => {
+          const url = `${path}${tail}`;
+          if (matchFastRoute("POST", url, registry))
+            expect(proxied(url.split("?")[0]!)).toBe(false);
+        },
+      ),
+    );
+    expect(FAST_ROUTES.map((route) => route.template)).toEqual([
+      "/api/orders/{orderNo}/status",
+      "/api/webhooks/youzan",
+    ]);
   });
 });
 
@@ -118,10 +152,17 @@ interface Received {
   body: string;
 }
 
+interface Call {
+  method?: string;
+  headers?: Record<string, string | string[]>;
+  body?: Buffer | string;
+  agent?: Agent | false;
+}
+
 /** A node:http server that answers through serveFast with `handler`, and "next" otherwise. */
 async function withServer(
   handler: FastHandler,
-  run: (get: (headers?: Record<string, string | string[]>) => Promise<Received>) => Promise<void>,
+  run: (call: (options?: Call) => Promise<Received>) => Promise<void>,
 ) {
   const errors: unknown[] = [];
   const server = createServer((request, response) => {
@@ -133,23 +174,34 @@ async function withServer(
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  const get = (headers: Record<string, string | string[]> = {}) =>
+  // A connection of its own per call unless told (a server may close one after an oversize body).
+  const call = ({ method = "GET", headers = {}, body, agent = false }: Call = {}) =>
     new Promise<Received>((resolve, reject) => {
       const req = httpRequest(
-        { host: "127.0.0.1", port, path: `/api/orders/${ORDER_NO}/status?t=2`, headers },
+        {
+          host: "127.0.0.1",
+          port,
+          method,
+          agent,
+          path: `/api/orders/${ORDER_NO}/status?t=2`,
+          headers,
+        },
         (res) => {
-          let body = "";
+          let text = "";
           res.setEncoding("utf8");
-          res.on("data", (chunk: string) => (body += chunk));
-          res.on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+          res.on("data", (chunk: string) => (text += chunk));
+          res.on("end", () =>
+            resolve({ status: res.statusCode!, headers: res.headers, body: text }),
+          );
         },
       );
       req.on("error", reject);
-      req.end();
+      req.end(body);
     });
   try {
-    await run(get);
+    await run(call);
   } finally {
+    server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
   return errors;
@@ -168,8 +220,8 @@ describe("serveFast", () => {
       };
       return Response.json({ ok: true });
     };
-    await withServer(handler, async (get) => {
-      await get({ cookie: "a=1", "x-repeated": ["1", "2"], "accept-language": "en" });
+    await withServer(handler, async (call) => {
+      await call({ headers: { cookie: "a=1", "x-repeated": ["1", "2"], "accept-language": "en" } });
     });
     expect(seen).not.toBeNull();
     const { url, method, headers, params } = seen!;
@@ -187,8 +239,8 @@ describe("serveFast", () => {
       headers.append("set-cookie", "b=2; Path=/");
       return new Response(JSON.stringify({ 价格: "¥9.90" }), { status: 404, headers });
     };
-    await withServer(handler, async (get) => {
-      const answer = await get();
+    await withServer(handler, async (call) => {
+      const answer = await call();
       expect(answer.status).toBe(404);
       expect(answer.headers["content-type"]).toBe("application/json");
       expect(answer.headers["x-one"]).toBe("1");
@@ -205,13 +257,88 @@ describe("serveFast", () => {
       async () => {
         throw failure;
       },
-      async (get) => {
-        const answer = await get();
+      async (call) => {
+        const answer = await call();
         expect(answer.status).toBe(299);
         expect(answer.headers["x-answered-by"]).toBe("next");
       },
     );
     expect(errors).toEqual([failure]);
+  });
+});
+
+describe("serveFast with a body (a POST: Youzan's pushes)", () => {
+  const CAP = 64 * 1024;
+  /** Reads the body as the push route does (lib/http/json.ts's readCappedText). */
+  const cappedEcho: FastHandler = async (request) => {
+    try {
+      const text = await readCappedText(request, CAP);
+      return Response.json({ bytes: Buffer.byteLength(text), head: text.slice(0, 8) });
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+
+  it("streams the body to the handler", async () => {
+    await withServer(cappedEcho, async (call) => {
+      const answer = await call({ method: "POST", body: "推送 push body" });
+      expect(answer.status).toBe(200);
+      expect(JSON.parse(answer.body)).toEqual({
+        bytes: Buffer.byteLength("推送 push body"),
+        head: "推送 push b".slice(0, 8),
+      });
+    });
+  });
+
+  it("answers the handler's 413 to a body past its cap, declared or sent chunked", async () => {
+    await withServer(cappedEcho, async (call) => {
+      const big = Buffer.alloc(CAP * 16, 0x61);
+      // Declared: refused before reading. Chunked (no length): refused once past the cap; the
+      // client sees the 413, not a reset (it did through Readable.toWeb).
+      const declared = await call({ method: "POST", body: big });
+      expect(declared.status).toBe(413);
+      const chunked = await call({
+        method: "POST",
+        headers: { "transfer-encoding": "chunked" },
+        body: big,
+      });
+      expect(chunked.status).toBe(413);
+      expect(JSON.parse(chunked.body)).toMatchObject({ error: { code: "payload_too_large" } });
+      const small = await call({ method: "POST", body: "ok" });
+      expect(JSON.parse(small.body)).toEqual({ bytes: 2, head: "ok" });
+    });
+  });
+
+  it("answers a handler that never reads the body (a 503 from the gate), the connection lives on", async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      await withServer(
+        async () => Response.json({ error: { code: "unavailable" } }, { status: 503 }),
+        async (call) => {
+          const first = await call({ method: "POST", body: Buffer.alloc(CAP, 0x62), agent });
+          expect(first.status).toBe(503);
+          const second = await call({ method: "POST", body: "again", agent });
+          expect(second.status).toBe(503);
+        },
+      );
+    } finally {
+      agent.destroy();
+    }
+  });
+
+  it("answers 500 itself when the handler throws after the body may have been read", async () => {
+    const errors = await withServer(
+      async (request) => {
+        await request.text();
+        throw new Error("a bug");
+      },
+      async (call) => {
+        const answer = await call({ method: "POST", body: "x" });
+        expect(answer.status).toBe(500);
+        expect(JSON.parse(answer.body)).toMatchObject({ error: { code: "internal" } });
+      },
+    );
+    expect(errors).toHaveLength(1);
   });
 });
 

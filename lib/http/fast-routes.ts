@@ -2,8 +2,9 @@ import "server-only";
 import type { FastHandler } from "@/server-fast-path.mjs";
 
 /*
- * The production server (server.mjs) answers the hottest route itself: the checkout's status
- * poll, asked every few seconds by every open checkout. Through Next's router a request costs
+ * The production server (server.mjs) answers the hottest routes itself: the checkout's status
+ * poll, asked every few seconds by every open checkout, and Youzan's pushes, by the thousand
+ * after a sale. Through Next's router a request costs
  * the server ~1 ms of CPU before the route's own code runs (resolving the path against every
  * route, building the route's regex, its request and work stores, the incremental cache, the
  * response piped through web streams), more than the poll's own work, its query included
@@ -23,16 +24,19 @@ import type { FastHandler } from "@/server-fast-path.mjs";
 
 
 /** The routes server-fast-path.mjs knows by name (their patterns live there). */
-export type FastRouteName = "orderStatus";
+export type FastRouteName = "orderStatus" | "youzanPush";
 
 /** Where server.mjs keeps the registry (globalThis, which Next's bundles share with it). */
 export const FAST_ROUTES_KEY = Symbol.for("xiaopu.fastRoutes");
 
-/** Hands `handler` to the production server, when there is one; otherwise does nothing. */
-export function registerFastRoute<C extends { params: Promise<Record<string, string>> }>(
+/**
+ * Hands `handler` to the production server, when there is one; otherwise does nothing. The
+ * server calls it with `{ params }` as Next would (the route's dynamic segments, or none).
+ */
+export function registerFastRoute<C>(
   name: FastRouteName,
   handler: (request: Request, context: C) => Promise<Response>,
 ): void {
   const registry = (globalThis as Record<symbol, unknown>)[FAST_ROUTES_KEY];
-  if (registry instanceof Map) registry.set(name, handler as FastHandler);
+  if (registry instanceof Map) registry.set(name, handler as unknown as FastHandler);
 }

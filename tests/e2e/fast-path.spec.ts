@@ -1,35 +1,24 @@
-import { spawnSync } from "node:child_process";
-import path from "node:path";
-import postgres from "postgres";
 import { expect, test } from "./fixtures";
-import { send, startShopServer, type Answer, type ShopServer } from "./server-process";
+import {
+  freshPostgresDatabase,
+  postgresReachable,
+  send,
+  startShopServer,
+  type Answer,
+  type ShopServer,
+} from "./server-process";
 
 /*
- * The production server answers the status poll itself once Next has loaded the route
- * (lib/http/fast-routes.ts, server-fast-path.mjs). Two servers on one PostgreSQL database, one
+ * The production server answers the status poll and Youzan's pushes itself once Next has loaded
+ * their routes (lib/http/fast-routes.ts, server-fast-path.mjs). Two servers on one PostgreSQL database, one
  * with the fast path (the default) and one without (SERVER_FAST_PATH=off: Next answers every
  * request), are asked the same requests: every answer must be the same, status, headers and
  * body, but for what differs between any two answers (the date, the nonce, the shop's now).
  */
 
-const root = path.resolve(import.meta.dirname, "../..");
-const ADMIN_URL =
-  process.env.E2E_OUTAGE_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const DB = "xiaopu_e2e_fast_path";
 const AUTH_SECRET = "fast-path-spec-secret-0123456789abcdef";
 test.describe.configure({ mode: "serial" });
-
-async function postgresReachable(): Promise<boolean> {
-  const sql = postgres(ADMIN_URL, { max: 1, connect_timeout: 2, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
 
 /** The session cookie of a new buyer, signed up and in through the JSON and next-auth routes. */
 async function newBuyer(baseUrl: string, tag: string): Promise<string> {
@@ -69,7 +58,7 @@ async function newBuyer(baseUrl: string, tag: string): Promise<string> {
  * Headers that may differ. Per answer: the date and the connection's. Per way: the framing (the
  * fast path sends the body it has whole, with its length; Next streams it, chunked) and Next's
  * `Vary` on its router's request headers (which pick a page's RSC payload), for answers that
- * say `no-store` and so are never cached.
+ * are never cached (they say `no-store`, or answer a POST).
  */
 const NOT_COMPARED = new Set([
   "date",
@@ -100,28 +89,9 @@ test.describe("the status poll answered by server.mjs itself", () => {
 
   test.beforeAll(async () => {
     test.setTimeout(120_000);
-    const host = new URL(ADMIN_URL).hostname;
-    if (!["127.0.0.1", "localhost"].includes(host)) throw new Error("local PostgreSQL only");
     // CI runs with PostgreSQL; a laptop without one skips this spec.
     test.skip(!(await postgresReachable()) && !process.env.CI, "no local PostgreSQL");
-    const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-    try {
-      await admin.unsafe(`drop database if exists ${DB} with (force)`);
-      await admin.unsafe(`create database ${DB}`);
-    } finally {
-      await admin.end();
-    }
-    const target = new URL(ADMIN_URL);
-    target.pathname = `/${DB}`;
-    const env = { ...process.env, DATABASE_URL: target.toString(), PAYMENTS_MODE: "sandbox" };
-    for (const script of ["db:migrate", "db:seed"]) {
-      const run = spawnSync("npm", ["run", "--silent", script], {
-        cwd: root,
-        env,
-        encoding: "utf8",
-      });
-      expect(run.status, run.stderr).toBe(0);
-    }
+    const target = await freshPostgresDatabase(DB, { seed: true });
     const shared = { DATABASE_URL: target.toString(), AUTH_SECRET };
     [fast, viaNext] = await Promise.all([
       startShopServer(shared),
@@ -149,7 +119,21 @@ test.describe("the status poll answered by server.mjs itself", () => {
     expect((await send(fast.baseUrl, poll, { headers: { cookie: buyer } })).status).toBe(200);
     expect(fast.output()).not.toContain("fast path:");
 
-    const cases: { name: string; path: string; method?: string; cookie?: string }[] = [
+    // The same for Youzan's pushes: the first loads the route.
+    const push = "/api/webhooks/youzan";
+    const json = { "content-type": "application/json" };
+    expect((await send(fast.baseUrl, push, { method: "POST", headers: json })).status).toBeLessThan(
+      500,
+    );
+
+    const cases: {
+      name: string;
+      path: string;
+      method?: string;
+      cookie?: string;
+      headers?: Record<string, string>;
+      body?: string;
+    }[] = [
       { name: "own pending order", path: poll, cookie: buyer },
       { name: "with a query string", path: `${poll}?t=1`, cookie: buyer },
       { name: "signed out", path: poll },
@@ -172,18 +156,37 @@ test.describe("the status poll answered by server.mjs itself", () => {
       { name: "HEAD", path: poll, method: "HEAD", cookie: buyer },
       { name: "POST", path: poll, method: "POST", cookie: buyer },
       { name: "over 64 characters", path: `/api/orders/${"X".repeat(65)}/status`, cookie: buyer },
+      // Pushes Youzan's stand-in would refuse: unsigned, forged, not JSON, too large, not a POST.
+      { name: "push: empty", path: push, method: "POST", headers: json },
+      { name: "push: not JSON", path: push, method: "POST", headers: json, body: "{oops" },
+      {
+        name: "push: forged signature",
+        path: push,
+        method: "POST",
+        headers: { ...json, "client-id": "sandbox-client", "event-sign": "0".repeat(32) },
+        body: JSON.stringify({ id: "1", type: "trade_TradePaid", msg: "e30=", kdt_id: 1 }),
+      },
+      {
+        name: "push: over 256 KB",
+        path: push,
+        method: "POST",
+        headers: json,
+        body: `"${"x".repeat(300 * 1024)}"`,
+      },
+      { name: "push: GET", path: push },
+      { name: "push: trailing slash", path: `${push}/`, method: "POST", headers: json, body: "{}" },
     ];
-    for (const { name, path: pathname, method, cookie } of cases) {
-      const headers: Record<string, string> = cookie ? { cookie } : {};
-      const options = { method, headers };
+    for (const { name, path: pathname, method, cookie, headers: extra, body } of cases) {
+      const headers: Record<string, string> = { ...extra, ...(cookie ? { cookie } : {}) };
+      const options = { method, headers, body };
       const [a, b] = await Promise.all([
         send(fast.baseUrl, pathname, options),
         send(viaNext.baseUrl, pathname, options),
       ]);
       expect(a.status, name).toBeLessThan(500);
       expect(comparable(a), name).toEqual(comparable(b));
-      // Never cached, so the Vary left out above cannot matter.
-      if (a.headers.vary !== b.headers.vary) {
+      // Never cached (no-store, or the answer to a POST), so the Vary left out above cannot matter.
+      if (a.headers.vary !== b.headers.vary && method !== "POST") {
         expect(a.headers["cache-control"], name).toContain("no-store");
       }
     }
@@ -191,6 +194,7 @@ test.describe("the status poll answered by server.mjs itself", () => {
     expect(fast.output()).toContain(
       "fast path: GET /api/orders/{orderNo}/status answered by server.mjs",
     );
+    expect(fast.output()).toContain("fast path: POST /api/webhooks/youzan answered by server.mjs");
     expect(viaNext.output()).not.toContain("fast path:");
   });
 });

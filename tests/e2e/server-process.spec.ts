@@ -1,10 +1,15 @@
-import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { expect, test } from "./fixtures";
-import postgres from "postgres";
 import { appPaths } from "../helpers/app-paths";
 import { startTcpRelay, type TcpRelay } from "../helpers/tcp-proxy";
-import { removeDataDir, send, startShopServer, type ShopServer } from "./server-process";
+import {
+  freshPostgresDatabase,
+  postgresReachable,
+  removeDataDir,
+  send,
+  startShopServer,
+  type ShopServer,
+} from "./server-process";
 
 /*
  * The production server (server.mjs, what `npm start` runs) in two situations the shared e2e
@@ -63,46 +68,16 @@ test.describe("the client address with no trusted proxy (the default)", () => {
   });
 });
 
-const ADMIN_URL =
-  process.env.E2E_OUTAGE_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const OUTAGE_DB = "xiaopu_e2e_outage";
-
-async function postgresReachable(): Promise<boolean> {
-  const sql = postgres(ADMIN_URL, { max: 1, connect_timeout: 2, onnotice: () => {} });
-  try {
-    await sql`select 1`;
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
 
 test.describe("PostgreSQL stopped under the server", () => {
   let server: ShopServer;
   let relay: TcpRelay;
 
   test.beforeAll(async () => {
-    const host = new URL(ADMIN_URL).hostname;
-    if (!["127.0.0.1", "localhost"].includes(host)) throw new Error("local PostgreSQL only");
     // CI runs with PostgreSQL; a laptop without one skips this part only.
     test.skip(!(await postgresReachable()) && !process.env.CI, "no local PostgreSQL");
-    const admin = postgres(ADMIN_URL, { max: 1, onnotice: () => {} });
-    try {
-      await admin.unsafe(`drop database if exists ${OUTAGE_DB} with (force)`);
-      await admin.unsafe(`create database ${OUTAGE_DB}`);
-    } finally {
-      await admin.end();
-    }
-    const target = new URL(ADMIN_URL);
-    target.pathname = `/${OUTAGE_DB}`;
-    const migrate = spawnSync("npm", ["run", "--silent", "db:migrate"], {
-      cwd: root,
-      env: { ...process.env, DATABASE_URL: target.toString(), PAYMENTS_MODE: "sandbox" },
-      encoding: "utf8",
-    });
-    expect(migrate.status, migrate.stderr).toBe(0);
+    const target = await freshPostgresDatabase(OUTAGE_DB);
     relay = await startTcpRelay({ host: target.hostname, port: Number(target.port || 5432) });
     server = await startShopServer({ DATABASE_URL: relay.url(target.toString()) });
   });

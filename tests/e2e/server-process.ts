@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { rmSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import path from "node:path";
+import postgres from "postgres";
 import { serverEnv, serverNodeArgs } from "../../scripts/server-command";
 
 /*
@@ -138,4 +139,49 @@ export function send(
     req.on("error", reject);
     req.end(options.body);
   });
+}
+
+/** The local PostgreSQL specs may create databases in (E2E_OUTAGE_DATABASE_URL, local only). */
+export const POSTGRES_ADMIN_URL =
+  process.env.E2E_OUTAGE_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** Whether the local PostgreSQL answers (CI always has one; a laptop may not). */
+export async function postgresReachable(): Promise<boolean> {
+  const sql = postgres(POSTGRES_ADMIN_URL, { max: 1, connect_timeout: 2, onnotice: () => {} });
+  try {
+    await sql`select 1`;
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+/**
+ * A new, empty database `name` on the local PostgreSQL (dropped first if it exists), with the
+ * migrations applied and, with `seed`, the sandbox's catalogue and owner: its URL.
+ */
+export async function freshPostgresDatabase(
+  name: string,
+  { seed = false }: { seed?: boolean } = {},
+): Promise<URL> {
+  const target = new URL(POSTGRES_ADMIN_URL);
+  if (!["127.0.0.1", "localhost"].includes(target.hostname)) {
+    throw new Error("local PostgreSQL only");
+  }
+  const admin = postgres(POSTGRES_ADMIN_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.unsafe(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  target.pathname = `/${name}`;
+  const env = { ...process.env, DATABASE_URL: target.toString(), PAYMENTS_MODE: "sandbox" };
+  for (const script of seed ? ["db:migrate", "db:seed"] : ["db:migrate"]) {
+    const run = spawnSync("npm", ["run", "--silent", script], { cwd: root, env, encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`npm run ${script} failed:\n${run.stderr}`);
+  }
+  return target;
 }

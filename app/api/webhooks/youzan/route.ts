@@ -1,3 +1,4 @@
+import { registerFastRoute } from "@/lib/http/fast-routes";
 import { readCappedText, sizedJson } from "@/lib/http/json";
 import { unproxiedMethodsNotAllowed, unproxiedRoute } from "@/lib/http/unproxied-route";
 import { payments } from "@/lib/jobs/payments-first";
@@ -7,7 +8,8 @@ import { handleYouzanPush, YOUZAN_WEBHOOK_MAX_BYTES } from "@/lib/webhooks/youza
 /**
  * Youzan push messages: raw body and headers → the webhook pipeline → the reply Youzan expects
  * (`{"code":0,"msg":"success"}`). A refusal keeps Youzan's shape and carries the shop's error too.
- * Not behind the proxy (lib/http/unproxied-route.ts): pushes come by the thousand.
+ * Not behind the proxy (lib/http/unproxied-route.ts): pushes come by the thousand; once loaded
+ * answered by the production server itself, without Next's router (lib/http/fast-routes.ts).
  */
 export const POST = unproxiedRoute(async (request) => {
   const raw = await readCappedText(request, YOUZAN_WEBHOOK_MAX_BYTES);
@@ -26,6 +28,8 @@ export const POST = unproxiedRoute(async (request) => {
     { status: reply.status },
   );
 });
+
+registerFastRoute("youzanPush", POST);
 
 /** Any other method: 405 with the JSON error. */
 export const { GET, PUT, PATCH, DELETE } = unproxiedMethodsNotAllowed(["POST"]);
