@@ -22,7 +22,6 @@ import type { FastHandler } from "@/server-fast-path.mjs";
  * extras, no Next request scope (`after()` falls back to running on: lib/runtime.ts).
  */
 
-
 /** The routes server-fast-path.mjs knows by name (their patterns live there). */
 export type FastRouteName = "orderStatus" | "youzanPush";
 
