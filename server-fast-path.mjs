@@ -108,9 +108,9 @@ const INTERNAL_ERROR = JSON.stringify({
 });
 
 /**
- * Answers a request through its fast route. Resolves false, having written nothing, when the
- * request cannot be served this way (no URL can be made of it; the handler of a GET failed): the
- * caller hands it to Next, whose answer for it is the route's own.
+ * Answers a request through its fast route; never rejects. Resolves false, having written
+ * nothing, when the request cannot be served this way (no URL can be made of it; the handler of a
+ * GET failed): the caller hands it to Next, whose answer for it is the route's own.
  * @param {{ handler: FastHandler, params: Record<string, string> }} match
  * @param {import("node:http").IncomingMessage} request
  * @param {import("node:http").ServerResponse} response
@@ -130,14 +130,26 @@ export async function serveFast(match, request, response, onError) {
     // body may have been read already, so that request gets its 500 here.
     onError?.(error);
     if (webRequest.method === "GET") return false;
-    response.writeHead(500, {
-      "content-type": "application/json",
-      "cache-control": "no-store",
-      "content-length": Buffer.byteLength(INTERNAL_ERROR),
-    });
-    response.end(INTERNAL_ERROR);
+    writeInternalError(response);
     return true;
   }
-  await writeWebResponse(answer, response);
+  try {
+    await writeWebResponse(answer, response);
+  } catch (error) {
+    // The answer's body failed as it was read: a 500 if nothing is out yet, else a cut answer.
+    onError?.(error);
+    if (response.headersSent) response.destroy();
+    else writeInternalError(response);
+  }
   return true;
+}
+
+/** @param {import("node:http").ServerResponse} response */
+function writeInternalError(response) {
+  response.writeHead(500, {
+    "content-type": "application/json",
+    "cache-control": "no-store",
+    "content-length": Buffer.byteLength(INTERNAL_ERROR),
+  });
+  response.end(INTERNAL_ERROR);
 }

@@ -82,14 +82,9 @@ const server = createServer((request, response) => {
       announced.add(fast.route.name);
       console.log(`fast path: ${fast.route.method} ${fast.route.template} answered by server.mjs`);
     }
-    serveFast(fast, request, response, (error) => console.error("fast path failed:", error)).then(
-      (served) => served || nextAnswers(request, response),
-      (error) => {
-        console.error("fast path failed:", error);
-        if (response.headersSent) response.destroy();
-        else nextAnswers(request, response);
-      },
-    );
+    void serveFast(fast, request, response, (error) => {
+      console.error("fast path failed:", error);
+    }).then((served) => served || nextAnswers(request, response));
     return;
   }
   nextAnswers(request, response);

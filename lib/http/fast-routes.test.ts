@@ -342,6 +342,25 @@ describe("serveFast with a body (a POST: Youzan's pushes)", () => {
   });
 });
 
+describe("serveFast when the answer's body fails", () => {
+  it("answers 500 when nothing is out yet, and never rejects", async () => {
+    const broken = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error("the body broke"));
+      },
+    });
+    const errors = await withServer(
+      async () => new Response(broken, { status: 200 }),
+      async (call) => {
+        const answer = await call();
+        expect(answer.status).toBe(500);
+        expect(JSON.parse(answer.body)).toMatchObject({ error: { code: "internal" } });
+      },
+    );
+    expect(errors).toHaveLength(1);
+  });
+});
+
 describe("webRequestOf", () => {
   it("makes no Request of a Host no URL can be made with (Next answers it)", () => {
     const request = {
